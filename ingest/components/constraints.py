@@ -1,0 +1,75 @@
+"""``pkb_constraints``: institutional constraints (法人资格不变, 隶属关系不变, 符合法律法规 …)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.components.spans import make_span, patterns
+
+SEPARATORS = re.compile(r"[,;。:!?“”\"()]")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    data = patterns("constraints")
+    p = data["patterns"]
+    stated = {kind: re.compile("|".join(p[kind]))
+              for kind in ("legal_person_unchanged", "legal_compliance", "enrollment_unchanged")}
+    return {"unchanged": re.compile(p["unchanged"]), "keep": re.compile(p["keep"]),
+            "kinds": [(entry["kind"], entry["words"]) for entry in data["unchanged"]], "stated": stated}
+
+
+def kind_of(item: str) -> str:
+    for kind, words in _rules()["kinds"]:
+        if any(w in item for w in words):
+            return kind
+    return "other"
+
+
+def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the constraints the sentence ``text[start:end]`` states."""
+    rules = _rules()
+    found: list[tuple[str, int, int]] = []
+    for m in rules["unchanged"].finditer(text, start, end):
+        seg_start = start
+        for sep in SEPARATORS.finditer(text, start, m.start()):
+            seg_start = sep.end()
+        segment = text[seg_start:m.start()]
+        keep = None
+        for k in rules["keep"].finditer(segment):
+            keep = k
+        if keep is not None:
+            items = segment[keep.end():].split("、")
+        else:
+            items = [segment.split("、")[-1]]
+        for item in items:
+            if item.strip():
+                found.append((kind_of(item), seg_start, m.end()))
+    for kind, pattern in rules["stated"].items():
+        for m in pattern.finditer(text, start, end):
+            found.append((kind, m.start(), m.end()))
+    return found
+
+
+@Language.factory("pkb_constraints", requires=["doc.spans"],
+                  assigns=["doc.spans", "span._.kind", "span._.evidence"])
+def create_constraints_component(nlp: Language, name: str):
+    return constraints_component
+
+
+def constraints_component(doc: Doc) -> Doc:
+    spans, seen = [], set()
+    for sentence in doc._.structure.sentences:
+        for kind, s, e in find_constraints(doc.text, sentence.start, sentence.end):
+            if (kind, sentence.index) in seen:
+                continue
+            seen.add((kind, sentence.index))
+            span = make_span(doc, s, e, "constraint", len(spans))
+            span._.kind = kind
+            span._.evidence = (sentence.start, sentence.end)
+            spans.append(span)
+    doc.spans["constraints"] = spans
+    return doc

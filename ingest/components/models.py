@@ -1,0 +1,112 @@
+"""``pkb_models``: the group models a document adopts (document_models) and where it names them.
+
+A model term counts unless it only appears in reported speech of another document (a sentence
+that cites 《…》 and then 提出/指出/强调 …); words that name a model only in context (紧密型)
+must be followed by a group word. ``education_group`` is the model of a document that sets up
+教育集团 without naming another model, or that lists 教育集团 as one kind beside named kinds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.components.spans import make_span, patterns
+
+NUM = "[0-9一二两三四五六七八九十百]+"
+#: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团").
+COUNTED_KIND = re.compile(rf"{NUM}(?:个|所)([\u4e00-\u9fff+]{{2,16}}?)(?=[、,。和及]|$)")
+EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    terms: list[tuple[re.Pattern, str, bool]]
+    follows: re.Pattern
+    window: int
+    citation: re.Pattern
+    verbs: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    data = patterns("models")
+    terms = []
+    for entry in data["model"]:
+        for p in entry.get("patterns", []):
+            terms.append((re.compile(p), entry["concept"], False))
+        for p in entry.get("needs_context", []):
+            terms.append((re.compile(p), entry["concept"], True))
+    return _Rules(terms, re.compile(data["context"]["follows"]), data["context"]["window"],
+                  re.compile(data["background"]["citation"]), re.compile(data["background"]["verbs"]))
+
+
+def _background_from(text: str, start: int, end: int) -> int:
+    """Offset after which the sentence ``text[start:end]`` reports another document's words."""
+    r = rules()
+    cite = r.citation.search(text, start, end)
+    if not cite:
+        return end
+    verb = r.verbs.search(text, cite.end(), end)
+    return verb.end() if verb else end
+
+
+def find_model_terms(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, concept) of the model terms this sentence adopts (not background)."""
+    r = rules()
+    limit = _background_from(text, start, end)
+    found, taken = [], []
+    for pattern, concept, contextual in r.terms:
+        for m in pattern.finditer(text, start, limit):
+            if any(m.start() < b and m.end() > a for a, b in taken):
+                continue
+            if contextual and not r.follows.search(text[m.end():m.end() + r.window]):
+                continue
+            found.append((m.start(), m.end(), concept))
+            taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+def counted_kinds(text: str, start: int, end: int) -> list[str]:
+    """The kinds of group an enumeration like "2个联合体、9个联盟校、16个教育集团" counts."""
+    return [m.group(1) for m in COUNTED_KIND.finditer(text, start, end)]
+
+
+def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """The document's models in order of first mention, and every adopted mention."""
+    text = doc.text
+    mentions = []
+    education_group_listed = False
+    for sentence in doc._.structure.sentences:
+        found = find_model_terms(text, sentence.start, sentence.end)
+        mentions += found
+        kinds = counted_kinds(text, sentence.start, _background_from(text, sentence.start, sentence.end))
+        if len(kinds) >= 2 and any(EDUCATION_GROUP.fullmatch(k) for k in kinds) \
+                and any(not EDUCATION_GROUP.search(k) for k in kinds):
+            education_group_listed = True
+    concepts = list(dict.fromkeys(c for _, _, c in mentions))
+    sets_up_groups = any(g._.models for g in doc.spans.get("groups", [])) or \
+        bool(EDUCATION_GROUP.search(text))
+    if (not concepts and sets_up_groups) or education_group_listed:
+        concepts.append("education_group")
+    return concepts, mentions
+
+
+@Language.factory("pkb_models", requires=["doc.spans"], assigns=["doc._.document_models", "doc.spans"])
+def create_models_component(nlp: Language, name: str):
+    return models_component
+
+
+def models_component(doc: Doc) -> Doc:
+    concepts, mentions = document_models(doc)
+    doc._.document_models = concepts
+    spans = []
+    for i, (s, e, concept) in enumerate(mentions):
+        span = make_span(doc, s, e, "model", i)
+        span._.concept = concept
+        spans.append(span)
+    doc.spans["models"] = spans
+    return doc

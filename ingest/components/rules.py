@@ -1,0 +1,245 @@
+"""``pkb_rules``: obligations, prohibitions, permissions and encouragements with their actor,
+action, category, frequency and quantity.
+
+A sentence is cut into clauses; clauses are grouped into statements (units). A new statement
+starts at a clause with its own subject, its own count when the current one has a count, its own
+modality (可…, 不得…), or a new 负责…; the others continue the current statement. A clause with
+a count but no period takes the period stated earlier in the sentence (每学期确定1-2个主题,
+至少开展1次…); so does a coordinated clause (牵头校每学年选派…、成员校选派…).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest import frequency
+from ingest.components.actors import consortium_lead_pattern
+from ingest.components.spans import make_span
+from ingest.components.statements import Clause, analyse, category_of, is_preamble, split_statement
+
+AUTHORITY_CATEGORIES = {"funding", "supervision"}
+
+
+@dataclass
+class Unit:
+    clauses: list[Clause] = field(default_factory=list)
+    modality: str | None = None
+    actor: str | None = None
+    actor_text: str | None = None
+    explicit: bool = False
+    inherited_period: frequency.Mention | None = None
+    closed: bool = False
+
+    @property
+    def period(self) -> frequency.Mention | None:
+        own = next((c.period for c in self.clauses if c.period), None)
+        return own or self.inherited_period
+
+    @property
+    def counts(self) -> list[frequency.Mention]:
+        return [m for c in self.clauses for m in c.counts]
+
+    @property
+    def text(self) -> str:
+        return ",".join(c.text for c in self.clauses)
+
+    def add(self, clause: Clause) -> None:
+        self.clauses.append(clause)
+        if self.modality is None and clause.modality and clause.modality not in ("prohibition", "permission"):
+            self.modality = clause.modality
+
+
+@dataclass
+class Context:
+    """What a sentence knows from the document: the school roles and the default actor."""
+    school_roles: dict[str, str]
+    default_actor: str
+    consortium: bool
+
+
+def _subject(clause: Clause, ctx: Context) -> tuple[str, str] | None:
+    if clause.subject is not None:
+        return clause.subject.concept, clause.subject.text
+    if clause.subject_school is not None:
+        name = clause.subject_school[2]
+        role = ctx.school_roles.get(name)
+        if role:
+            staff = clause.text[clause.subject_school[1] - clause.start:][:4]
+            if staff.startswith(("教师", "老师")):
+                role += "_staff"
+            return role, name
+    if ctx.consortium and consortium_lead_pattern().search(clause.text[:8]):
+        return "lead_school", consortium_lead_pattern().search(clause.text[:8]).group()
+    return None
+
+
+def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
+               carried: tuple[str, str] | None) -> list[Unit]:
+    """The statements (units) of the sentence ``text[start:end]``."""
+    units: list[Unit] = []
+    current: Unit | None = None
+    sentence_actor = carried
+    body_actor = None
+    for s, e, coordinated in split_statement(text, start, end):
+        clause = analyse(text, s, e, tokens, coordinated, schools)
+        subject = _subject(clause, ctx)
+        if subject is None and body_actor and clause.responsible:
+            subject = body_actor
+        if clause.sets_up is not None:
+            body_actor = (clause.sets_up.concept, clause.sets_up.text)
+        if clause.modality in ("prohibition", "permission"):
+            unit = Unit([clause], clause.modality, closed=True)
+            _assign(unit, subject or (current and (current.actor, current.actor_text)) or sentence_actor, subject)
+            units.append(unit)
+            continue
+        new = current is None
+        if not new:
+            if subject and current.explicit and subject[0] != current.actor:
+                new = True
+            elif subject and not current.explicit and current.clauses and current.clauses[-1].task:
+                new = True
+            elif clause.counts and current.counts and any(m.kind == "count" for m in clause.counts):
+                new = True
+            elif clause.responsible and any(c.task or c.responsible for c in current.clauses):
+                new = True
+            elif clause.modality == "encouragement" and current.modality not in (None, "encouragement"):
+                new = True
+        if new:
+            unit = Unit(closed=False)
+            inherit = current or (units[-1] if units else None)
+            if inherit is not None and clause.period is None and inherit.period is not None \
+                    and inherit.period.kind == "period" and (clause.counts or clause.coordinated):
+                unit.inherited_period = inherit.period
+            if inherit is not None and clause.modality is None and clause.coordinated:
+                unit.modality = inherit.modality
+            fallback = (current.actor, current.actor_text) if current and current.actor else sentence_actor
+            _assign(unit, subject or fallback, subject)
+            unit.add(clause)
+            units.append(unit)
+            current = unit
+        else:
+            current.add(clause)
+            if subject and not current.explicit:
+                _assign(current, subject, subject)
+        if subject and sentence_actor is None:
+            sentence_actor = subject
+    return units
+
+
+def _assign(unit: Unit, actor: tuple[str, str] | None, explicit) -> None:
+    if actor and actor[0]:
+        unit.actor, unit.actor_text = actor
+        unit.explicit = bool(explicit)
+
+
+def is_rule(unit: Unit) -> bool:
+    """A statement that states a norm: a modality marker, or a task / recurrence, not a description."""
+    if unit.modality:
+        return True
+    if any(c.assigns_post for c in unit.clauses) and not any(c.period for c in unit.clauses):
+        return False
+    if any(c.descriptive for c in unit.clauses):
+        return False
+    return any(c.task or c.period or c.responsible for c in unit.clauses) or unit.period is not None
+
+
+def rule_facts(unit: Unit, ctx: Context) -> dict:
+    """The contract fields of one statement."""
+    period = unit.period
+    freq, quantity = frequency.frequency_of(period.period if period else None, unit.counts)
+    if period is not None and period.kind == "unspecified" and freq is not None:
+        freq["unit"] = next((c.unit for c in unit.counts if c.unit), "time")
+    text = unit.text
+    subject_text = unit.actor_text if unit.explicit else ""
+    category = category_of(text.replace(subject_text or "\0", "", 1))
+    actor = unit.actor
+    if actor is None:
+        if category in AUTHORITY_CATEGORIES or "对各教育集团" in text or "对教育集团" in text:
+            actor = "education_authority"
+        else:
+            actor = ctx.default_actor
+    first = unit.clauses[0]
+    action = first.text[first.predicate:] if unit.explicit else first.text
+    for clause in unit.clauses[1:]:
+        if len(action) >= 40:
+            break
+        action += "," + clause.text
+    return {
+        "modality": unit.modality or "obligation",
+        "actor": actor,
+        "actor_text": unit.actor_text if unit.explicit else None,
+        "action": action.strip(",") or text,
+        "category": category,
+        "frequency": freq,
+        "quantity": quantity,
+    }
+
+
+def document_context(doc: Doc) -> Context:
+    roles = {}
+    for group in doc.spans.get("groups", []):
+        for name in group._.lead or []:
+            roles[name] = "lead_school"
+        for name in group._.members or []:
+            roles.setdefault(name, "member_school")
+    groups_named = bool(doc.spans.get("groups")) or "集团" in doc.text
+    return Context(roles, "group" if groups_named else "education_authority",
+                   "junior_senior_consortium" in (doc._.document_models or []))
+
+
+def _section_default(doc: Doc, sentence, ctx: Context) -> str:
+    path = doc._.structure.section_path(sentence.section)
+    if any("保障" in s.heading(doc.text) for s in path):
+        return "education_authority"
+    return ctx.default_actor
+
+
+@Language.factory("pkb_rules", requires=["doc.spans"],
+                  assigns=["doc.spans", "span._.modality", "span._.actor", "span._.actor_text",
+                           "span._.action", "span._.category", "span._.frequency",
+                           "span._.quantity", "span._.evidence"])
+def create_rules_component(nlp: Language, name: str):
+    return rules_component
+
+
+def rules_component(doc: Doc) -> Doc:
+    text = doc.text
+    ctx = document_context(doc)
+    schools_by_start = sorted((s.start_char, s.end_char, s._.name) for s in doc.spans.get("schools", []))
+    tokens = [(t.idx, t.text) for t in doc]
+    spans = []
+    carried = None
+    paragraph = None
+    ti = 0
+    for sentence in doc._.structure.sentences:
+        if sentence.paragraph != paragraph:
+            carried, paragraph = None, sentence.paragraph
+        if sentence.is_heading or is_preamble(text[sentence.start:sentence.end]):
+            continue
+        while ti < len(tokens) and tokens[ti][0] < sentence.start:
+            ti += 1
+        tj = ti
+        while tj < len(tokens) and tokens[tj][0] < sentence.end:
+            tj += 1
+        sent_tokens = tokens[ti:tj]
+        if len(sent_tokens) <= 1:      # not a triage candidate
+            continue
+        schools = [s for s in schools_by_start if sentence.start <= s[0] < sentence.end]
+        sctx = Context(ctx.school_roles, _section_default(doc, sentence, ctx), ctx.consortium)
+        units = statements(text, sentence.start, sentence.end, sent_tokens, schools, sctx,
+                           carried if text[sentence.start:sentence.end].startswith("负责") else None)
+        for unit in units:
+            if unit.explicit:
+                carried = (unit.actor, unit.actor_text)
+            if not is_rule(unit):
+                continue
+            facts = rule_facts(unit, sctx)
+            span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
+            for key, value in facts.items():
+                setattr(span._, key, value)
+            span._.evidence = (sentence.start, sentence.end)
+            spans.append(span)
+    doc.spans["rules"] = spans
+    return doc

@@ -1,0 +1,28 @@
+"""Helpers shared by the components: spans from character offsets, pattern files."""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+HERE = Path(__file__).parent
+
+
+def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
+    """A span over characters ``[start, end)`` (widened to token boundaries), with its own id.
+
+    ``ident`` keeps the ``Span._`` values of two facts over the same characters apart (spaCy keys
+    them by offsets, label and span id).
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:  # only for an empty range
+        span = doc[0:0]
+    return Span(doc, span.start, span.end, label=label, span_id=ident)
+
+
+@lru_cache(maxsize=None)
+def patterns(name: str) -> dict:
+    """The pattern file ``ingest/components/<name>.toml``."""
+    return tomllib.loads((HERE / f"{name}.toml").read_text(encoding="utf-8"))

@@ -1,0 +1,198 @@
+"""Clauses of one sentence analysed for the rules component: modality markers, subject, task verb,
+recurrence. Pure functions over text and jieba tokens; no spaCy objects."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ingest import frequency
+from ingest.components.actors import ActorMention, find_actors, head_actor
+from ingest.components.spans import patterns
+from ingest.structure import split_clauses
+
+MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    text: str
+    modality: str | None = None
+    subject: ActorMention | None = None
+    subject_school: tuple[int, int, str] | None = None
+    predicate: int = 0            # offset (in the sentence text) where the predicate starts
+    task: bool = False
+    descriptive: bool = False
+    mentions: list[frequency.Mention] = field(default_factory=list)
+    responsible: bool = False     # starts with 负责
+    assigns_post: bool = False    # 由…担任: a post, not a duty
+    coordinated: bool = False     # split off at 、 before a new subject
+    sets_up: ActorMention | None = None   # 组建/设立 X (a body that does what follows)
+
+    @property
+    def period(self) -> frequency.Mention | None:
+        return next((m for m in self.mentions if m.kind in ("period", "unspecified")), None)
+
+    @property
+    def counts(self) -> list[frequency.Mention]:
+        return [m for m in self.mentions if m.kind in ("count", "vague")]
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    markers: dict[str, str]
+    encouragement_initial: frozenset[str]
+    not_prohibition: re.Pattern
+    task_verbs: re.Pattern
+    adverbs: re.Pattern
+    descriptive: frozenset[str]
+    preamble: re.Pattern
+    set_up: re.Pattern
+    categories: dict[str, dict[str, int]]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> _Lexicon:
+    data = patterns("rules")
+    markers = {}
+    for modality in reversed(MODALITY_ORDER):   # earlier (stronger) modality wins on a clash
+        for word in data["modality"][modality]:
+            markers[word] = modality
+    st = data["statement"]
+    alt = lambda words: "|".join(sorted(map(re.escape, words), key=len, reverse=True))  # noqa: E731
+    return _Lexicon(
+        markers=markers,
+        encouragement_initial=frozenset(data["modality"]["encouragement_initial"]),
+        not_prohibition=re.compile(data["modality"]["not_prohibition"]),
+        task_verbs=re.compile(f"(?:{alt(st['task_verbs'])})"),
+        adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
+        descriptive=frozenset(st["descriptive"]),
+        preamble=re.compile(st["preamble"]),
+        set_up=re.compile(st["set_up"]),
+        categories={name: entry["words"] for name, entry in data["category"].items()},
+    )
+
+
+def is_preamble(sentence: str) -> bool:
+    return bool(lexicon().preamble.search(sentence))
+
+
+def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
+    """The strongest modality a clause marks; ``tokens`` are (offset in text, word)."""
+    lex = lexicon()
+    found = set()
+    for i, (pos, word) in enumerate(tokens):
+        modality = lex.markers.get(word)
+        if modality == "prohibition" and lex.not_prohibition.match(text, pos):
+            continue
+        if modality is None and i == 0 and word in lex.encouragement_initial:
+            modality = "encouragement"
+        if modality:
+            found.add(modality)
+    return next((m for m in MODALITY_ORDER if m in found), None)
+
+
+def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
+    """Offsets of 、 that join two clauses with their own subjects (牵头校选派…、成员校选派…)."""
+    cuts = []
+    for m in re.finditer("、", text[start:end]):
+        pos = start + m.end()
+        after = find_actors(text, pos, min(end, pos + 12))
+        if not after or after[0].start != pos:
+            continue
+        tail = text[after[0].end:after[0].end + 6]
+        head = text[start:start + m.start()]
+        if lexicon().task_verbs.match(tail) and lexicon().task_verbs.search(head):
+            cuts.append(start + m.start())
+    return cuts
+
+
+def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Clause spans of a sentence, with coordinated clauses split at 、 (third item True)."""
+    out = []
+    for s, e in split_clauses(text, start, end):
+        cuts = _coordinate_splits(text, s, e)
+        bounds = [s] + [c + 1 for c in cuts] + [e]
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            out.append((a, b, i > 0))
+    return out
+
+
+def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coordinated: bool,
+            schools: list[tuple[int, int, str]]) -> Clause:
+    """Everything the rules component needs to know about the clause ``text[start:end]``."""
+    lex = lexicon()
+    body = text[start:end].rstrip(",:;。!?")
+    clause = Clause(start, end, body, coordinated=coordinated)
+    local = [(p - start, w) for p, w in tokens if start <= p < end]
+    clause.modality = clause_modality(body, local)
+    clause.descriptive = any(w in lex.descriptive for _, w in local)
+    clause.mentions = frequency.scan(body)
+    clause.responsible = body.startswith("负责") or body.startswith("具体负责")
+    clause.assigns_post = bool(re.search(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)", body))
+    mentions = find_actors(text, start, end)
+    by = re.search(r"由", body)
+    subject = None
+    if by:
+        after = [m for m in mentions if m.start - start == by.end()]
+        if after:
+            subject = head_actor(_adjacent_run(after[0], mentions, text), text)
+        else:
+            school = next((s for s in schools if s[0] - start == by.end()), None)
+            if school:
+                clause.subject_school = school
+    if subject is None and clause.subject_school is None:
+        lead = re.match(r"(?:各|由|区|市|县|其中)?", body).end()
+        first = next((m for m in mentions if m.start - start <= lead + 2), None)
+        if first is not None and first.start - start <= 3:
+            subject = head_actor(_adjacent_run(first, mentions, text), text)
+        else:
+            school = next((s for s in schools if s[0] - start <= 2), None)
+            if school:
+                clause.subject_school = school
+    if subject is None:
+        resp = re.search(r"负责", body)
+        if resp:
+            before = [m for m in mentions if 0 <= start + resp.start() - m.end <= 4]
+            if before:
+                subject = before[-1]
+    clause.subject = subject
+    head_end = subject.end - start if subject else (clause.subject_school[1] - start if clause.subject_school else 0)
+    if by and (subject or clause.subject_school):
+        head_end = max(head_end, 0)
+    rest = body[head_end:]
+    adverbs = lex.adverbs.match(rest).end()
+    clause.predicate = head_end + adverbs
+    clause.task = bool(lex.task_verbs.match(rest, adverbs)) or bool(clause.period)
+    set_up = lex.set_up.search(body)
+    if set_up:
+        body_actor = next((m for m in mentions if m.start - start == set_up.end()
+                           and m.concept in ("group_office", "group_council")), None)
+        clause.sets_up = body_actor
+    return clause
+
+
+def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) -> list[ActorMention]:
+    """``first`` and the mentions that continue its noun phrase (牵头校学科教研组长或学科带头人)."""
+    run = [first]
+    for m in mentions:
+        if m.start <= run[-1].start:
+            continue
+        gap = text[run[-1].end:m.start]
+        if len(gap) <= 2 and not re.search(r"[,;。由对在到按向]", gap):
+            run.append(m)
+        else:
+            break
+    return run
+
+
+def category_of(text: str) -> str:
+    """The category whose keywords weigh most in ``text`` ("other" when none occurs)."""
+    best, best_score = "other", 0
+    for name, words in lexicon().categories.items():
+        score = sum(weight * text.count(word) for word, weight in words.items())
+        if score > best_score:
+            best, best_score = name, score
+    return best

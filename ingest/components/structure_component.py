@@ -1,0 +1,32 @@
+"""``pkb_structure``: headings and sentences as span groups."""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.components.spans import make_span
+
+
+@Language.factory("pkb_structure", assigns=["doc.spans", "span._.level", "span._.parent",
+                                             "span._.section", "span._.is_heading"])
+def create_structure_component(nlp: Language, name: str):
+    return structure_component
+
+
+def structure_component(doc: Doc) -> Doc:
+    structure = doc._.structure
+    sections = []
+    for section in structure.sections:
+        span = make_span(doc, section.start, section.end, "section", section.index)
+        span._.level = section.level
+        span._.parent = section.parent
+        sections.append(span)
+    sentences = []
+    for sentence in structure.sentences:
+        span = make_span(doc, sentence.start, sentence.end, "sentence", sentence.index)
+        span._.section = sentence.section
+        span._.is_heading = sentence.is_heading
+        sentences.append(span)
+    doc.spans["sections"] = sections
+    doc.spans["sentences"] = sentences
+    return doc

@@ -1,0 +1,192 @@
+"""Recurrence and amounts in a clause: 每月至少1次 → month, ≥ 1 time; 1-2名 → 1..2 persons.
+
+``scan(text)`` finds the mentions (periods, counts, vague amounts) in one clause;
+``combine(...)`` turns the mentions of one statement into the contract's ``frequency`` and
+``quantity`` objects. The wordings are data: ``patterns/frequency.toml``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.numerals import NUMBER, parse_number
+
+PATTERNS_FILE = Path(__file__).parent / "patterns" / "frequency.toml"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One recurrence or amount expression found in a clause (offsets relative to the clause)."""
+
+    kind: str                   # "period" | "unspecified" | "count" | "vague"
+    start: int
+    end: int
+    text: str
+    period: str | None = None
+    low: float | None = None    # counts: the number, or the low end of a range
+    high: float | None = None   # counts: the high end of a range, else None
+    comparator: str | None = None  # "eq" | "min" | "max" | "approx" | "range"
+    unit: str | None = None
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    periods: list[tuple[re.Pattern, str]]
+    unspecified: re.Pattern
+    count: re.Pattern
+    percent: re.Pattern
+    vague: re.Pattern
+    units: dict[str, tuple[str, bool]]
+    min_before: frozenset
+    max_before: frozenset
+    approx_before: frozenset
+    min_after: frozenset
+    max_after: frozenset
+    approx_after: frozenset
+    person_nouns: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def grammar() -> _Grammar:
+    data = tomllib.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
+    periods = [(re.compile(p), entry["period"]) for entry in data["period"] for p in entry["patterns"]]
+    c = data["count"]
+    units: dict[str, tuple[str, bool]] = {}
+    for entry in data["unit"]:
+        for word in entry["words"]:
+            units.setdefault(word, (entry["unit"], bool(entry.get("require_comparator"))))
+    before = _alternation(c["min_before"] + c["max_before"] + c["approx_before"])
+    after = _alternation(c["min_after"] + c["max_after"] + c["approx_after"])
+    seps = _alternation(c["range_separators"])
+    count = re.compile(
+        rf"(?:(?P<before>{before})[\u4e00-\u9fff]{{0,4}}?)?(?<!第)(?P<a>{NUMBER})(?:(?P<sep>{seps})(?P<b>{NUMBER}))?"
+        rf"(?P<unit>{_alternation(units)})(?!性)(?P<after>{after})?")
+    percent = re.compile(
+        rf"(?P<before>{before})?(?:百分之(?P<a>{NUMBER})|(?P<a2>\d+(?:\.\d+)?)%)(?P<after>{after})?")
+    return _Grammar(
+        periods=periods,
+        unspecified=re.compile(_alternation(data["unspecified"]["patterns"])),
+        count=count,
+        percent=percent,
+        vague=re.compile("|".join(data["vague"]["patterns"])),
+        units=units,
+        min_before=frozenset(c["min_before"]), max_before=frozenset(c["max_before"]),
+        approx_before=frozenset(c["approx_before"]),
+        min_after=frozenset(c["min_after"]), max_after=frozenset(c["max_after"]),
+        approx_after=frozenset(c["approx_after"]),
+        person_nouns=re.compile(_alternation(data["counted_nouns"]["person"])),
+    )
+
+
+def _comparator(g: _Grammar, before: str | None, after: str | None, ranged: bool) -> str:
+    if before in g.min_before or after in g.min_after:
+        return "min"
+    if before in g.max_before or after in g.max_after:
+        return "max"
+    if before in g.approx_before or after in g.approx_after:
+        return "approx"
+    return "range" if ranged else "eq"
+
+
+def scan(text: str) -> list[Mention]:
+    """Every period, count and vague-amount mention in ``text``, in order, never overlapping."""
+    g = grammar()
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    def add(m: Mention) -> None:
+        found.append(m)
+        taken.append((m.start, m.end))
+
+    for pattern, period in g.periods:
+        for m in pattern.finditer(text):
+            if free(m.start(), m.end()):
+                add(Mention("period", m.start(), m.end(), m.group(), period=period))
+    for m in g.unspecified.finditer(text):
+        if free(m.start(), m.end()):
+            add(Mention("unspecified", m.start(), m.end(), m.group(), period="unspecified"))
+    for m in g.percent.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        value = parse_number(m.group("a") or m.group("a2"))
+        if value is None:
+            continue
+        cmp_ = _comparator(g, m.group("before"), m.group("after"), False)
+        add(Mention("count", m.start(), m.end(), m.group(), low=value, comparator=cmp_, unit="percent"))
+    for m in g.count.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        low = parse_number(m.group("a"))
+        high = parse_number(m.group("b")) if m.group("b") else None
+        if low is None:
+            continue
+        unit, needs_cmp = g.units[m.group("unit")]
+        cmp_ = _comparator(g, m.group("before"), m.group("after"), high is not None)
+        if needs_cmp and cmp_ in ("eq", "range"):
+            continue
+        add(Mention("count", m.start(), m.end(), m.group(), low=low, high=high, comparator=cmp_, unit=unit))
+    for m in g.vague.finditer(text):
+        if free(m.start(), m.end()):
+            add(Mention("vague", m.start(), m.end(), m.group(), unit=_counted_unit(text, m.end())))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+def _counted_unit(text: str, pos: int) -> str | None:
+    """``person`` when the words right after ``pos`` count people (教师, 干部 …)."""
+    m = grammar().person_nouns.search(text, pos, pos + 8)
+    return "person" if m else None
+
+
+def _as_int(value: float | None) -> int | None:
+    if value is None or not float(value).is_integer():
+        return None
+    return int(value)
+
+
+def frequency_of(period: str | None, counts: list[Mention]) -> tuple[dict | None, dict | None]:
+    """The contract's (frequency, quantity) for a statement with ``period`` and its count mentions.
+
+    An approximate amount (5%左右) becomes the quantity and leaves the counts null; a percentage
+    is always a quantity. Without a period there is no frequency, and a count is a quantity.
+    """
+    count = next((c for c in counts if c.kind == "count"), None)
+    vague = next((c for c in counts if c.kind == "vague"), None)
+    quantity = None
+    low = high = None
+    unit = None
+    if count is not None:
+        unit = count.unit
+        if count.comparator == "approx" or count.unit == "percent":
+            quantity = {"value": count.low, "unit": count.unit,
+                        "comparator": count.comparator if count.comparator in ("approx", "min", "max") else "eq"}
+        elif count.comparator == "min":
+            low = count.low
+        elif count.comparator == "max":
+            high = count.low
+        elif count.comparator == "range":
+            low, high = count.low, count.high
+        else:  # exactly
+            low = high = count.low
+    elif vague is not None:
+        unit = vague.unit
+    if period is None:
+        if count is not None and quantity is None:
+            cmp_ = {"min": "min", "max": "max", "range": "min"}.get(count.comparator or "", "eq")
+            quantity = {"value": count.low, "unit": count.unit, "comparator": cmp_}
+        return None, quantity
+    frequency = {"period": period, "min_count": _as_int(low), "max_count": _as_int(high),
+                 "unit": unit or "time"}
+    if period == "unspecified":
+        frequency.update(min_count=None, max_count=None)
+    return frequency, quantity

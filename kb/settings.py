@@ -1,0 +1,93 @@
+"""Every setting of policykb, declared once with its help text.
+
+A setting's value comes from (first wins): an explicit argument (CLI option), the
+environment variable named here, the default. ``policykb settings`` lists them all.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from kb.errors import ConfigError
+
+
+def _default_store() -> str:
+    from platformdirs import user_data_dir
+
+    return str(Path(user_data_dir("policykb", appauthor=False)) / "store")
+
+
+def _cpu_count() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Callable[[], Any]
+    help: str
+    parse: Callable[[str], Any] = str
+
+    def value(self, explicit: Any = None) -> Any:
+        if explicit not in (None, ""):
+            return explicit
+        raw = os.environ.get(self.env)
+        if raw not in (None, ""):
+            try:
+                return self.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{self.env}={raw!r} is not a valid value for {self.name}: {exc}",
+                                  hint=self.help, code="PKB-CONFIG-001") from exc
+        return self.default()
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in [
+    Setting("store", "POLICYKB_STORE", _default_store,
+            "Where the knowledge graph lives: a folder for the embedded Oxigraph store, or the "
+            "http(s) URL of a SPARQL 1.1 endpoint (query endpoint; update and Graph Store endpoints "
+            "are derived from it or set below)."),
+    Setting("update_url", "POLICYKB_UPDATE_URL", lambda: None,
+            "SPARQL 1.1 Update endpoint of a server store, when it is not the query URL."),
+    Setting("gsp_url", "POLICYKB_GSP_URL", lambda: None,
+            "SPARQL 1.1 Graph Store HTTP Protocol endpoint of a server store, when it is not "
+            "derivable from the query URL."),
+    Setting("user", "POLICYKB_USER", lambda: None,
+            "User name for a server store (never logged)."),
+    Setting("password", "POLICYKB_PASSWORD", lambda: None,
+            "Password for a server store (never logged)."),
+    Setting("workers", "POLICYKB_WORKERS", _cpu_count,
+            "Extraction worker processes for ingest (default: all cores).", _positive_int),
+    Setting("query_timeout", "POLICYKB_QUERY_TIMEOUT", lambda: 30.0,
+            "Seconds a SPARQL query may run before it is stopped.", _positive_float),
+    Setting("max_results", "POLICYKB_MAX_RESULTS", lambda: 10000,
+            "Most rows a user-written SPARQL query may return.", _positive_int),
+    Setting("corpus", "POLICYKB_CORPUS", lambda: "source_docs",
+            "Folder of documents the app ingests at start-up.", str),
+]}
+
+
+def get(name: str, explicit: Any = None) -> Any:
+    """The value of setting ``name``: ``explicit`` if given, else the environment, else the default."""
+    try:
+        setting = SETTINGS[name]
+    except KeyError:
+        raise ConfigError(f"unknown setting {name!r}", hint=f"known: {', '.join(SETTINGS)}",
+                          code="PKB-CONFIG-002") from None
+    return setting.value(explicit)
