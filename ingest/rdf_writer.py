@@ -1,0 +1,276 @@
+"""The one place that mints IRIs: an annotated Doc → the N-Quads of its document's named graph.
+
+The shape is docs/rdf-model.md; every term comes from ``ontology.vocab``. Quads are written as
+N-Quads text (escaped by hand, which is much faster than building rdflib or pyoxigraph terms),
+so the store can load a whole document in one call.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from spacy.tokens import Doc
+
+from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, OA, ODRL, ORG, PERIOD, PKB,
+                            PKBID, PROV, RDF, RDFS, UNIT, XSD)
+
+AGENT = "https://w3id.org/policykb/agent/policykb"
+RULE_CLASS = {"obligation": ODRL.Duty, "prohibition": ODRL.Prohibition,
+              "permission": ODRL.Permission, "encouragement": PKB.Encouragement}
+COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.approx}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of a normalized text: the key of its document graph."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_iri(digest: str) -> str:
+    """The IRI of the document (and of its named graph) for a content hash."""
+    return f"{PKBID}doc/{digest[:16]}"
+
+
+def school_iri(district: str | None, name: str) -> str:
+    key = hashlib.sha1(f"{district or ''}/{name}".encode("utf-8")).hexdigest()[:12]
+    return f"{PKBID}school/{key}"
+
+
+@dataclass(frozen=True)
+class DocumentGraph:
+    iri: str                 # the document's IRI = its named graph
+    content_hash: str
+    nquads: bytes
+    triples: int
+    counts: dict             # facts per kind: rules, groups, constraints, posts, bodies
+
+
+class _Quads:
+    def __init__(self, graph: str):
+        self.g = f"<{graph}>"
+        self.lines: list[str] = []
+
+    def iri(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"<{s}> <{p}> <{o}> {self.g} .\n")
+
+    def lit(self, s: str, p: str, value, datatype: str | None = None) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool):
+            text, datatype = ("true" if value else "false"), XSD.boolean
+        elif isinstance(value, int):
+            text, datatype = str(value), datatype or XSD.integer
+        elif isinstance(value, float):
+            text, datatype = repr(value), datatype or XSD.decimal
+        else:
+            text = str(value)
+        body = '"' + text.translate(_ESCAPES) + '"'
+        if datatype and datatype != XSD.string:
+            body += f"^^<{datatype}>"
+        self.lines.append(f"<{s}> <{p}> {body} {self.g} .\n")
+
+
+class _Writer:
+    def __init__(self, doc: Doc, source_paths: list[str], ingested_at: str | None, version: str):
+        self.doc = doc
+        self.text = doc.text
+        self.digest = content_hash(self.text)
+        self.d = document_iri(self.digest)
+        self.q = _Quads(self.d)
+        self.source_paths = source_paths
+        self.ingested_at = ingested_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.version = version
+        self.spans_written: set[tuple[int, int]] = set()
+
+    # -- provenance -------------------------------------------------------------------------
+    def span(self, start: int, end: int) -> str:
+        """The evidence node for ``[start, end)`` of the normalized text (written once)."""
+        iri = f"{self.d}/span/{start}-{end}"
+        if (start, end) in self.spans_written:
+            return iri
+        self.spans_written.add((start, end))
+        q = self.q
+        q.iri(iri, RDF.type, OA.SpecificResource)
+        q.iri(iri, OA.hasSource, self.d)
+        sel = f"{iri}/pos"
+        q.iri(iri, OA.hasSelector, sel)
+        q.iri(sel, RDF.type, OA.TextPositionSelector)
+        q.lit(sel, OA.start, start)
+        q.lit(sel, OA.end, end)
+        normalized = self.doc._.normalized
+        if normalized is not None:
+            s0, e0 = normalized.to_original(start, end)
+            q.lit(iri, PKB.sourceStart, s0)
+            q.lit(iri, PKB.sourceEnd, e0)
+        sentence = self.doc._.structure.sentence_at(start)
+        if sentence is not None and sentence.section is not None:
+            q.iri(iri, PKB.inSection, f"{self.d}/section/{sentence.section}")
+        return iri
+
+    # -- the document -------------------------------------------------------------------------
+    def document(self) -> None:
+        q, d, doc = self.q, self.d, self.doc
+        meta = doc._.metadata or {}
+        q.iri(d, RDF.type, PKB.PolicyDocument)
+        q.lit(d, DCTERMS.title, meta.get("title"))
+        q.lit(d, PKB.issuer, meta.get("issuer"))
+        q.lit(d, PKB.docNumber, meta.get("doc_number"))
+        q.lit(d, DCTERMS.issued, meta.get("date"), XSD.date)
+        q.lit(d, PKB.district, doc._.district)
+        q.lit(d, PKB.province, doc._.province)
+        normalized = doc._.normalized
+        q.lit(d, PKB.script, normalized.script if normalized is not None else "simplified")
+        q.lit(d, PKB.contentHash, self.digest)
+        for path in self.source_paths:
+            q.lit(d, PKB.sourcePath, path)
+        source = doc._.source
+        if source is not None:
+            q.lit(d, PKB["format"], source.format)
+            q.lit(d, PKB.encoding, source.encoding)
+        q.lit(d, PKB.text, self.text)
+        for concept in doc._.document_models or []:
+            q.iri(d, PKB.documentModel, MODEL[concept])
+        activity = f"{d}/ingest"
+        q.iri(d, PROV.wasGeneratedBy, activity)
+        q.iri(activity, RDF.type, PROV.Activity)
+        q.iri(activity, PROV.wasAssociatedWith, AGENT)
+        q.lit(activity, PKB.pipelineVersion, self.version)
+        q.lit(activity, PROV.endedAtTime, self.ingested_at, XSD.dateTime)
+
+    def sections(self) -> None:
+        q, d = self.q, self.d
+        for section in self.doc._.structure.sections:
+            iri = f"{d}/section/{section.index}"
+            q.iri(iri, RDF.type, PKB.Section)
+            q.lit(iri, PKB.headingText, section.heading(self.text).strip("* "))
+            q.lit(iri, PKB.level, section.level)
+            q.lit(iri, PKB.order, section.index)
+            parent = d if section.parent is None else f"{d}/section/{section.parent}"
+            q.iri(iri, DCTERMS.isPartOf, parent)
+
+    def groups(self) -> None:
+        q, d = self.q, self.d
+        district = self.doc._.district
+        for i, span in enumerate(self.doc.spans.get("groups", [])):
+            g = f"{d}/group/{i + 1}"
+            q.iri(g, RDF.type, PKB.SchoolGroup)
+            q.lit(g, RDFS.label, span._.name)
+            for concept in span._.models or []:
+                q.iri(g, PKB.model, MODEL[concept])
+            q.iri(g, PKB.evidence, self.span(*span._.evidence))
+            q.lit(g, PKB.order, i + 1)
+            roles = [(n, ACTOR.lead_school) for n in span._.lead or []] + \
+                    [(n, ACTOR.member_school) for n in span._.members or []]
+            for k, (name, role) in enumerate(roles, 1):
+                m = f"{g}/member/{k}"
+                school = school_iri(district, name)
+                q.iri(g, ORG.hasMembership, m)
+                q.iri(m, RDF.type, ORG.Membership)
+                q.iri(m, ORG.organization, g)
+                q.iri(m, ORG.member, school)
+                q.iri(m, ORG.role, role)
+                q.iri(school, RDF.type, PKB.School)
+                q.lit(school, RDFS.label, name)
+
+    def _group_for(self, start: int) -> str | None:
+        groups = self.doc.spans.get("groups", [])
+        return f"{self.d}/group/1" if len(groups) == 1 else None
+
+    def roles(self) -> None:
+        q, d = self.q, self.d
+        for i, span in enumerate(self.doc.spans.get("posts", [])):
+            p = f"{d}/post/{i + 1}"
+            q.iri(p, RDF.type, ORG.Post)
+            q.lit(p, RDFS.label, span._.name)
+            q.iri(p, ORG.role, ACTOR[span._.role])
+            q.lit(p, PKB.heldByText, span._.held_by)
+            group = self._group_for(span.start_char)
+            if group:
+                q.iri(p, ORG.postIn, group)
+            q.iri(p, PKB.evidence, self.span(*span._.evidence))
+            q.lit(p, PKB.order, i + 1)
+        for i, span in enumerate(self.doc.spans.get("bodies", [])):
+            b = f"{d}/body/{i + 1}"
+            q.iri(b, RDF.type, PKB.GovernanceBody)
+            q.lit(b, RDFS.label, span._.name)
+            q.iri(b, PKB.actor, ACTOR[span._.actor])
+            group = self._group_for(span.start_char)
+            if group:
+                q.iri(b, ORG.unitOf, group)
+            q.iri(b, PKB.evidence, self.span(*span._.evidence))
+            q.lit(b, PKB.order, i + 1)
+
+    def rules(self) -> None:
+        q, d = self.q, self.d
+        for i, span in enumerate(self.doc.spans.get("rules", [])):
+            r = f"{d}/rule/{i + 1}"
+            modality = span._.modality
+            q.iri(r, RDF.type, RULE_CLASS[modality])
+            q.iri(r, PKB.modality, MODALITY[modality])
+            q.iri(r, PKB.actor, ACTOR[span._.actor])
+            q.lit(r, PKB.actorText, span._.actor_text)
+            q.lit(r, PKB.actionText, span._.action)
+            q.iri(r, PKB.category, CATEGORY[span._.category])
+            q.iri(r, PKB.evidence, self.span(*span._.evidence))
+            q.lit(r, PKB.order, i + 1)
+            freq = span._.frequency
+            if freq:
+                self._frequency(r, freq)
+            quantity = span._.quantity
+            if quantity:
+                c = f"{r}/quantity"
+                q.iri(r, PKB.quantity, c)
+                q.iri(c, RDF.type, ODRL.Constraint)
+                q.iri(c, ODRL.leftOperand, ODRL.percentage if quantity["unit"] == "percent" else ODRL.count)
+                q.iri(c, ODRL.operator, COMPARATOR[quantity["comparator"]])
+                q.lit(c, ODRL.rightOperand, float(quantity["value"]), XSD.decimal)
+                q.iri(c, ODRL.unit, UNIT[quantity["unit"]])
+
+    def _frequency(self, r: str, freq: dict) -> None:
+        q = self.q
+        unit = UNIT[freq.get("unit") or "time"]
+        c = f"{r}/period"
+        q.iri(r, ODRL.constraint, c)
+        q.iri(c, RDF.type, ODRL.Constraint)
+        q.iri(c, ODRL.leftOperand, ODRL.timeInterval)
+        q.iri(c, ODRL.operator, ODRL.eq)
+        q.iri(c, ODRL.rightOperand, PERIOD[freq["period"]])
+        q.iri(c, ODRL.unit, unit)
+        low, high = freq.get("min_count"), freq.get("max_count")
+        bounds = [("count", ODRL.eq, low)] if low is not None and low == high else \
+            [("min", ODRL.gteq, low), ("max", ODRL.lteq, high)]
+        for name, operator, value in bounds:
+            if value is None:
+                continue
+            c = f"{r}/{name}"
+            q.iri(r, ODRL.constraint, c)
+            q.iri(c, RDF.type, ODRL.Constraint)
+            q.iri(c, ODRL.leftOperand, ODRL.count)
+            q.iri(c, ODRL.operator, operator)
+            q.lit(c, ODRL.rightOperand, int(value))
+            q.iri(c, ODRL.unit, unit)
+
+    def constraints(self) -> None:
+        q, d = self.q, self.d
+        for i, span in enumerate(self.doc.spans.get("constraints", [])):
+            c = f"{d}/constraint/{i + 1}"
+            q.iri(c, RDF.type, PKB.InstitutionalConstraint)
+            q.iri(c, PKB.constraintKind, KIND[span._.kind])
+            q.iri(c, PKB.evidence, self.span(*span._.evidence))
+            q.lit(c, PKB.order, i + 1)
+
+
+def document_graph(doc: Doc, source_paths: list[str], *, version: str,
+                   ingested_at: str | None = None) -> DocumentGraph:
+    """Every quad of one document's named graph, from an annotated Doc."""
+    w = _Writer(doc, source_paths, ingested_at, version)
+    w.document()
+    w.sections()
+    w.groups()
+    w.roles()
+    w.rules()
+    w.constraints()
+    data = "".join(w.q.lines).encode("utf-8")
+    counts = {key: len(doc.spans.get(key, [])) for key in ("rules", "groups", "constraints", "posts", "bodies")}
+    return DocumentGraph(w.d, w.digest, data, len(w.q.lines), counts)

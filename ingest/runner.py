@@ -1,0 +1,265 @@
+"""Ingest orchestration: files → extraction workers → one store writer.
+
+- Every file is read and normalized first (cheap); its content hash names its graph, so a file
+  whose text is already in the store (same pipeline version, same file name) is skipped, and the
+  same text under a new name only records the new name.
+- Extraction (the spaCy pipeline and the RDF writer) runs in worker processes, all cores by default;
+  results stream back in completion order, a bounded number in flight, so memory does not grow
+  with the corpus.
+- One writer commits whole documents, several per transaction: after a crash the store holds every
+  committed document whole and nothing of the others; a rerun completes the corpus.
+- A file that fails is reported with its error and the others go on.
+"""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from kb.errors import PolicyKBError, ReadError
+from kb.store.base import DocumentWrite, Store
+
+#: Documents per store transaction, and bytes of N-Quads after which a batch is committed early.
+BATCH_DOCUMENTS = 64
+BATCH_BYTES = 8 * 2**20
+BATCH_SECONDS = 2.0
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str                   # added | replaced | unchanged | renamed | error
+    graph: str | None = None
+    triples: int = 0
+    counts: dict = field(default_factory=dict)
+    error: PolicyKBError | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    bytes_read: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "error"]
+
+    @property
+    def facts(self) -> int:
+        return sum(sum(r.counts.values()) for r in self.results)
+
+
+# --------------------------------------------------------------------------- discovery
+
+def discover(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
+    """Every supported file under ``paths`` (folders recursively, sorted; symlinked files followed,
+    symlinked folders entered once; hidden files skipped). A path that does not exist is yielded
+    as is, so reading it reports the error."""
+    from ingest.reader import SUPPORTED_SUFFIXES
+
+    seen_dirs: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    dirs[:] = []
+                    continue
+                seen_dirs.add(real)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                        yield str(Path(root) / name)
+        else:
+            yield str(path)
+
+
+# --------------------------------------------------------------------------- worker side
+
+def extract(path: str, source_paths: list[str], version: str) -> tuple:
+    """Read, annotate and serialize one file (runs in a worker). Returns
+    ``("ok", DocumentGraph)`` or ``("error", PolicyKBError)``."""
+    from ingest.pipeline import annotate
+    from ingest.reader import read_document
+    from ingest.rdf_writer import document_graph
+
+    try:
+        source = read_document(path)
+        doc = annotate(source)
+        return "ok", document_graph(doc, source_paths, version=version)
+    except PolicyKBError as exc:
+        return "error", exc
+    except Exception as exc:  # a bug must not stop the corpus: report it against the file
+        return "error", PolicyKBError(f"extraction failed: {type(exc).__name__}: {exc}",
+                                      hint="please report this file", path=path,
+                                      code="PKB-EXTRACT-001")
+
+
+def _init_worker() -> None:
+    from ingest.pipeline import build_nlp
+
+    build_nlp()
+
+
+# --------------------------------------------------------------------------- main side
+
+@dataclass
+class _Plan:
+    path: str
+    graph: str
+    sources: list[str]
+    drop: tuple[str, ...]
+    remove: tuple[tuple[str, str, str, str], ...]
+    status: str
+
+
+def _literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
+    """Decide what ingesting ``path`` means for the store (without extracting anything)."""
+    from ingest.normalize import normalize
+    from ingest.rdf_writer import content_hash, document_iri
+    from ontology.vocab import PKB
+
+    source = Path(path)
+    try:
+        from ingest.reader import read_document
+
+        text = read_document(source).text
+    except PolicyKBError as exc:
+        return FileResult(path, "error", error=exc)
+    graph = document_iri(content_hash(normalize(text).text))
+    info = store.graph_info(graph)
+    sources = list(info["sources"]) if info else []
+    if info and info.get("pipeline_version") == version and path in sources:
+        return FileResult(path, "unchanged", graph=graph)
+    drop, remove = [], []
+    for old in store.graphs_for_source(path):
+        if old == graph:
+            continue
+        old_sources = (store.graph_info(old) or {}).get("sources", [])
+        if set(old_sources) <= {path}:
+            drop.append(old)
+        else:
+            remove.append((f"<{old}>", f"<{PKB.sourcePath}>", _literal(path), f"<{old}>"))
+    status = "renamed" if info and path not in sources else ("replaced" if drop or remove else "added")
+    if info and info.get("pipeline_version") != version:
+        status = "replaced"
+    all_sources = sorted(set(sources) | {path})
+    return _Plan(path, graph, all_sources, tuple(drop), tuple(remove), status)
+
+
+class _Writer:
+    """Commits whole documents in batches; one transaction per batch."""
+
+    def __init__(self, store: Store, summary: Summary, on_result: Callable[[FileResult], None]):
+        self.store, self.summary, self.on_result = store, summary, on_result
+        self.pending: list[tuple[DocumentWrite, FileResult]] = []
+        self.size = 0
+        self.since = time.monotonic()
+
+    def add(self, write: DocumentWrite, result: FileResult) -> None:
+        self.pending.append((write, result))
+        self.size += len(write.nquads)
+        if len(self.pending) >= BATCH_DOCUMENTS or self.size >= BATCH_BYTES \
+                or time.monotonic() - self.since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending, self.size = self.pending, [], 0
+        self.since = time.monotonic()
+        self.store.write_documents([w for w, _ in batch])
+        for _, result in batch:
+            self.summary.results.append(result)
+            self.on_result(result)
+
+
+def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | None = None,
+           on_result: Callable[[FileResult], None] = lambda r: None,
+           on_start: Callable[[int], None] = lambda n: None) -> Summary:
+    """Ingest every supported file under ``paths`` into ``store``; see the module docstring."""
+    from ingest.pipeline import PIPELINE_VERSION
+
+    started = time.monotonic()
+    store.ensure_vocabulary()
+    summary = Summary()
+    files = list(dict.fromkeys(discover(paths)))
+    on_start(len(files))
+    writer = _Writer(store, summary, on_result)
+    plans: list[_Plan] = []
+    planned_graphs: dict[str, _Plan] = {}
+    for path in files:
+        p = plan(store, path, PIPELINE_VERSION)
+        if isinstance(p, FileResult):
+            summary.results.append(p)
+            on_result(p)
+        elif p.graph in planned_graphs:       # the same text twice in this run: one graph, all names
+            first = planned_graphs[p.graph]
+            first.sources = sorted(set(first.sources) | set(p.sources))
+            first.drop += p.drop
+            first.remove += p.remove
+            result = FileResult(path, "renamed", graph=p.graph)
+            summary.results.append(result)
+            on_result(result)
+        else:
+            planned_graphs[p.graph] = p
+            plans.append(p)
+    try:
+        for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION):
+            if kind == "error":
+                if value.path is None:
+                    value.path = p.path
+                result = FileResult(p.path, "error", error=value)
+                summary.results.append(result)
+                on_result(result)
+                continue
+            result = FileResult(p.path, p.status, graph=value.iri, triples=value.triples,
+                                counts=value.counts)
+            writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
+        writer.flush()
+    finally:
+        summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _run(plans: list[_Plan], workers: int | None, version: str):
+    """(plan, extraction result) pairs, in completion order."""
+    from kb import settings
+
+    workers = settings.get("workers", workers)
+    if workers <= 1 or len(plans) <= 1:
+        for p in plans:
+            yield p, extract(p.path, p.sources, version)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=_init_worker) as pool:
+        todo = iter(plans)
+        running: dict[Future, _Plan] = {}
+        limit = workers * 4
+        for p in todo:
+            running[pool.submit(extract, p.path, p.sources, version)] = p
+            if len(running) >= limit:
+                break
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                p = running.pop(future)
+                yield p, future.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    running[pool.submit(extract, nxt.path, nxt.sources, version)] = nxt
+
+
+__all__ = ["ingest", "discover", "extract", "plan", "Summary", "FileResult", "ReadError"]

@@ -1,0 +1,97 @@
+"""The ``policykb-extract/1`` view of one document, read back from the graph.
+
+Everything here comes from named queries over the store (kb/queries/document_*.rq); nothing is
+taken from the extraction pipeline directly, so the view shows exactly what the graph holds.
+"""
+from __future__ import annotations
+
+from kb import queries
+from kb.errors import QueryError
+from kb.store.base import IRI, Store
+
+SCHEMA = "policykb-extract/1"
+OPERATORS = {"approx": "approx", "eq": "eq", "gteq": "min", "lteq": "max"}
+
+
+def _tail(iri: str | None) -> str | None:
+    """The last segment of an IRI: the contract code of a concept, the name of an operator."""
+    if iri is None:
+        return None
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _number(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def document_view(store: Store, doc: str, source: str) -> dict:
+    """The contract JSON object of the document whose graph is ``doc``."""
+    doc = IRI(doc)
+    meta = queries.run(store, "document_metadata", doc=doc).rows
+    if not meta:
+        raise QueryError(f"the store has no document {doc}", hint="ingest the file first",
+                         code="PKB-QUERY-NODOC")
+    m = meta[0]
+    text = m["text"]
+    out = {
+        "schema": SCHEMA,
+        "source": source,
+        "document": {
+            "title": m.get("title"), "issuer": m.get("issuer"), "doc_number": m.get("docNumber"),
+            "district": m.get("district"), "province": m.get("province"), "script": m.get("script"),
+        },
+        "document_models": sorted({r["code"] for r in queries.run(store, "document_models", doc=doc).rows},
+                                  key=_model_order),
+        "groups": _groups(store, doc),
+        "obligations": _rules(store, doc, text),
+        "constraints": [
+            {"kind": _tail(r["kind"]), "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]]}
+            for r in queries.run(store, "document_constraints", doc=doc).rows
+        ],
+    }
+    return out
+
+
+def _model_order(code: str) -> tuple:
+    return (code == "education_group", code)
+
+
+def _groups(store: Store, doc: str) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for r in queries.run(store, "document_groups", doc=doc).rows:
+        g = groups.setdefault(r["group"], {
+            "order": r["order"], "name": r.get("name"),
+            "models": sorted(_tail(m) for m in (r.get("models") or "").split()),
+            "lead_schools": [], "member_schools": []})
+        school, role = r.get("school"), r.get("role")
+        if school and role:
+            key = "lead_schools" if role == "lead_school" else "member_schools"
+            if school not in g[key]:
+                g[key].append(school)
+    return [{k: v for k, v in g.items() if k != "order"}
+            for g in sorted(groups.values(), key=lambda g: g["order"])]
+
+
+def _rules(store: Store, doc: str, text: str) -> list[dict]:
+    out = []
+    for r in queries.run(store, "document_rules", doc=doc).rows:
+        frequency = None
+        if r.get("period"):
+            low, high = r.get("min"), r.get("max")
+            if r.get("exact") is not None:
+                low = high = r["exact"]
+            frequency = {"period": _tail(r["period"]), "min_count": low, "max_count": high,
+                         "unit": _tail(r.get("unit")) or "time"}
+        quantity = None
+        if r.get("qValue") is not None:
+            quantity = {"value": _number(r["qValue"]), "unit": _tail(r.get("qUnit")),
+                        "comparator": OPERATORS.get(_tail(r.get("qo")), "eq")}
+        out.append({
+            "modality": _tail(r["modality"]), "actor": _tail(r["actor"]), "actor_text": r.get("actorText"),
+            "action": r.get("action"), "category": _tail(r["category"]),
+            "frequency": frequency, "quantity": quantity,
+            "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]],
+        })
+    return out
