@@ -6,7 +6,6 @@ text is the whole normalized text, so every span's offsets are document offsets.
 """
 from __future__ import annotations
 
-import logging
 import re
 import tomllib
 from functools import lru_cache
@@ -47,21 +46,13 @@ def triage_pattern() -> re.Pattern:
 
 
 @lru_cache(maxsize=1)
-def _jieba_words() -> list[str]:
-    data = tomllib.loads(TRIAGE_FILE.read_text(encoding="utf-8"))
-    return data["jieba"]["words"]
-
-
-@lru_cache(maxsize=1)
 def build_nlp() -> Language:
     """The pipeline, built once per process."""
-    import jieba
+    from ingest.segmenter import setup
 
-    jieba.setLogLevel(logging.WARNING)
+    setup()
     _import_components()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    for word in _jieba_words():
-        jieba.add_word(word, freq=200000)
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

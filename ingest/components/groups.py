@@ -1,9 +1,16 @@
 """``pkb_groups``: school groups with their lead and member schools.
 
-Three kinds of evidence, merged per group (same lead school, same kind family):
-- a name: a school followed by a group kind (张掖中学教育集团; 临县一中、临县高级中学两个…联合体);
-- role statements: 牵头校(张掖中学), 以市实验中学为…核心学校, 西湖学校、丹江路学校为成员学校;
-- pair lists: 初中教育集团4个(宝塔区第三中学和柳林中学、…) — the first school of each pair leads.
+Each sentence is read as a sequence of events, in text order:
+
+- NAME: a school followed by a group kind (张掖中学教育集团, “八十三中+”教育联合体), one per school
+  of a distributed list (临县一中、临县高级中学两个…联合体), or a named 学区 (育才学区);
+- LEAD: a school in a lead role (牵头校(张掖中学), 以A为核心校, A牵头, A作为帮扶校, A托管B, 由A与B组成);
+- MEMBERS: schools in a member role (成员校(B、C), 吸纳B、C, B、C为成员校, 与B、C组建 after a lead).
+
+A LEAD opens a group unless it completes the group a NAME just opened; a NAME completes the group a
+LEAD just opened; MEMBERS join the open group. Parenthesised pair lists (初中教育集团4个(A和B、C和D))
+give one group per pair, the first school leading. Groups are merged across the document when their
+leads are the same school (泉州七中 = 泉州市第七中学, see ingest.school_names) and their kinds agree.
 """
 from __future__ import annotations
 
@@ -14,181 +21,247 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest import gazetteer
 from ingest.components.models import find_model_terms
 from ingest.components.spans import make_span, patterns
+from ingest.school_names import preferred, same_school
 
 COUNT = re.compile(r"(?:等{1,2})?([0-9一二两三四五六七八九十]+)个")
+UNIFORM = re.compile(r"(?:均|都|全部|一律)(?:为|实行|采用|属于|是|按照)")
 
 
 @dataclass
 class Group:
-    lead: str | None = None
-    lead_explicit: bool = False
+    leads: list[str] = field(default_factory=list)     # every spelling seen
+    explicit: str | None = None                        # the spelling of the lead statement
     members: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    family: str = "group"
+    family: str | None = None
+    kind_model: str | None = None
     models: list[str] = field(default_factory=list)
-    default_model: str = "education_group"
     evidence: tuple[int, int] | None = None
+
+    @property
+    def lead(self) -> str | None:
+        if self.explicit:
+            return self.explicit
+        return preferred(self.leads) if self.leads else None
+
+    def add_lead(self, name: str, explicit: bool = False) -> None:
+        if name not in self.leads:
+            self.leads.append(name)
+        if explicit and self.explicit is None:
+            self.explicit = name
+
+    def add_member(self, name: str) -> None:
+        if any(same_school(name, lead) for lead in self.leads):
+            return
+        for i, m in enumerate(self.members):
+            if same_school(name, m):
+                if len(name) > len(m):
+                    self.members[i] = name
+                return
+        self.members.append(name)
+
+    def is_lead(self, name: str) -> bool:
+        return any(same_school(name, lead) for lead in self.leads)
+
+
+@dataclass(frozen=True)
+class _Event:
+    pos: int
+    kind: str                 # name | lead | members
+    schools: tuple[str, ...] = ()
+    name: str | None = None
+    family: str | None = None
+    model: str | None = None
+    extra_models: tuple[str, ...] = ()
+    end: int = 0
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
     data = patterns("groups")
+    r = data["roles"]
     return {
         "kinds": [(re.compile(k["pattern"]), k["family"], k["model"]) for k in data["kind"]],
-        "lead_before": re.compile(data["roles"]["lead_before"]),
-        "lead_after": re.compile(data["roles"]["lead_after"]),
-        "member_before": re.compile(data["roles"]["member_before"]),
-        "member_after": re.compile(data["roles"]["member_after"]),
-        "sep": re.compile(data["roles"]["list_separators"]),
+        "lead_before": re.compile(r["lead_before"]),
+        "lead_after": re.compile(r["lead_after"]),
+        "member_before": re.compile(r["member_before"]),
+        "member_after": re.compile(r["member_after"]),
+        "with_before": re.compile(r["with_before"]),
+        "pair_verbs": re.compile(r["pair_verbs"]),
+        "takes_over": re.compile(r["takes_over"]),
+        "sep": re.compile(r["list_separators"]),
+        "named_district": re.compile(data["named"]["district"]),
+        "name_joiners": re.compile(data["named"]["joiners"]),
     }
 
 
-def canonical(name: str) -> str:
-    """A school name without the administrative area in front (漯河市实验中学 → 实验中学)."""
-    rest = name
-    areas = gazetteer.find_areas(name)
-    if areas and areas[0][0] == 0:
-        rest = name[areas[0][1]:]
-    if rest[:1] in "市区县" and len(rest) > 3:
-        rest = rest[1:]
-    return rest if len(rest) >= 4 else name
-
-
 def _kind_at(text: str, pos: int):
+    joiner = _rules()["name_joiners"].match(text, pos)
+    at = joiner.end() if joiner else pos
     for pattern, family, model in _rules()["kinds"]:
-        m = pattern.match(text, pos)
+        m = pattern.match(text, at)
         if m:
             return m, family, model
     return None
 
 
-def _school_lists(schools, text):
-    """Runs of schools separated only by 、/和/及 … → lists of indexes into ``schools``."""
+def _kind_in(text: str, pos: int, end: int):
+    for offset in range(pos, min(end, pos + 16)):
+        found = _kind_at(text, offset)
+        if found:
+            return found
+    return None
+
+
+def _runs(schools, text):
+    """Runs of schools separated only by 、/和/及 … → lists of (start, end, name)."""
     runs, current = [], []
-    for i, (s, e, name) in enumerate(schools):
-        if current and _rules()["sep"].match(text[schools[current[-1]][1]:s]):
-            current.append(i)
+    for school in schools:
+        if current and _rules()["sep"].match(text[current[-1][1]:school[0]]):
+            current.append(school)
         else:
             if current:
                 runs.append(current)
-            current = [i]
+            current = [school]
     if current:
         runs.append(current)
     return runs
 
 
-class _Collector:
-    def __init__(self, text: str):
-        self.text = text
-        self.groups: dict[tuple[str, str], Group] = {}
-
-    def group(self, lead: str, family: str, default_model: str, evidence) -> Group:
-        key = (canonical(lead), family)
-        g = self.groups.get(key)
-        if g is None:
-            g = self.groups[key] = Group(lead=lead, family=family, default_model=default_model,
-                                         evidence=evidence)
-        elif len(lead) > len(g.lead or "") and not g.lead_explicit:
-            g.lead = lead
-        return g
-
-    def add_member(self, g: Group, name: str) -> None:
-        if canonical(name) == canonical(g.lead or "") :
-            return
-        if all(canonical(name) != canonical(m) for m in g.members):
-            g.members.append(name)
-
-
-def _sentence_groups(col: _Collector, text: str, start: int, end: int, schools) -> None:
-    rules = _rules()
-    sentence_models = [c for _, _, c in find_model_terms(text, start, end)]
-    named: list[Group] = []
-    # 1. names: school (、school)* [等N个] kind
-    for run in _school_lists(schools, text):
-        last_end = schools[run[-1]][1]
-        direct = _kind_at(text, last_end)
-        counted = COUNT.match(text, last_end)
+def _events(text: str, start: int, end: int, schools) -> list[_Event]:
+    r = _rules()
+    events: list[_Event] = []
+    runs = _runs(schools, text)
+    opened = False                       # a lead was stated earlier in the sentence
+    for i, run in enumerate(runs):
+        first_s, last_e = run[0][0], run[-1][1]
+        names = tuple(s[2] for s in run)
+        before = text[max(start, first_s - 10):first_s]
+        after = text[last_e:min(end, last_e + 24)]
+        direct = _kind_at(text, last_e)
+        counted = COUNT.match(text, last_e)
+        # NAME events
         if direct and len(run) == 1:
             m, family, model = direct
-            s, e, lead = schools[run[0]]
-            g = col.group(lead, family, model, (start, end))
-            name = lead + m.group()
-            if name not in g.names:
-                g.names.append(name)
-            after = COUNT.match(text, m.end())
-            if after:
-                follow = _kind_phrase_models(text, after.end(), end)
-                g.models += [c for c in follow if c not in g.models]
-            named.append(g)
-        elif counted and len(run) >= 2:
+            extra = ()
+            follow = COUNT.match(text, m.end())
+            if follow:
+                extra = tuple(c for _, _, c in find_model_terms(text, follow.end(), min(end, follow.end() + 20)))
+            name = (names[0] + text[last_e:m.end()]).replace("“", "").replace("”", "").replace('"', "")
+            events.append(_Event(first_s, "name", names, name, family, model, extra, m.end()))
+            continue
+        if counted and len(run) >= 2:
             kind = _kind_in(text, counted.end(), end)
             if kind:
                 m, family, model = kind
-                follow = _kind_phrase_models(text, counted.end(), m.end())
-                for i in run:
-                    lead = schools[i][2]
-                    g = col.group(lead, family, model, (start, end))
-                    name = lead + m.group()
-                    if name not in g.names:
-                        g.names.append(name)
-                    g.models += [c for c in follow if c not in g.models]
-                    named.append(g)
-    # 2. role statements
-    leads, members = [], []
-    for run in _school_lists(schools, text):
-        first_s, last_e = schools[run[0]][0], schools[run[-1]][1]
-        before = text[max(start, first_s - 8):first_s]
-        after = text[last_e:min(end, last_e + 24)]
-        names = [schools[i][2] for i in run]
-        if rules["lead_before"].search(before) or rules["lead_after"].match(after):
-            leads.append(names[0])
-            members += names[1:]
-        elif rules["member_before"].search(before) or rules["member_after"].match(after):
-            members += names
-        else:
-            for i in run:       # a role written right after one school: 张掖中学(牵头校)
-                s, e, name = schools[i]
-                if rules["lead_after"].match(text[e:e + 12]) and "(" in text[e:e + 2]:
-                    leads.append(name)
-    if leads:
-        target = named[0] if len(named) == 1 else None
-        if target is None:
-            family, model = "group", "education_group"
-            target = col.group(leads[0], family, model, (start, end))
-        elif canonical(target.lead) != canonical(leads[0]):
-            target = col.group(leads[0], target.family, target.default_model, (start, end))
-        target.lead, target.lead_explicit = leads[0], True
-        for name in members:
-            col.add_member(target, name)
-        named = named or [target]
-    # 3. pair lists in parentheses: (A和B、C和D …)
+                extra = tuple(c for _, _, c in find_model_terms(text, counted.end(), m.end()))
+                for s in run:
+                    events.append(_Event(s[0], "name", (s[2],), s[2] + m.group(), family, model, extra, m.end()))
+                continue
+        # A托管B / A受…委托管理B / A领办B: a lead and its member
+        take = r["takes_over"].match(after)
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
+        if take and nxt and nxt[0][0] == last_e + take.end() and len(run) == 1:
+            events.append(_Event(first_s, "lead", names, end=last_e))
+            events.append(_Event(nxt[0][0], "members", tuple(s[2] for s in nxt), end=nxt[-1][1]))
+            opened = True
+            continue
+        # 由A与B、C组成 / A与B、C结成…: the first school leads
+        if len(run) == 1 and nxt and re.fullmatch(r"[与和同]", text[last_e:nxt[0][0]] or "") \
+                and r["pair_verbs"].match(text, nxt[-1][1]):
+            events.append(_Event(first_s, "lead", names, end=last_e))
+            events.append(_Event(nxt[0][0], "members", tuple(s[2] for s in nxt), end=nxt[-1][1]))
+            opened = True
+            continue
+        if r["lead_before"].search(before) or r["lead_after"].match(after):
+            events.append(_Event(first_s, "lead", names[:1], end=last_e))
+            if len(names) > 1:
+                events.append(_Event(run[1][0], "members", names[1:], end=last_e))
+            opened = True
+        elif r["member_before"].search(before) or r["member_after"].match(after) \
+                or (opened and r["with_before"].search(before)):
+            events.append(_Event(first_s, "members", names, end=last_e))
+    for m in r["named_district"].finditer(text, start, end):
+        if not any(e.pos <= m.start() < e.end for e in events if e.kind == "name"):
+            events.append(_Event(m.start(), "name", (), m.group(), "district", "school_district", (), m.end()))
+    return sorted(events, key=lambda e: e.pos)
+
+
+def _sentence_groups(found: list[Group], text: str, start: int, end: int, schools) -> list[Group]:
+    """The groups the sentence ``text[start:end]`` states (appended to ``found``)."""
+    current: Group | None = None
+    current_from = None              # "name" or "lead": what opened the current group
+    touched: list[Group] = []
+    for ev in _events(text, start, end, schools):
+        if ev.kind == "name":
+            lead = ev.schools[0] if ev.schools else None
+            if current is not None and current_from == "lead" and not current.names \
+                    and (lead is None or current.is_lead(lead)):
+                g = current
+            else:
+                g = Group(evidence=(start, end))
+                found.append(g)
+                touched.append(g)
+                current, current_from = g, "name"
+            if lead:
+                g.add_lead(lead)
+            if ev.name not in g.names:
+                g.names.append(ev.name)
+            g.family, g.kind_model = ev.family, ev.model
+            g.models += [c for c in ev.extra_models if c not in g.models]
+        elif ev.kind == "lead":
+            school = ev.schools[0]
+            if current is not None and current_from == "name" and current.explicit is None \
+                    and (not current.leads or current.is_lead(school)):
+                current.add_lead(school, explicit=True)
+                current_from = "name+lead"
+            else:
+                g = Group(evidence=(start, end))
+                g.add_lead(school, explicit=True)
+                found.append(g)
+                touched.append(g)
+                current, current_from = g, "lead"
+        elif ev.kind == "members" and current is not None:
+            for name in ev.schools:
+                current.add_member(name)
+    _pair_lists(found, touched, text, start, end, schools)
+    models = {c for _, _, c in find_model_terms(text, start, end)} - {"education_group"}
+    if len(models) == 1:
+        for g in touched:
+            if not g.models:
+                g.models.append(next(iter(models)))
+    return touched
+
+
+def _pair_lists(found, touched, text, start, end, schools) -> None:
+    """(A和B、C和D …) after a group count: one group per pair; after a group's name: its schools."""
+    rules = _rules()
     for m in re.finditer(r"\(([^()]{4,400})\)", text[start:end]):
         inner_s, inner_e = start + m.start(1), start + m.end(1)
         inside = [x for x in schools if inner_s <= x[0] and x[1] <= inner_e]
         if len(inside) < 2 or not _only_schools(text, inner_s, inner_e, inside):
             continue
-        before = text[max(start, start + m.start() - 16):start + m.start()]
-        owner = next((g for g in named if any(before.endswith(n) for n in g.names)), None)
+        open_at = start + m.start()
+        before = text[max(start, open_at - 10):open_at]
+        owner = next((g for g in touched if any(text.endswith(n.replace("+", ""), 0, open_at) or
+                                                 before.endswith(n) for n in g.names)), None)
         if owner is not None:
             for s, e, name in inside:
-                col.add_member(owner, name)
+                if not owner.leads:
+                    owner.add_lead(name)
+                owner.add_member(name)
             continue
-        items = _split_items(text, inside)
-        if not any(len(item) >= 2 for item in items) or rules["member_before"].search(before) \
-                or rules["lead_before"].search(before):
+        if rules["member_before"].search(before) or rules["lead_before"].search(before):
             continue
-        for item in items:
-            kind = "group" if "集团" in before or not named else named[0].family
-            g = col.group(item[0][2], kind, "education_group", (start, end))
+        for item in _split_items(text, inside):
+            g = Group(evidence=(start, end), family="group" if "集团" in before else None)
+            g.add_lead(item[0][2])
             for s, e, name in item[1:]:
-                col.add_member(g, name)
-    if len(set(sentence_models)) == 1:
-        for g in named:
-            if not g.models and sentence_models[0] != "education_group":
-                g.models.append(sentence_models[0])
+                g.add_member(name)
+            found.append(g)
+            touched.append(g)
 
 
 def _only_schools(text: str, s: int, e: int, inside) -> bool:
@@ -218,37 +291,57 @@ def _split_items(text: str, inside):
     return [item for item in merged if len(item) >= 2]
 
 
-def _kind_in(text: str, pos: int, end: int):
-    for offset in range(pos, min(end, pos + 16)):
-        found = _kind_at(text, offset)
-        if found:
-            return found
-    return None
-
-
-def _kind_phrase_models(text: str, start: int, end: int) -> list[str]:
-    return [c for _, _, c in find_model_terms(text, start, min(end, start + 20))]
+def _merge(groups: list[Group]) -> list[Group]:
+    """One group per lead school and kind: later mentions complete earlier ones."""
+    out: list[Group] = []
+    for g in groups:
+        if not g.leads:
+            continue
+        target = next((o for o in out if o.lead and same_school(o.lead, g.lead)
+                       and (o.family == g.family or o.family is None or g.family is None)), None)
+        if target is None:
+            out.append(g)
+            continue
+        for name in g.leads:
+            target.add_lead(name)
+        if g.explicit and not target.explicit:
+            target.explicit = g.explicit
+        for name in g.members:
+            target.add_member(name)
+        target.names += [n for n in g.names if n not in target.names]
+        target.models += [c for c in g.models if c not in target.models]
+        if target.family is None:
+            target.family, target.kind_model = g.family, g.kind_model
+    for g in out:
+        g.members = [m for m in g.members if not g.is_lead(m)]
+    return out
 
 
 def find_groups(text: str, sentences, schools_by_sentence) -> list[Group]:
-    col = _Collector(text)
+    found: list[Group] = []
+    uniform: set[str] = set()
     for sentence in sentences:
         schools = schools_by_sentence.get(sentence.index, [])
         if schools:
-            _sentence_groups(col, text, sentence.start, sentence.end, schools)
-    groups = []
-    for g in col.groups.values():
-        if not g.models:
-            g.models = [g.default_model]
-        groups.append(g)
+            _sentence_groups(found, text, sentence.start, sentence.end, schools)
+        else:
+            piece = text[sentence.start:sentence.end]
+            if UNIFORM.search(piece):       # 两个集团均为紧密型教育集团: a model for every group
+                uniform |= {c for _, _, c in find_model_terms(text, sentence.start, sentence.end)}
+    groups = _merge(found)
+    for g in groups:
+        models = [g.kind_model] if g.kind_model and g.kind_model != "education_group" else []
+        models += [c for c in g.models if c not in models]
+        models += [c for c in sorted(uniform - {"education_group"}) if c not in models]
+        g.models = models or ["education_group"]
     return groups
 
 
 def group_name(g: Group) -> str | None:
-    """The name the document uses most, preferring one built on the explicit lead's spelling."""
+    """The name the document gives the group, preferring one built on a spelling of its lead."""
     if not g.names:
         return None
-    return max(g.names, key=lambda n: (g.lead is not None and n.startswith(g.lead), -len(n)))
+    return max(g.names, key=lambda n: (any(n.startswith(lead) for lead in g.leads), -len(n)))
 
 
 @Language.factory("pkb_groups", requires=["doc.spans"],
@@ -263,16 +356,14 @@ def groups_component(doc: Doc) -> Doc:
     for span in doc.spans["schools"]:
         sentence = structure.sentence_at(span.start_char)
         if sentence is not None:
-            s, e = span.start_char, span.end_char
             # the span may be widened to token edges: keep the exact name's offsets
-            offset = doc.text.find(span._.name, s, e)
+            offset = doc.text.find(span._.name, span.start_char, span.end_char)
             by_sentence.setdefault(sentence.index, []).append((offset, offset + len(span._.name), span._.name))
     spans = []
     for i, g in enumerate(find_groups(doc.text, structure.sentences, by_sentence)):
-        s, e = g.evidence
-        span = make_span(doc, s, e, "group", i)
+        span = make_span(doc, g.evidence[0], g.evidence[1], "group", i)
         span._.name = group_name(g)
-        span._.lead = [g.lead] if g.lead else []
+        span._.lead = [g.lead]
         span._.members = list(g.members)
         span._.models = list(g.models)
         span._.kind_text = g.family

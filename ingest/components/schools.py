@@ -12,6 +12,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest import gazetteer
 from ingest.components.spans import make_span, patterns
 
 CJK = re.compile(r"[\u4e00-\u9fff0-9]")
@@ -24,6 +25,11 @@ class _Lexicon:
     exceptions: tuple[str, ...]
     generic: frozenset[str]
     noun_only: frozenset[str]
+    campus: frozenset[str]
+    cut_words: frozenset[str]
+    place_chars: str
+    numbered: re.Pattern
+    numbered_alone: int
     max_prefix: int
 
 
@@ -32,53 +38,75 @@ def lexicon() -> _Lexicon:
     data = patterns("schools")
     alternatives = "|".join(s + ("(?!长)" if s == "学校" else "") for s in data["suffixes"])
     return _Lexicon(
-        suffix=re.compile(f"(?:{alternatives})|{data['numbered']}"),
+        suffix=re.compile(f"{data['numbered']}|(?:{alternatives})"),
         boundaries=tuple(sorted(data["boundary_words"], key=len, reverse=True)),
         exceptions=tuple(data["boundary_exceptions"]),
         generic=frozenset(data["generic_words"]),
         noun_only=frozenset(data["noun_only_suffixes"]),
+        campus=frozenset(data["campus_suffixes"]),
+        cut_words=frozenset(data["cut_words"]),
+        place_chars=data["place_chars"],
+        numbered=re.compile(data["numbered"]),
+        numbered_alone=data["numbered_alone"],
         max_prefix=data["max_prefix"],
     )
 
 
-@lru_cache(maxsize=1)
-def _word_tags() -> dict[str, str]:
-    """jieba's dictionary part-of-speech tags (word → tag), used to see where a name starts."""
-    import jieba.posseg
-
-    return jieba.posseg.dt.word_tag_tab
-
-
-def _stops_name(word: str, tag: str | None, adjacent: bool) -> bool:
-    """A dictionary word ending where a name would start that cannot be part of a name."""
-    if tag is None or word.startswith("第"):
-        return False
-    if tag in STOP_TAGS:
-        return True
-    # A verb right before the suffix is often the name itself (启明小学, 前进小学).
-    return tag in VERB_TAGS and not adjacent
-
-
-STOP_TAGS = frozenset({"t", "d", "ad", "p", "c", "u", "ul", "uj", "uz", "ud", "ug", "uv", "r", "y",
-                       "e", "o", "m", "mq", "q"})
-VERB_TAGS = frozenset({"v", "vn", "vd", "vi", "a"})
+CUT_TAGS = frozenset({"v", "vd", "i", "l", "p", "c", "d", "ad", "r", "t", "u", "ul", "uj", "uz", "ud",
+                      "ug", "uv", "y", "e", "o", "z"})
+#: function characters standing alone (向, 应, 和 …) end whatever came before
+SINGLE_CUT_TAGS = frozenset({"p", "c", "u", "uj", "ul", "r"})
+#: right before 学校/初中/高中 even a verbal noun is no name (推进学校), unlike 实验中学
+NOUN_ONLY_STOPS = frozenset({"v", "vn", "vd", "vi"})
+NUMERALS = set("零〇一二两三四五六七八九十百千0123456789")
 
 
 def _left_edge(text: str, start: int, floor: int, lex: _Lexicon, suffix: str) -> int:
-    """Where a name ending in ``suffix`` at ``start`` begins."""
-    tags = _word_tags()
-    noun_only = suffix in lex.noun_only
+    """Where a name ending in ``suffix`` at ``start`` begins.
+
+    First the name reaches left over name characters until a boundary word (以, 由, 和, 联合,
+    吸纳 … — a closed list; a boundary character that starts an administrative area's name, as in
+    和平区, does not count). Then words that cannot open a name are trimmed from its front: verbs,
+    adverbs, idioms, prepositions … by jieba's dictionary tags (充分发挥|市实验中学), except the
+    word that touches the suffix (启明小学) and any word where an area's name starts (遵义市).
+    """
     pos = start
     while pos > floor and start - pos < lex.max_prefix and CJK.match(text[pos - 1]):
         before = text[max(floor, pos - 6):pos]
         word = next((w for w in lex.boundaries if before.endswith(w)), None)
-        if word is not None and not any(text.startswith(x, pos - len(word)) for x in lex.exceptions):
-            break
-        if any(_stops_name(before[-k:], tags.get(before[-k:]), pos == start and not noun_only)
-               for k in (4, 3, 2) if len(before) >= k):
+        if word is not None and not any(text.startswith(x, pos - len(word)) for x in lex.exceptions) \
+                and not _starts_area(text, pos - len(word)):
             break
         pos -= 1
-    return pos
+    return _trim_front(text, pos, start, suffix in lex.noun_only)
+
+
+def _trim_front(text: str, pos: int, start: int, noun_only: bool) -> int:
+    """Drop everything up to the last word of ``text[pos:start]`` that cannot be inside a name."""
+    import jieba.posseg
+
+    from ingest.segmenter import setup
+
+    setup()
+    lex = lexicon()
+    words = [(w.word, w.flag) for w in jieba.posseg.lcut(text[pos:start], HMM=False)]
+    cut, offset = pos, pos
+    for i, (word, tag) in enumerate(words):
+        offset += len(word)
+        last = i == len(words) - 1
+        follower = words[i + 1][0] if not last else ""
+        if set(word) & NUMERALS or (follower and follower[0] in lex.place_chars):
+            continue
+        if len(word) < 2:
+            if tag in SINGLE_CUT_TAGS:
+                cut = offset
+            continue
+        if _starts_area(text, offset - len(word)):
+            continue
+        if word in lex.cut_words or (tag in CUT_TAGS and not (last and not noun_only)) \
+                or (last and noun_only and tag in NOUN_ONLY_STOPS):
+            cut = offset
+    return cut
 
 
 def _covered(prefix: str, words: frozenset[str]) -> bool:
@@ -89,22 +117,50 @@ def _covered(prefix: str, words: frozenset[str]) -> bool:
     return ok[-1]
 
 
+def _starts_area(text: str, pos: int) -> bool:
+    """True when an administrative area's full name starts at ``pos`` (和平区, 于都县)."""
+    areas = gazetteer.areas()
+    return any(text[pos:pos + n] in areas for n in range(2, 8))
+
+
 def is_specific(name: str, suffix_start: int) -> bool:
     """True when the part before the suffix names a particular school."""
     prefix = name[:suffix_start]
-    return len(prefix) >= 2 and not _covered(prefix, lexicon().generic)
+    if not prefix:
+        m = lexicon().numbered.fullmatch(name)
+        return bool(m) and len(name) - 1 >= lexicon().numbered_alone
+    if len(prefix) < 2:
+        return False
+    from ingest.school_names import split_name
+
+    areas, _ = split_name(name)
+    for area in areas:      # 成都市武侯区优质学校: the areas do not make a generic name specific
+        for form in (area, area[:-1]) if len(area) >= 3 else (area,):
+            if prefix.startswith(form) and len(prefix) > len(form):
+                prefix = prefix[len(form):]
+                break
+    return not _covered(prefix, lexicon().generic)
 
 
 def find_schools(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
     """(start, end, name) of every specific school name in ``text[start:end]``."""
     lex = lexicon()
     end = len(text) if end is None else end
-    found = []
+    found: list[tuple[int, int, str]] = []
     floor = start
     for m in lex.suffix.finditer(text, start, end):
-        left = _left_edge(text, m.start(), floor, lex, m.group())
-        name = text[left:m.end()]
-        if is_specific(name, m.start() - left):
+        if lex.numbered.fullmatch(m.group()):
+            left = _left_edge(text, m.start(), floor, lex, m.group())
+            name = text[left:m.end()]
+            ok = is_specific(name, m.start() - left) if left < m.start() else is_specific(name, 0)
+        else:
+            left = _left_edge(text, m.start(), floor, lex, m.group())
+            name = text[left:m.end()]
+            ok = is_specific(name, m.start() - left)
+        if m.group() in lex.campus and found and found[-1][1] == left:
+            prev = found.pop()                 # 石门实验学校映月校区: one name
+            left, name, ok = prev[0], text[prev[0]:m.end()], True
+        if ok:
             found.append((left, m.end(), name))
         floor = m.end()
     return found
