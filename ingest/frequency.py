@@ -30,6 +30,7 @@ class Mention:
     high: float | None = None   # counts: the high end of a range, else None
     comparator: str | None = None  # "eq" | "min" | "max" | "approx" | "range"
     unit: str | None = None
+    scale: int = 1              # periods: counts per period are multiplied by this (每两周 → month ×2)
 
 
 def _alternation(words) -> str:
@@ -38,7 +39,7 @@ def _alternation(words) -> str:
 
 @dataclass(frozen=True)
 class _Grammar:
-    periods: list[tuple[re.Pattern, str]]
+    periods: list[tuple[re.Pattern, str, int]]
     unspecified: re.Pattern
     count: re.Pattern
     percent: re.Pattern
@@ -56,7 +57,8 @@ class _Grammar:
 @lru_cache(maxsize=1)
 def grammar() -> _Grammar:
     data = tomllib.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
-    periods = [(re.compile(p), entry["period"]) for entry in data["period"] for p in entry["patterns"]]
+    periods = [(re.compile(p), entry["period"], entry.get("scale", 1))
+               for entry in data["period"] for p in entry["patterns"]]
     c = data["count"]
     units: dict[str, tuple[str, bool]] = {}
     for entry in data["unit"]:
@@ -108,10 +110,10 @@ def scan(text: str) -> list[Mention]:
         found.append(m)
         taken.append((m.start, m.end))
 
-    for pattern, period in g.periods:
+    for pattern, period, scale in g.periods:
         for m in pattern.finditer(text):
             if free(m.start(), m.end()):
-                add(Mention("period", m.start(), m.end(), m.group(), period=period))
+                add(Mention("period", m.start(), m.end(), m.group(), period=period, scale=scale))
     for m in g.unspecified.finditer(text):
         if free(m.start(), m.end()):
             add(Mention("unspecified", m.start(), m.end(), m.group(), period="unspecified"))
@@ -154,11 +156,12 @@ def _as_int(value: float | None) -> int | None:
     return int(value)
 
 
-def frequency_of(period: str | None, counts: list[Mention]) -> tuple[dict | None, dict | None]:
+def frequency_of(period: Mention | None, counts: list[Mention]) -> tuple[dict | None, dict | None]:
     """The contract's (frequency, quantity) for a statement with ``period`` and its count mentions.
 
-    An approximate amount (5%左右) becomes the quantity and leaves the counts null; a percentage
-    is always a quantity. Without a period there is no frequency, and a count is a quantity.
+    An approximate amount (5%左右) becomes the quantity and leaves the counts null. Without a
+    period there is no frequency, and a count is a quantity. A scaled period (每两周) multiplies
+    the counts.
     """
     count = next((c for c in counts if c.kind == "count"), None)
     vague = next((c for c in counts if c.kind == "vague"), None)
@@ -167,9 +170,8 @@ def frequency_of(period: str | None, counts: list[Mention]) -> tuple[dict | None
     unit = None
     if count is not None:
         unit = count.unit
-        if count.comparator == "approx" or count.unit == "percent":
-            quantity = {"value": count.low, "unit": count.unit,
-                        "comparator": count.comparator if count.comparator in ("approx", "min", "max") else "eq"}
+        if count.comparator == "approx":
+            quantity = {"value": count.low, "unit": count.unit, "comparator": "approx"}
         elif count.comparator == "min":
             low = count.low
         elif count.comparator == "max":
@@ -185,8 +187,11 @@ def frequency_of(period: str | None, counts: list[Mention]) -> tuple[dict | None
             cmp_ = {"min": "min", "max": "max", "range": "min"}.get(count.comparator or "", "eq")
             quantity = {"value": count.low, "unit": count.unit, "comparator": cmp_}
         return None, quantity
-    frequency = {"period": period, "min_count": _as_int(low), "max_count": _as_int(high),
+    scale = period.scale if unit in (None, "time") else 1
+    frequency = {"period": period.period,
+                 "min_count": _as_int(low * scale if low is not None else None),
+                 "max_count": _as_int(high * scale if high is not None else None),
                  "unit": unit or "time"}
-    if period == "unspecified":
+    if period.period == "unspecified":
         frequency.update(min_count=None, max_count=None)
     return frequency, quantity

@@ -24,6 +24,10 @@ CLAUSE_END = re.compile(r"[,:;。!?]")
 FINAL_PUNCT = "。!?;:,、”’」』)》…"
 #: A line this short with no sentence punctuation reads as a sub-heading (news reports).
 SUBHEAD_MAX = 24
+#: The title part of a numbered heading line is at most this long and has no comma.
+TITLE_MAX = 20
+#: Words of a statement, never of a title: recurrence, amounts, modal verbs.
+STATEMENT = re.compile(r"每|至少|不少于|不超过|不得|严禁|应|须|可以|\d+[名次人个]|[一二两三四五六七八九十]+[名次]")
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,13 @@ def _is_subhead(line: str, is_first: bool) -> bool:
             and not line[-1:].isdigit())
 
 
+def _reads_as_title(heading: str, marker_end: int) -> bool:
+    """A numbered line opens with a title (建立联席会议制度。) or is itself a list item with a
+    full statement (牵头校每年至少选派3名骨干教师到成员校任教,…): only the first is a heading."""
+    body = heading[marker_end:].strip("*# 。.")
+    return len(body) <= TITLE_MAX and not any(c in body for c in ",;:") and not STATEMENT.search(body)
+
+
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]`` (a single paragraph), trimmed of surrounding blanks."""
     spans, pos = [], start
@@ -167,10 +178,10 @@ def segment(text: str) -> Structure:
                               stack[-1].index if stack else None)
             out.sections.append(section)
             stack.append(section)
-            hs, he = split_sentences(text, line_start, head_end)[0] if text[line_start:head_end].strip() \
-                else (line_start, head_end)
-            out.sentences.append(Sentence(len(out.sentences), line_start, he, section.index, paragraph, True))
-            body_start = head_end
+            if _reads_as_title(text[line_start:head_end], marker[1] if marker else 0):
+                out.sentences.append(Sentence(len(out.sentences), line_start, head_end, section.index,
+                                              paragraph, True))
+                body_start = head_end
         current = stack[-1].index if stack else None
         for s, e in split_sentences(text, body_start, line_end):
             out.sentences.append(Sentence(len(out.sentences), s, e, current, paragraph))

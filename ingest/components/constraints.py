@@ -10,15 +10,18 @@ from spacy.tokens import Doc
 from ingest.components.spans import make_span, patterns
 
 SEPARATORS = re.compile(r"[,;。:!?“”\"()]")
+#: "三不变" names how many constraints follow; it is none of them
+COUNTED_HEADLINE = re.compile(r"[一二两三四五六七八九十]+")
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
     data = patterns("constraints")
     p = data["patterns"]
-    stated = {kind: re.compile("|".join(p[kind]))
-              for kind in ("legal_person_unchanged", "legal_compliance", "enrollment_unchanged")}
-    return {"unchanged": re.compile(p["unchanged"]), "keep": re.compile(p["keep"]),
+    stated = {kind: re.compile("|".join(p[kind])) for kind in (
+        "legal_person_unchanged", "legal_compliance", "enrollment_unchanged", "finance_unchanged", "other")}
+    return {"unchanged": re.compile(p["unchanged"]), "items": re.compile(p["item_separators"]),
+            "tail": re.compile(p["tail"]),
             "kinds": [(entry["kind"], entry["words"]) for entry in data["unchanged"]], "stated": stated}
 
 
@@ -30,23 +33,20 @@ def kind_of(item: str) -> str:
 
 
 def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of the constraints the sentence ``text[start:end]`` states."""
+    """(kind, start, end) of the constraints the sentence ``text[start:end]`` states.
+
+    "A、B和C(均保持)不变" gives one constraint per item, of the kind its words say (法人 →
+    legal_person_unchanged, 经费 → finance_unchanged …, anything else → other).
+    """
     rules = _rules()
     found: list[tuple[str, int, int]] = []
     for m in rules["unchanged"].finditer(text, start, end):
         seg_start = start
         for sep in SEPARATORS.finditer(text, start, m.start()):
             seg_start = sep.end()
-        segment = text[seg_start:m.start()]
-        keep = None
-        for k in rules["keep"].finditer(segment):
-            keep = k
-        if keep is not None:
-            items = segment[keep.end():].split("、")
-        else:
-            items = [segment.split("、")[-1]]
-        for item in items:
-            if item.strip():
+        segment = rules["tail"].sub("", text[seg_start:m.start()])
+        for item in rules["items"].split(segment):
+            if item.strip(" “”\"") and not COUNTED_HEADLINE.fullmatch(item.strip(" “”\"")):
                 found.append((kind_of(item), seg_start, m.end()))
     for kind, pattern in rules["stated"].items():
         for m in pattern.finditer(text, start, end):

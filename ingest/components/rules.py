@@ -41,6 +41,12 @@ class Unit:
     def counts(self) -> list[frequency.Mention]:
         return [m for c in self.clauses for m in c.counts]
 
+    def frequency_counts(self) -> list[frequency.Mention]:
+        """The counts of the recurrence: those stated with or after the period (设秘书长一名,…,
+        每学期末提交报告 counts no one)."""
+        first = next((i for i, c in enumerate(self.clauses) if c.period), 0)
+        return [m for c in self.clauses[first:] for m in c.counts]
+
     @property
     def text(self) -> str:
         return ",".join(c.text for c in self.clauses)
@@ -102,6 +108,11 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif clause.counts and current.counts and any(m.kind == "count" for m in clause.counts):
                 new = True
+            elif clause.period and clause.period.kind == "period" and current.period is not None \
+                    and current.period.period != clause.period.period:
+                new = True
+            elif clause.per_occurrence:
+                new = True
             elif clause.responsible and any(c.task or c.responsible for c in current.clauses):
                 new = True
             elif clause.modality == "encouragement" and current.modality not in (None, "encouragement"):
@@ -110,7 +121,8 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             unit = Unit(closed=False)
             inherit = current or (units[-1] if units else None)
             if inherit is not None and clause.period is None and inherit.period is not None \
-                    and inherit.period.kind == "period" and (clause.counts or clause.coordinated):
+                    and inherit.period.kind == "period" and (clause.counts or clause.coordinated) \
+                    and not clause.per_occurrence:
                 unit.inherited_period = inherit.period
             if inherit is not None and clause.modality is None and clause.coordinated:
                 unit.modality = inherit.modality
@@ -148,7 +160,7 @@ def is_rule(unit: Unit) -> bool:
 def rule_facts(unit: Unit, ctx: Context) -> dict:
     """The contract fields of one statement."""
     period = unit.period
-    freq, quantity = frequency.frequency_of(period.period if period else None, unit.counts)
+    freq, quantity = frequency.frequency_of(period, unit.frequency_counts() if period else unit.counts)
     if period is not None and period.kind == "unspecified" and freq is not None:
         freq["unit"] = next((c.unit for c in unit.counts if c.unit), "time")
     text = unit.text

@@ -12,6 +12,7 @@ from ingest.components.spans import patterns
 from ingest.structure import split_clauses
 
 MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
+PER_OCCURRENCE = ("每次", "每一次", "每轮")
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Clause:
     responsible: bool = False     # starts with 负责
     assigns_post: bool = False    # 由…担任: a post, not a duty
     coordinated: bool = False     # split off at 、 before a new subject
+    per_occurrence: bool = False  # 每次…: an amount per occasion, not a recurrence
     sets_up: ActorMention | None = None   # 组建/设立 X (a body that does what follows)
 
     @property
@@ -109,11 +111,22 @@ def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+def _period_splits(text: str, start: int, end: int) -> list[int]:
+    """Offsets of 、 between two recurrences in one clause (每周一次联合教研、每月一次同课异构)."""
+    periods = [m for m in frequency.scan(text[start:end]) if m.kind == "period"]
+    cuts = []
+    for prev, cur in zip(periods, periods[1:]):
+        sep = text.rfind("、", start + prev.end, start + cur.start)
+        if sep != -1:
+            cuts.append(sep)
+    return cuts
+
+
 def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Clause spans of a sentence, with coordinated clauses split at 、 (third item True)."""
     out = []
     for s, e in split_clauses(text, start, end):
-        cuts = _coordinate_splits(text, s, e)
+        cuts = sorted(set(_coordinate_splits(text, s, e)) | set(_period_splits(text, s, e)))
         bounds = [s] + [c + 1 for c in cuts] + [e]
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
             out.append((a, b, i > 0))
@@ -131,6 +144,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.descriptive = any(w in lex.descriptive for _, w in local)
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
+    clause.per_occurrence = body.startswith(PER_OCCURRENCE)
     clause.assigns_post = bool(re.search(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)", body))
     mentions = find_actors(text, start, end)
     by = re.search(r"由", body)
