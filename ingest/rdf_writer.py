@@ -117,7 +117,7 @@ class _Writer:
         q.lit(d, PKB.issuer, meta.get("issuer"))
         q.lit(d, PKB.docNumber, meta.get("doc_number"))
         q.lit(d, DCTERMS.issued, meta.get("date"), XSD.date)
-        q.lit(d, PKB.district, doc._.district)
+        q.lit(d, PKB.district, doc._.district or "")   # always present: "" when unknown
         q.lit(d, PKB.province, doc._.province)
         normalized = doc._.normalized
         q.lit(d, PKB.script, normalized.script if normalized is not None else "simplified")

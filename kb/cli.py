@@ -286,5 +286,10 @@ def main() -> None:
     app()
 
 
+from kb.commands import register_all  # noqa: E402  (the command modules import `app` from here)
+
+register_all()
+
+
 if __name__ == "__main__":
     main()

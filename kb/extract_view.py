@@ -40,7 +40,7 @@ def document_view(store: Store, doc: str, source: str) -> dict:
         "source": source,
         "document": {
             "title": m.get("title"), "issuer": m.get("issuer"), "doc_number": m.get("docNumber"),
-            "district": m.get("district"), "province": m.get("province"), "script": m.get("script"),
+            "district": m.get("district") or None, "province": m.get("province"), "script": m.get("script"),
         },
         "document_models": sorted({r["code"] for r in queries.run(store, "document_models", doc=doc).rows},
                                   key=_model_order),

@@ -1,0 +1,138 @@
+"""Obligations as Python objects: the rows of the ``obligations`` and ``obligations_for_actor``
+queries, with the contract codes, the sentence and a human-readable frequency (每月≥1次).
+
+Every answer, comparison and matrix is built from :func:`find`, so filters mean the same
+everywhere: an actor filter includes the actor's narrower actors and, marked ``inherited``, the
+rules of its broader actors (see docs/rdf-model.md, "Actor inheritance").
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from kb import queries
+from kb.store.base import IRI, Store
+
+PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "每学期", "school_year": "每学年",
+             "year": "每年", "multi_year": "每周期(多年)", "term_of_office": "每届任期",
+             "unspecified": "定期"}
+UNIT_ZH = {"time": "次", "day": "天", "person": "人", "topic": "个主题", "percent": "%", "item": "项"}
+
+
+def code(iri: str | None) -> str | None:
+    """The contract code of a concept IRI (its last path segment)."""
+    return None if iri is None else iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@lru_cache(maxsize=None)
+def concept(scheme: str, notation: str) -> IRI:
+    """The IRI of a concept by scheme and contract code (``concept("actor", "member_school")``)."""
+    from ontology import concept_iri
+
+    return IRI(concept_iri(scheme, notation))
+
+
+def frequency_text(freq: dict | None) -> str:
+    """每月≥1次, 每学期1-2个主题, 每学年 … (empty when there is no recurrence)."""
+    if not freq:
+        return ""
+    period = PERIOD_ZH.get(freq["period"], freq["period"])
+    unit = UNIT_ZH.get(freq.get("unit") or "time", "")
+    low, high = freq.get("min_count"), freq.get("max_count")
+    if low is not None and high is not None:
+        amount = f"{low}{unit}" if low == high else f"{low}-{high}{unit}"
+    elif low is not None:
+        amount = f"≥{low}{unit}"
+    elif high is not None:
+        amount = f"≤{high}{unit}"
+    else:
+        amount = ""
+    return period + amount
+
+
+@dataclass
+class Obligation:
+    doc: str
+    title: str | None
+    district: str | None
+    province: str | None
+    rule: str
+    order: int
+    actor: str
+    actor_text: str | None
+    action: str | None
+    modality: str
+    category: str
+    frequency: dict | None
+    sentence: str
+    span: tuple[int, int]
+    inherited: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def frequency_text(self) -> str:
+        return frequency_text(self.frequency)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["span"] = list(self.span)
+        out["frequency_text"] = self.frequency_text
+        out.pop("extra")
+        return out
+
+
+def _texts(store: Store, docs: set[str]) -> dict[str, str]:
+    out = {}
+    for doc in docs:
+        rows = queries.run(store, "document_metadata", doc=IRI(doc)).rows
+        if rows:
+            out[doc] = rows[0]["text"]
+    return out
+
+
+def _frequency(row: dict) -> dict | None:
+    if not row.get("period"):
+        return None
+    low, high = row.get("min"), row.get("max")
+    if row.get("exact") is not None:
+        low = high = row["exact"]
+    return {"period": code(row["period"]), "min_count": low, "max_count": high,
+            "unit": code(row.get("unit")) or "time"}
+
+
+def find(store: Store, *, actor: str | None = None, district: str | None = None,
+         modality: str | None = None, category: str | None = None, period: str | None = None,
+         doc: str | None = None, inherit: bool = True) -> list[Obligation]:
+    """The obligations matching every given filter (contract codes; ``None`` = any).
+
+    With ``actor``, the rules of that actor and its narrower actors come first, then (when
+    ``inherit``) those of its broader actors, marked ``inherited``.
+    """
+    params = {
+        "district": district,
+        "modality": concept("modality", modality) if modality else None,
+        "category": concept("category", category) if category else None,
+        "period": concept("period", period) if period else None,
+        "doc": IRI(doc) if doc else None,
+    }
+    if actor:
+        rows = queries.run(store, "obligations_for_actor", target=concept("actor", actor), **params).rows
+        if not inherit:
+            rows = [r for r in rows if not r.get("inherited")]
+    else:
+        rows = queries.run(store, "obligations", **params).rows
+    texts = _texts(store, {r["doc"] for r in rows})
+    out, seen = [], set()
+    for r in rows:
+        if r["rule"] in seen:
+            continue
+        seen.add(r["rule"])
+        text = texts.get(r["doc"], "")
+        out.append(Obligation(
+            doc=r["doc"], title=r.get("title"), district=r.get("district") or None,
+            province=r.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
+            actor_text=r.get("actorText"), action=r.get("action"), modality=code(r["modality"]),
+            category=code(r["category"]), frequency=_frequency(r),
+            sentence=text[r["start"]:r["end"]], span=(r["start"], r["end"]),
+            inherited=bool(r.get("inherited"))))
+    return out
