@@ -291,5 +291,7 @@ from kb.commands import register_all  # noqa: E402  (the command modules import 
 register_all()
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":   # python -m kb.cli: run the module the command modules registered on
+    from kb.cli import main as registered_main
+
+    registered_main()

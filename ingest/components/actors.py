@@ -31,6 +31,10 @@ def consortium_lead_pattern() -> re.Pattern:
     return re.compile(patterns("actors")["consortium"]["lead_school"])
 
 
+def consortium_member_pattern() -> re.Pattern:
+    return re.compile(patterns("actors")["consortium"]["member_school"])
+
+
 def find_actors(text: str, start: int = 0, end: int | None = None) -> list[ActorMention]:
     """Actor mentions in ``text[start:end]``; at each position the first (most specific) pattern wins,
     and no two mentions overlap."""

@@ -9,17 +9,21 @@ a count but no period takes the period stated earlier in the sentence (每学期
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import frequency
-from ingest.components.actors import consortium_lead_pattern
+from ingest.components.actors import consortium_lead_pattern, consortium_member_pattern
 from ingest.components.spans import make_span
-from ingest.components.statements import Clause, analyse, category_of, is_preamble, split_statement
+from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of, is_preamble,
+                                          lexicon, split_statement)
 
-AUTHORITY_CATEGORIES = {"funding", "supervision"}
+#: statements with no subject that are the education authority's work: funding, external
+#: supervision, evaluating the groups
+AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
 
 
 @dataclass
@@ -76,8 +80,13 @@ def _subject(clause: Clause, ctx: Context) -> tuple[str, str] | None:
             if staff.startswith(("教师", "老师")):
                 role += "_staff"
             return role, name
-    if ctx.consortium and consortium_lead_pattern().search(clause.text[:8]):
-        return "lead_school", consortium_lead_pattern().search(clause.text[:8]).group()
+    if ctx.consortium:
+        head = clause.text[:8]
+        for pattern, role in ((consortium_lead_pattern(), "lead_school"),
+                              (consortium_member_pattern(), "member_school")):
+            m = pattern.match(head, SUBJECT_LEAD.match(head).end())
+            if m:
+                return role, m.group()
     return None
 
 
@@ -91,7 +100,7 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
         subject = _subject(clause, ctx)
-        if subject is None and body_actor and clause.responsible:
+        if subject is None and body_actor:     # 组建教师发展中心,负责…: the body does what follows
             subject = body_actor
         if clause.sets_up is not None:
             body_actor = (clause.sets_up.concept, clause.sets_up.text)
@@ -106,14 +115,16 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif subject and not current.explicit and current.clauses and current.clauses[-1].task:
                 new = True
-            elif clause.counts and current.counts and any(m.kind == "count" for m in clause.counts):
+            elif clause.counts and current.counts and any(m.kind == "count" for m in clause.counts) \
+                    and (clause.period or current.period):
                 new = True
             elif clause.period and clause.period.kind == "period" and current.period is not None \
                     and current.period.period != clause.period.period:
                 new = True
             elif clause.per_occurrence:
                 new = True
-            elif clause.responsible and any(c.task or c.responsible for c in current.clauses):
+            elif (clause.responsible or clause.action) and not clause.counts \
+                    and any(c.action or c.responsible for c in current.clauses):
                 new = True
             elif clause.modality == "encouragement" and current.modality not in (None, "encouragement"):
                 new = True
@@ -150,7 +161,7 @@ def is_rule(unit: Unit) -> bool:
     """A statement that states a norm: a modality marker, or a task / recurrence, not a description."""
     if unit.modality:
         return True
-    if any(c.assigns_post for c in unit.clauses) and not any(c.period for c in unit.clauses):
+    if all(c.assigns_post for c in unit.clauses):
         return False
     if any(c.descriptive for c in unit.clauses):
         return False
@@ -168,7 +179,7 @@ def rule_facts(unit: Unit, ctx: Context) -> dict:
     category = category_of(text.replace(subject_text or "\0", "", 1))
     actor = unit.actor
     if actor is None:
-        if category in AUTHORITY_CATEGORIES or "对各教育集团" in text or "对教育集团" in text:
+        if AUTHORITY_WORK.search(text):
             actor = "education_authority"
         else:
             actor = ctx.default_actor
@@ -208,6 +219,12 @@ def _section_default(doc: Doc, sentence, ctx: Context) -> str:
     return ctx.default_actor
 
 
+def _in_principles(doc: Doc, sentence) -> bool:
+    """True for a sentence under a heading of principles or goals (总体要求, 基本原则 …)."""
+    pattern = lexicon().principle_sections
+    return any(pattern.search(s.heading(doc.text)) for s in doc._.structure.section_path(sentence.section))
+
+
 @Language.factory("pkb_rules", requires=["doc.spans"],
                   assigns=["doc.spans", "span._.modality", "span._.actor", "span._.actor_text",
                            "span._.action", "span._.category", "span._.frequency",
@@ -228,8 +245,10 @@ def rules_component(doc: Doc) -> Doc:
     for sentence in doc._.structure.sentences:
         if sentence.paragraph != paragraph:
             carried, paragraph = None, sentence.paragraph
-        if sentence.is_heading or is_preamble(text[sentence.start:sentence.end]):
+        piece = text[sentence.start:sentence.end]
+        if sentence.is_heading or is_preamble(piece) or lexicon().ideology.search(piece):
             continue
+        principles = _in_principles(doc, sentence)
         while ti < len(tokens) and tokens[ti][0] < sentence.start:
             ti += 1
         tj = ti
@@ -245,7 +264,7 @@ def rules_component(doc: Doc) -> Doc:
         for unit in units:
             if unit.explicit:
                 carried = (unit.actor, unit.actor_text)
-            if not is_rule(unit):
+            if not is_rule(unit) or (principles and not (unit.modality or unit.period)):
                 continue
             facts = rule_facts(unit, sctx)
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))

@@ -13,6 +13,15 @@ from ingest.structure import split_clauses
 
 MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
 PER_OCCURRENCE = ("每次", "每一次", "每轮")
+#: what may stand before a clause's subject (原则上牵头校…, 各教育集团…, 区教体局…)
+SUBJECT_LEAD = re.compile(r"(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、"
+                          r"|第[一二三四五六七八九十]{1,3}条)?(?:原则上|同时|其中|另外|此外|并且|并)?,?(?:各|由)?")
+#: actors a clause can set up and hand the following clauses to (bodies, posts)
+SET_UP_ACTORS = frozenset({"group_office", "group_council", "group_head", "inspectorate"})
+#: actors that may open a coordinated clause after 、 (牵头校选派…、成员校选派…)
+COORDINATE_ACTORS = frozenset({"lead_school", "member_school", "lead_school_staff", "member_school_staff",
+                               "group_head", "group_council", "group_office", "education_authority",
+                               "government", "inspectorate"})
 
 
 @dataclass
@@ -25,6 +34,7 @@ class Clause:
     subject_school: tuple[int, int, str] | None = None
     predicate: int = 0            # offset (in the sentence text) where the predicate starts
     task: bool = False
+    action: bool = False          # its predicate is an action verb: a duty of its own
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -48,10 +58,13 @@ class _Lexicon:
     encouragement_initial: frozenset[str]
     not_prohibition: re.Pattern
     task_verbs: re.Pattern
+    action_verbs: re.Pattern
     adverbs: re.Pattern
     descriptive: frozenset[str]
     preamble: re.Pattern
     set_up: re.Pattern
+    principle_sections: re.Pattern
+    ideology: re.Pattern
     categories: dict[str, dict[str, int]]
 
 
@@ -68,11 +81,14 @@ def lexicon() -> _Lexicon:
         markers=markers,
         encouragement_initial=frozenset(data["modality"]["encouragement_initial"]),
         not_prohibition=re.compile(data["modality"]["not_prohibition"]),
-        task_verbs=re.compile(f"(?:{alt(st['task_verbs'])})"),
+        task_verbs=re.compile(f"(?:{alt(st['action_verbs'] + st['purpose_verbs'])})"),
+        action_verbs=re.compile(f"(?:{alt(st['action_verbs'])})"),
         adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
         descriptive=frozenset(st["descriptive"]),
         preamble=re.compile(st["preamble"]),
         set_up=re.compile(st["set_up"]),
+        principle_sections=re.compile(st["principle_sections"]),
+        ideology=re.compile(st["ideology"]),
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
 
@@ -102,7 +118,7 @@ def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
     for m in re.finditer("、", text[start:end]):
         pos = start + m.end()
         after = find_actors(text, pos, min(end, pos + 12))
-        if not after or after[0].start != pos:
+        if not after or after[0].start != pos or after[0].concept not in COORDINATE_ACTORS:
             continue
         tail = text[after[0].end:after[0].end + 6]
         head = text[start:start + m.start()]
@@ -147,7 +163,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.per_occurrence = body.startswith(PER_OCCURRENCE)
     clause.assigns_post = bool(re.search(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)", body))
     mentions = find_actors(text, start, end)
-    by = re.search(r"由", body)
+    by = None if clause.assigns_post else re.search(r"由", body)   # 由Y担任 names a holder, not an agent
     subject = None
     if by:
         after = [m for m in mentions if m.start - start == by.end()]
@@ -158,12 +174,12 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
             if school:
                 clause.subject_school = school
     if subject is None and clause.subject_school is None:
-        lead = re.match(r"(?:各|由|区|市|县|其中)?", body).end()
-        first = next((m for m in mentions if m.start - start <= lead + 2), None)
-        if first is not None and first.start - start <= 3:
+        lead = SUBJECT_LEAD.match(body).end()
+        first = next((m for m in mentions if m.start - start == lead), None)
+        if first is not None:
             subject = head_actor(_adjacent_run(first, mentions, text), text)
         else:
-            school = next((s for s in schools if s[0] - start <= 2), None)
+            school = next((s for s in schools if s[0] - start == lead), None)
             if school:
                 clause.subject_school = school
     if subject is None:
@@ -179,12 +195,14 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     rest = body[head_end:]
     adverbs = lex.adverbs.match(rest).end()
     clause.predicate = head_end + adverbs
-    clause.task = bool(lex.task_verbs.match(rest, adverbs)) or bool(clause.period)
+    clause.action = bool(lex.action_verbs.match(rest, adverbs))
+    clause.task = clause.action or bool(lex.task_verbs.match(rest, adverbs)) or bool(clause.period)
     set_up = lex.set_up.search(body)
-    if set_up:
-        body_actor = next((m for m in mentions if m.start - start == set_up.end()
-                           and m.concept in ("group_office", "group_council")), None)
-        clause.sets_up = body_actor
+    if set_up:      # 组建教师发展中心 / 设立…牵头校校长1名 / 组成评估组: the head of the object
+        obj = [m for m in mentions if m.start - start >= set_up.end()]
+        head = head_actor(_adjacent_run(obj[0], obj, text), text) if obj else None
+        if head is not None and head.concept in SET_UP_ACTORS:
+            clause.sets_up = head
     return clause
 
 

@@ -1,0 +1,49 @@
+"""Shared fixtures: the corpus ingested once per test session into a real Oxigraph store on disk."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DOCS = ROOT / "source_docs"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.json from the current extraction instead of comparing")
+
+
+@pytest.fixture(scope="session")
+def corpus_store_path(tmp_path_factory) -> Path:
+    """A store folder holding the five source documents (ingested once, then opened by tests)."""
+    from ingest.runner import ingest
+    from kb.store import open_store
+
+    path = tmp_path_factory.mktemp("corpus-store")
+    with open_store(str(path)) as store:
+        summary = ingest(store, [str(SOURCE_DOCS)], workers=1)
+    assert not summary.errors, [r.error for r in summary.errors]
+    return path
+
+
+@pytest.fixture()
+def corpus_store(corpus_store_path):
+    from kb.store import open_store
+
+    with open_store(str(corpus_store_path), read_only=True) as store:
+        yield store
+
+
+@pytest.fixture(scope="session")
+def extracted() -> dict[str, dict]:
+    """``policykb extract source_docs/*.txt --format json`` (the real command), by file stem."""
+    files = sorted(str(p) for p in SOURCE_DOCS.glob("*.txt"))
+    out = subprocess.run([sys.executable, "-m", "kb.cli", "extract", *files, "--format", "json",
+                          "--workers", "1"], capture_output=True, text=True, cwd=ROOT, check=True)
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return {Path(d["source"]).stem: d for d in lines}
