@@ -21,6 +21,7 @@ PREFIX odrl: <http://www.w3.org/ns/odrl/2/>
 SELECT ?g ?focus ?problem WHERE {
   GRAPH ?g {
     {
+      FILTER (?g != <https://w3id.org/policykb/graph/vocabulary>)
       FILTER NOT EXISTS { ?g a pkb:PolicyDocument }
       BIND (?g AS ?focus) BIND ("the named graph does not hold its document" AS ?problem)
     } UNION {
@@ -85,7 +86,9 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
     if conforms:
         return []
     out = []
-    for result in results.subjects(SH.resultSeverity, SH.Violation):
+    for result in results.objects(None, SH.result):
+        if results.value(result, SH.resultSeverity) != SH.Violation:
+            continue
         focus = results.value(result, SH.focusNode)
         message = results.value(result, SH.resultMessage)
         path = results.value(result, SH.resultPath)

@@ -1,0 +1,144 @@
+"""Ingest into a real Oxigraph store on disk: idempotence, replacement, names, errors, offsets."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from ingest.normalize import normalize
+from ingest.runner import ingest
+from kb import queries
+from kb.store import open_store
+from kb.store.base import IRI
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DOCS = ROOT / "source_docs"
+ZHANGYE = SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_reingest_changes_nothing(tmp_path):
+    with open_store(str(tmp_path / "kb")) as store:
+        first = ingest(store, [str(SOURCE_DOCS)], workers=1)
+        before = store.triple_count()
+        second = ingest(store, [str(SOURCE_DOCS)], workers=1)
+        assert store.triple_count() == before
+    assert first.count("added") == 5
+    assert second.count("unchanged") == 5 and not second.errors
+
+
+def test_changed_file_replaces_its_graph(tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text(ZHANGYE.read_text(encoding="utf-8"), encoding="utf-8")
+    with open_store(str(tmp_path / "kb")) as store:
+        ingest(store, [str(doc)], workers=1)
+        [old] = store.graphs()
+        doc.write_text(ZHANGYE.read_text(encoding="utf-8").replace("每月至少召开1次", "每月至少召开2次"),
+                       encoding="utf-8")
+        result = ingest(store, [str(doc)], workers=1)
+        [new] = store.graphs()
+        assert result.results[0].status == "replaced"
+        assert new != old
+        rows = queries.run(store, "obligations", doc=IRI(new)).rows
+        assert any(r.get("min") == 2 for r in rows)
+
+
+def test_same_text_under_two_names_is_stored_once(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "copy-of-a.txt"
+    shutil.copy(ZHANGYE, a)
+    b.write_bytes(ZHANGYE.read_text(encoding="utf-8").encode("gb18030"))   # another encoding too
+    with open_store(str(tmp_path / "kb")) as store:
+        summary = ingest(store, [str(a), str(b)], workers=1)
+        [graph] = store.graphs()
+        info = store.graph_info(graph)
+    assert sorted(info["sources"]) == sorted([str(a), str(b)])
+    assert {r.status for r in summary.results} == {"added", "renamed"}
+
+
+def test_bad_file_is_reported_and_the_others_go_on(tmp_path):
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(bytes(range(256)) * 20)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with open_store(str(tmp_path / "kb")) as store:
+        summary = ingest(store, [str(junk), str(empty), str(ZHANGYE)], workers=1)
+        assert len(store.graphs()) == 1
+    errors = {Path(r.path).name: r.error for r in summary.errors}
+    assert set(errors) == {"junk.txt", "empty.txt"}
+    assert errors["junk.txt"].code == "PKB-READ-004" and errors["empty.txt"].code == "PKB-READ-002"
+
+
+def test_extract_prints_an_error_object_and_exits_1(tmp_path):
+    missing = tmp_path / "missing.txt"
+    out = run_cli("extract", str(missing), str(ZHANGYE), "--workers", "1")
+    assert out.returncode == 1
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["source"] for line in lines] == [str(missing), str(ZHANGYE)]
+    assert "error" in lines[0] and "missing.txt" not in lines[0]["error"] or lines[0]["error"]
+    assert lines[1]["document"]["district"] == "张掖市"
+
+
+def test_ingest_cli_summary_and_exit_status(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a docx")
+    out = run_cli("ingest", "--store", str(tmp_path / "kb"), "--quiet", str(ZHANGYE), str(bad))
+    assert out.returncode == 1
+    assert "bad.docx" in out.stderr and "2 documents" in out.stderr and "1 added" in out.stderr
+
+
+def test_extract_with_store_keeps_the_graph(tmp_path):
+    store_dir = tmp_path / "kb"
+    out = run_cli("extract", str(ZHANGYE), "--store", str(store_dir), "--workers", "1")
+    assert out.returncode == 0
+    with open_store(str(store_dir), read_only=True) as store:
+        assert len(store.graphs()) == 1
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_every_span_points_at_its_sentence_in_the_original_file(corpus_store):
+    """Evidence offsets: the normalized span is the sentence; the original span normalizes to it."""
+    spans = corpus_store.query("""
+        PREFIX pkb: <https://w3id.org/policykb/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?doc ?path ?start ?end ?s0 ?e0 WHERE {
+          GRAPH ?doc { ?doc pkb:sourcePath ?path . ?ev oa:hasSource ?doc ; oa:hasSelector ?sel ;
+                       pkb:sourceStart ?s0 ; pkb:sourceEnd ?e0 . ?sel oa:start ?start ; oa:end ?end . } }
+    """).rows
+    assert len(spans) > 100
+    originals = {}
+    for row in spans:
+        if row["path"] not in originals:
+            from ingest.reader import read_document
+
+            source = read_document(row["path"])
+            originals[row["path"]] = (source.text, normalize(source.text).text)
+        original, normalized = originals[row["path"]]
+        sentence = normalized[row["start"]:row["end"]]
+        assert sentence.strip()
+        back = normalize(original[row["s0"]:row["e0"]]).text
+        assert _fold(back) == _fold(sentence) or _fold(sentence) in _fold(back), (row, sentence, back)
+
+
+def test_graph_names_are_content_hashes(corpus_store):
+    for graph in corpus_store.graphs():
+        info = corpus_store.graph_info(graph)
+        assert graph.endswith(info["content_hash"][:16])
+
+
+@pytest.mark.parametrize("stem", ["zhangye-zhongxue-group-2024", "baota-groups-report"])
+def test_document_metadata_in_the_graph(corpus_store, stem):
+    rows = queries.run(corpus_store, "documents").rows
+    by_source = {r["sources"]: r for r in rows}
+    [row] = [r for s, r in by_source.items() if stem in s]
+    assert row["rules"] > 5
