@@ -1,0 +1,98 @@
+"""``policykb matrix``: the obligation matrix (actors × categories) as a table, CSV, XLSX or JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kb.cli import StoreOption, app, fail, open_store, out as console
+from kb.commands.export import check_format, write_output
+from kb.errors import PolicyKBError
+
+FORMATS = ("table", "csv", "xlsx", "json")
+
+
+@app.command("matrix")
+def matrix_command(
+    district: Optional[str] = typer.Option(None, "--district", "-d", help="Only this district (张掖市 or 张掖)."),
+    group: Optional[str] = typer.Option(None, "--group", "-g", help="Only the document of this school group."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Only documents adopting this model (联盟型)."),
+    modality: Optional[str] = typer.Option(None, "--modality", help="Only obligation, prohibition, permission "
+                                           "or encouragement (or 义务, 禁止, 允许, 鼓励)."),
+    rows: str = typer.Option("actor", "--rows", help="Row dimension: actor, category, district, modality, period."),
+    cols: str = typer.Option("category", "--cols", help="Column dimension: category, actor, district, "
+                             "modality, period, or obligation (one column per rule, ● own / ○ inherited)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv (UTF-8 with BOM), xlsx or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: stdout; xlsx needs it]."),
+    store: Optional[str] = StoreOption,
+) -> None:
+    """Obligation matrix: who owes what and how often (cells such as 每月≥1次), with sources.
+
+    Rows are actors and columns categories by default; each rule is numbered and cited with
+    its document, district, sentence and offsets.
+    The XLSX has a summary sheet, one sheet per district and a sheet of sources.
+
+    Examples: policykb matrix --district 张掖市
+              policykb matrix --format xlsx --out matrix.xlsx
+              policykb matrix --district 田家庵区 --format csv > tianjiaan.csv
+    """
+    from kb.matrix import matrix
+
+    fmt = check_format(fmt, FORMATS)
+    kb_store = open_store(store, read_only=True)
+    try:
+        with kb_store:
+            result = matrix(kb_store, rows=rows, cols=cols, district=district, group=group, model=model,
+                            modality=modality)
+    except PolicyKBError as exc:
+        fail(exc)
+    if fmt == "json":
+        write_output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n").encode(), out)
+    elif fmt == "csv":
+        write_output(result.to_csv(), out)
+    elif fmt == "xlsx":
+        write_output(result.to_xlsx(), out, binary=True, what="xlsx")
+    else:
+        _print(result)
+
+
+def _print(result) -> None:
+    """Per district: the grid with ``[ref] frequency`` in each cell, then the numbered sources."""
+    from rich.table import Table
+
+    from kb.matrix import _DIMENSION_ZH
+
+    if not result.sources:
+        console.print("no rules in that scope")
+        return
+    compact = result.col_dimension != "obligation"
+    for d in result.districts:
+        cols = [(k, label) for k, label in result.cols if any(result.cell(r, k, d) for r, _ in result.rows)]
+        table = Table(title=d, show_lines=True)
+        for name in [_DIMENSION_ZH.get(result.row_dimension, result.row_dimension), *[label for _, label in cols]]:
+            table.add_column(name, overflow="fold")
+        refs: set[int] = set()
+        for key, label in result.rows:
+            cells = []
+            for col, _ in cols:
+                entries = result.cell(key, col, d)
+                refs.update(e.ref for e in entries)
+                if compact:
+                    cells.append("\n".join(_short(e) for e in entries))
+                else:
+                    cells.append(entries[0].mark if entries else "")
+            if any(cells):
+                table.add_row(label, *cells)
+        console.print(table)
+        for ref in sorted(refs):
+            console.print(result.source_text(ref), highlight=False, markup=False)
+
+
+def _short(entry) -> str:
+    """``[11] 每月≥1次``, ``[12] 可``, ``[9]``: a rule's number, its modality (unless a duty) and frequency."""
+    from kb.matrix import MODALITY_MARK
+
+    mark = MODALITY_MARK.get(entry.obligation.modality, "").rstrip("：")
+    return " ".join(filter(None, [f"[{entry.ref}]", mark, entry.obligation.frequency_text]))

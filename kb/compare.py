@@ -1,0 +1,418 @@
+"""Compare districts, school groups or group models side by side, every cell traced to its sentence.
+
+``compare(store, ["张掖市", "田家庵区"])`` resolves each name to a :class:`kb.scopes.Scope` and
+returns a :class:`Comparison`: one aligned table whose rows are the *dimensions* below and whose
+columns are the scopes. Each cell is a list of :class:`Item`\\ s — what the scope's documents say
+on that dimension — each with its :class:`kb.scopes.Citation` (document, sentence, offsets).
+
+=================  ==========================================================================
+dimension          items
+=================  ==========================================================================
+models             group models: the documents' own (pkb:documentModel, cited at the first
+                   sentence naming the model) and those of their groups
+bodies             governance bodies (理事会, 联席会议, 集团办公室 …) with the actor they act as
+posts              posts and who holds them (理事长由牵头校校长担任)
+meeting            rules of category ``meeting``: the meeting cadence (每月≥1次 …)
+teacher_exchange   rules of category ``teacher_exchange``
+joint_research     rules of category ``joint_research``
+evaluation         rules of category ``evaluation``: the evaluation cycle
+supervision        rules of category ``supervision``
+constraints        institutional constraints (法人资格不变 …) by kind
+prohibitions       rules of modality ``prohibition`` (不得 …)
+schools            school groups with their school counts, and the total
+=================  ==========================================================================
+
+Matching across scopes: every item has a **signature**, a normalized key that two documents
+share when they state the same kind of thing whatever their wording — ``category|actor|period|
+modality`` for rules (``meeting|group_head|month|obligation``: the group head's monthly meeting,
+in 张掖市 and in 田家庵区), ``kind`` for constraints, the actor for bodies and posts, the code for
+models. :meth:`Comparison.diff` returns ``(in_both, only_a, only_b)`` for a dimension or for any
+rule category (``diff("training")``), each part keyed by signature. The ``schools`` row has no
+signature (counts are not matched).
+
+Rules come from :func:`kb.obligations.find`, one call per document of the scope. A group scope
+shows its own bodies, posts and schools but its document's rules (rules are stated per document).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from kb import obligations, queries
+from kb.errors import InterpretationError
+from kb.obligations import PERIOD_ZH, Obligation
+from kb.scopes import (Citation, DocumentTexts, Scope, concept_label, group_label, resolve_all)
+from kb.store.base import IRI, Store
+
+MODALITY_MARK = {"obligation": "", "prohibition": "禁止：", "permission": "可：", "encouragement": "鼓励："}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    zh: str
+    en: str
+    diffable: bool = True
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("models", "办学模式", "group models"),
+    Dimension("bodies", "治理机构", "governance bodies"),
+    Dimension("posts", "职务与人选", "posts and who holds them"),
+    Dimension("meeting", "会议制度", "meeting cadence"),
+    Dimension("teacher_exchange", "教师交流", "teacher exchange"),
+    Dimension("joint_research", "联合教研", "joint research"),
+    Dimension("evaluation", "评价考核", "evaluation cycle"),
+    Dimension("supervision", "督导检查", "supervision"),
+    Dimension("constraints", "制度约束", "institutional constraints"),
+    Dimension("prohibitions", "禁止事项", "prohibitions"),
+    Dimension("schools", "集团与学校数", "groups and schools", diffable=False),
+)
+DIMENSION_KEYS = tuple(d.key for d in DIMENSIONS)
+_RULE_DIMENSIONS = ("meeting", "teacher_exchange", "joint_research", "evaluation", "supervision")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing a scope says on a dimension: ``text`` to show, ``signature`` to match it across
+    scopes (``signature_label`` says it in words), and where it comes from."""
+
+    text: str
+    signature: str
+    signature_label: str
+    citation: Citation | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def display(self, *, sentence_chars: int | None = None) -> str:
+        """The item and its source on two lines (the sentence cut to ``sentence_chars``)."""
+        if self.citation is None:
+            return f"• {self.text}"
+        sentence = self.citation.sentence
+        if sentence_chars and len(sentence) > sentence_chars:
+            sentence = sentence[:sentence_chars] + "…"
+        quote = f"「{sentence}」" if sentence else ""
+        return f"• {self.text}\n  ↳ {self.citation.short()} {quote}".rstrip()
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "signature": self.signature, "signature_label": self.signature_label,
+                "citation": self.citation.to_dict() if self.citation else None, **self.extra}
+
+
+class Diff(NamedTuple):
+    """What two scopes share and what only one of them has, keyed by signature.
+
+    ``in_both[sig] = (items of A, items of B)``; ``only_a[sig]`` / ``only_b[sig]`` the items.
+    """
+
+    in_both: dict[str, tuple[list[Item], list[Item]]]
+    only_a: dict[str, list[Item]]
+    only_b: dict[str, list[Item]]
+
+    def to_dict(self) -> dict:
+        def label(items: list[Item]) -> str:
+            return items[0].signature_label if items else ""
+        return {
+            "in_both": [{"signature": s, "label": label(a), "a": [i.to_dict() for i in a],
+                         "b": [i.to_dict() for i in b]} for s, (a, b) in self.in_both.items()],
+            "only_a": [{"signature": s, "label": label(v), "items": [i.to_dict() for i in v]}
+                       for s, v in self.only_a.items()],
+            "only_b": [{"signature": s, "label": label(v), "items": [i.to_dict() for i in v]}
+                       for s, v in self.only_b.items()],
+        }
+
+
+def diff_items(a: list[Item], b: list[Item]) -> Diff:
+    """Split two cells by signature into ``(in_both, only_a, only_b)`` (first-seen order)."""
+    by_a: dict[str, list[Item]] = {}
+    by_b: dict[str, list[Item]] = {}
+    for item in a:
+        by_a.setdefault(item.signature, []).append(item)
+    for item in b:
+        by_b.setdefault(item.signature, []).append(item)
+    return Diff({s: (v, by_b[s]) for s, v in by_a.items() if s in by_b},
+                {s: v for s, v in by_a.items() if s not in by_b},
+                {s: v for s, v in by_b.items() if s not in by_a})
+
+
+@dataclass
+class Comparison:
+    """The aligned table: ``cells[dimension][i]`` is the item list of ``scopes[i]``;
+    ``categories[code][i]`` every rule of that category in ``scopes[i]``."""
+
+    names: list[str]
+    scopes: list[Scope]
+    cells: dict[str, list[list[Item]]]
+    categories: dict[str, list[list[Item]]]
+
+    # -- access ---------------------------------------------------------------------
+
+    def index(self, scope: int | str) -> int:
+        """The column of a scope given by position, the name asked for, its label or key."""
+        if isinstance(scope, int):
+            return scope
+        for i, (name, s) in enumerate(zip(self.names, self.scopes)):
+            if scope in (name, s.label, s.key):
+                return i
+        raise InterpretationError(f"{scope!r} is not one of the compared scopes", code="PKB-COMPARE-SCOPE",
+                                  hint="compared: " + ", ".join(s.label for s in self.scopes))
+
+    def cell(self, dimension: str, scope: int | str) -> list[Item]:
+        """The items of one scope on one dimension (or rule category)."""
+        return self._row(dimension)[self.index(scope)]
+
+    def _row(self, key: str) -> list[list[Item]]:
+        if key in self.cells:
+            return self.cells[key]
+        if key in self.categories:
+            return self.categories[key]
+        raise InterpretationError(f"{key!r} is neither a comparison dimension nor a rule category",
+                                  code="PKB-COMPARE-DIMENSION",
+                                  hint="dimensions: " + ", ".join(DIMENSION_KEYS)
+                                  + "; categories: " + ", ".join(self.categories))
+
+    def diff(self, key: str, a: int | str = 0, b: int | str = 1) -> Diff:
+        """``(in_both, only_a, only_b)`` of scopes ``a`` and ``b`` on a dimension or rule category."""
+        row = self._row(key)
+        return diff_items(row[self.index(a)], row[self.index(b)])
+
+    # -- views ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """``{"scopes", "dimensions": [{"key", "zh", "en", "cells": [[item…] per scope]}],
+        "diffs": [{"a", "b", "dimensions": {key: diff}, "categories": {code: diff}}]}`` —
+        one diff per scope after the first, against the first."""
+        out = {
+            "scopes": [dict(s.to_dict(), name=n) for n, s in zip(self.names, self.scopes)],
+            "dimensions": [{"key": d.key, "zh": d.zh, "en": d.en,
+                            "cells": [[i.to_dict() for i in cell] for cell in self.cells[d.key]]}
+                           for d in DIMENSIONS],
+            "diffs": [],
+        }
+        for j in range(1, len(self.scopes)):
+            out["diffs"].append({
+                "a": self.scopes[0].label, "b": self.scopes[j].label,
+                "dimensions": {d.key: self.diff(d.key, 0, j).to_dict() for d in DIMENSIONS if d.diffable},
+                "categories": {c: self.diff(c, 0, j).to_dict() for c in self.categories},
+            })
+        return out
+
+    def table(self, *, sentence_chars: int | None = None) -> tuple[list[str], list[list[str]]]:
+        """Header and rows of the aligned table as text: a row per dimension, a column per scope."""
+        header = ["维度 dimension", *[s.label for s in self.scopes]]
+        rows = []
+        for d in DIMENSIONS:
+            rows.append([f"{d.zh}\n{d.en}", *["\n".join(i.display(sentence_chars=sentence_chars) for i in cell)
+                                              or "—" for cell in self.cells[d.key]]])
+        return header, rows
+
+    def long_rows(self) -> tuple[list[str], list[list[object]]]:
+        """One row per item: dimension, scope, item, signature, the scopes sharing it, source."""
+        header = ["dimension", "维度", "scope", "item", "signature", "signature_label", "also_in",
+                  "document", "title", "district", "start", "end", "sentence"]
+        rows: list[list[object]] = []
+        for d in DIMENSIONS:
+            cells = self.cells[d.key]
+            for i, cell in enumerate(cells):
+                for item in cell:
+                    also = [self.scopes[j].label for j, other in enumerate(cells) if j != i and d.diffable
+                            and any(o.signature == item.signature for o in other)]
+                    c = item.citation
+                    rows.append([d.key, d.zh, self.scopes[i].label, item.text, item.signature,
+                                 item.signature_label, "; ".join(also), c.doc if c else None,
+                                 c.title if c else None, c.district if c else None,
+                                 c.span[0] if c and c.span else None, c.span[1] if c and c.span else None,
+                                 c.sentence if c else None])
+        return header, rows
+
+    def to_csv(self) -> bytes:
+        """The long form (:meth:`long_rows`) as CSV, UTF-8 with a BOM."""
+        from kb.exports import csv_bytes
+
+        return csv_bytes(*self.long_rows())
+
+    def to_xlsx(self) -> bytes:
+        """A workbook: the aligned table (对比), the differences against the first scope (差异) and
+        every item with its source (来源)."""
+        from openpyxl import Workbook
+
+        from kb.exports import sheet_title, workbook_bytes, write_sheet
+
+        wb = Workbook()
+        used: set[str] = set()
+        ws = wb.active
+        ws.title = sheet_title("对比 Comparison", used)
+        write_sheet(ws, *self.table(), max_width=70)
+        ws2 = wb.create_sheet(sheet_title("差异 Differences", used))
+        rows = []
+        for j in range(1, len(self.scopes)):
+            a, b = self.scopes[0].label, self.scopes[j].label
+            keys = [(d.key, d.zh) for d in DIMENSIONS if d.diffable] + \
+                   [(c, concept_label("category", c)) for c in self.categories if c not in self.cells]
+            for key, zh in keys:
+                both, only_a, only_b = self.diff(key, 0, j)
+                for status, part in (("共同 both", {s: v[0] + v[1] for s, v in both.items()}),
+                                     (f"仅 {a}", only_a), (f"仅 {b}", only_b)):
+                    for sig, items in part.items():
+                        rows.append([f"{a} / {b}", zh, status, items[0].signature_label,
+                                     "\n".join(i.display() for i in items)])
+        write_sheet(ws2, ["对比 pair", "维度/类别", "状态 status", "要点 signature", "条目与来源 items"], rows,
+                    max_width=80)
+        ws3 = wb.create_sheet(sheet_title("来源 Sources", used))
+        write_sheet(ws3, *self.long_rows(), max_width=80)
+        return workbook_bytes(wb)
+
+
+# =========================================================================== building
+
+
+def compare(store: Store, scopes: list[str]) -> Comparison:
+    """Resolve ``scopes`` (district, group or model names; see :mod:`kb.scopes`) and compare them."""
+    if not scopes:
+        raise InterpretationError("nothing to compare", code="PKB-COMPARE-ARGS",
+                                  hint="name two or more districts, groups or models: compare 张掖市 田家庵区")
+    resolved = resolve_all(store, list(scopes))
+    texts = DocumentTexts(store)
+    cells: dict[str, list[list[Item]]] = {d.key: [] for d in DIMENSIONS}
+    category_codes = list(_category_codes())
+    categories: dict[str, list[list[Item]]] = {c: [] for c in category_codes}
+    for scope in resolved:
+        profile = _profile(store, scope, texts)
+        for key in DIMENSION_KEYS:
+            cells[key].append(profile[key])
+        rules = profile["_rules"]
+        for c in category_codes:
+            categories[c].append([i for i in rules if i.extra["category"] == c])
+    return Comparison([str(s) for s in scopes], resolved, cells, categories)
+
+
+def _category_codes() -> list[str]:
+    from ontology import labels
+
+    return list(labels("category"))
+
+
+def _profile(store: Store, scope: Scope, texts: DocumentTexts) -> dict[str, list[Item]]:
+    """Every dimension's items for one scope."""
+    rules = [rule_item(ob) for d in scope.docs for ob in obligations.find(store, doc=d)]
+    out: dict[str, list[Item]] = {"_rules": rules}
+    for key in _RULE_DIMENSIONS:
+        out[key] = [i for i in rules if i.extra["category"] == key]
+    out["prohibitions"] = [i for i in rules if i.extra["modality"] == "prohibition"]
+    out["models"] = _models(store, scope, texts)
+    out["bodies"], out["posts"] = _bodies_and_posts(store, scope, texts)
+    out["constraints"] = [constraint_item(r, texts) for d in scope.docs
+                          for r in queries.run(store, "cmp_constraints", doc=IRI(d)).rows]
+    out["schools"] = _schools(store, scope, texts)
+    return out
+
+
+def rule_item(ob: Obligation) -> Item:
+    """A rule as an item: ``集团负责人：每月≥1次 召集…``, signature ``category|actor|period|modality``."""
+    period = ob.frequency["period"] if ob.frequency else None
+    freq = ob.frequency_text
+    text = f"{concept_label('actor', ob.actor)}：{MODALITY_MARK.get(ob.modality, '')}" \
+           f"{freq + ' ' if freq else ''}{ob.action or ob.sentence}"
+    label_parts = [concept_label("category", ob.category), concept_label("actor", ob.actor),
+                   PERIOD_ZH.get(period, "无固定周期") if period else "无固定周期"]
+    if ob.modality != "obligation":
+        label_parts.append(concept_label("modality", ob.modality))
+    citation = Citation(ob.doc, ob.title, ob.district, ob.sentence, tuple(ob.span))
+    return Item(text, f"{ob.category}|{ob.actor}|{period or '-'}|{ob.modality}", " · ".join(label_parts),
+                citation, {"rule": ob.rule, "category": ob.category, "actor": ob.actor,
+                           "modality": ob.modality, "frequency": ob.frequency, "frequency_text": freq})
+
+
+def constraint_item(row: dict, texts: DocumentTexts) -> Item:
+    kind = obligations.code(row["kind"])
+    label = concept_label("kind", kind)
+    text = label + (f"（{row['kindText']}）" if row.get("kindText") and row["kindText"] != label else "")
+    return Item(text, f"constraint|{kind}", label, texts.citation(row["doc"], row["start"], row["end"]),
+                {"constraint": row["constraint"], "kind": kind})
+
+
+def _in_scope_group(scope: Scope, group: str | None) -> bool:
+    """Whether a fact tied to ``group`` (None: to no group) belongs to a group/model scope."""
+    return not scope.restricts_groups or group is None or group in scope.groups
+
+
+def _models(store: Store, scope: Scope, texts: DocumentTexts) -> list[Item]:
+    from ontology import labels
+
+    table = labels("model")
+    items: list[Item] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(code: str, citation: Citation, source: str) -> None:
+        if (code, citation.doc) in seen:
+            return
+        seen.add((code, citation.doc))
+        label = f"{concept_label('model', code)} ({code})"
+        items.append(Item(label, f"model|{code}", concept_label("model", code), citation,
+                          {"model": code, "via": source}))
+
+    for d in scope.docs:
+        group_rows = [g for g in queries.run(store, "cmp_groups", doc=IRI(d)).rows
+                      if not scope.restricts_groups or g["group"] in scope.groups]
+        if scope.kind != "group":
+            for r in queries.run(store, "document_models", doc=IRI(d)).rows:
+                code = str(r["code"])
+                if scope.model and code != scope.model:
+                    continue
+                concept = table.get(code, {})
+                needles = [concept.get("prefLabel", {}).get("zh"), *concept.get("altLabel", {}).get("zh", [])]
+                add(code, texts.find_sentence(d, needles), "document")
+        for g in group_rows:
+            for m in (g.get("models") or "").split():
+                code = obligations.code(m)
+                if scope.model and code != scope.model:
+                    continue
+                add(code, texts.citation(d, g["start"], g["end"]), "group")
+    return items
+
+
+def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts) -> tuple[list[Item], list[Item]]:
+    bodies, posts = [], []
+    for d in scope.docs:
+        for r in queries.run(store, "cmp_bodies", doc=IRI(d)).rows:
+            if not _in_scope_group(scope, r.get("group")):
+                continue
+            actor = obligations.code(r.get("actor"))
+            label = r.get("label") or concept_label("actor", actor)
+            bodies.append(Item(f"{label}（{concept_label('actor', actor)}）", f"body|{actor}",
+                               concept_label("actor", actor), texts.citation(d, r["start"], r["end"]),
+                               {"body": r["body"], "actor": actor, "label": label}))
+        for r in queries.run(store, "cmp_posts", doc=IRI(d)).rows:
+            if not _in_scope_group(scope, r.get("group")):
+                continue
+            role = obligations.code(r.get("role"))
+            label = r.get("label") or concept_label("actor", role)
+            text = f"{label}由{r['heldBy']}担任" if r.get("heldBy") else label
+            posts.append(Item(text, f"post|{role}", f"{concept_label('actor', role)}",
+                              texts.citation(d, r["start"], r["end"]),
+                              {"post": r["post"], "role": role, "label": label, "held_by": r.get("heldBy")}))
+    return bodies, posts
+
+
+def _schools(store: Store, scope: Scope, texts: DocumentTexts) -> list[Item]:
+    items: list[Item] = []
+    schools: set[str] = set()
+    n_groups = 0
+    for d in scope.docs:
+        for g in queries.run(store, "cmp_groups", doc=IRI(d)).rows:
+            if scope.restricts_groups and g["group"] not in scope.groups:
+                continue
+            n_groups += 1
+            text = f"{group_label(g)}：{g['schools']}所（牵头校{g['leads']}所、成员校{g['members']}所）"
+            items.append(Item(text, f"group|{g['group']}", group_label(g), texts.citation(d, g["start"], g["end"]),
+                              {"group": g["group"], "schools": g["schools"], "leads": g["leads"],
+                               "members": g["members"]}))
+        for m in queries.run(store, "graph_memberships", doc=IRI(d)).rows:
+            if not scope.restricts_groups or m["group"] in scope.groups:
+                schools.add(m["school"])
+    items.append(Item(f"合计：{n_groups}个集团，{len(schools)}所学校", "total", "合计", None,
+                      {"groups": n_groups, "schools": len(schools)}))
+    return items
+
+
+__all__ = ["DIMENSIONS", "DIMENSION_KEYS", "Comparison", "Diff", "Dimension", "Item", "compare",
+           "constraint_item", "diff_items", "rule_item"]

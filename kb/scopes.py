@@ -1,0 +1,387 @@
+"""What "A" means in ``policykb compare A B``, ``matrix --group G`` or ``export --district X``.
+
+Policy staff name what they want to look at in their own words: a district (``张掖市``, or just
+``张掖``), a school group (``张掖中学教育集团``) or a group model (``联盟型``, ``alliance``). A
+:class:`Scope` is that name resolved against the graph: the documents it covers, the school
+groups in it and the districts they govern. Comparison, matrices, exports and the graph view
+all start from a scope, so a name means the same thing everywhere.
+
+Resolution (:func:`resolve`), first match wins:
+
+1. an explicit kind: ``district:张掖市``, ``group:张掖中学教育集团``, ``model:alliance``,
+   ``doc:https://w3id.org/policykb/id/doc/…``;
+2. the IRI of a document or of a school group;
+3. a district, as stored (``宝塔区``) or without its level suffix (``宝塔``; 市/区/县/旗/州/盟);
+4. a named school group, exactly or without the group suffix (``张掖中学集团`` finds
+   ``张掖中学教育集团``);
+5. a group model: its contract code or any zh/en label of the model scheme (``联盟型``,
+   ``松散型``, ``alliance``).
+
+Input is normalized like documents are (NFKC, traditional → simplified), so ``寶塔區`` works.
+A name that matches nothing raises :class:`kb.errors.InterpretationError` ``PKB-SCOPE-UNKNOWN``
+with the known names as a hint.
+
+What a scope covers:
+
+* **district** — every document governing it, and every group of those documents;
+* **group** — the group's document, and that group only. Rules (obligations) are stated per
+  document, not per group, so the obligations of a group scope are those of its document;
+* **model** — the documents that name the model among their models (``pkb:documentModel``) or
+  set up a group of that model, and the groups of that model;
+* **document** — one document and its groups.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kb import queries
+from kb.errors import InterpretationError
+from kb.store.base import IRI, Store
+
+SCOPE_KINDS = ("district", "group", "model", "document")
+DISTRICT_SUFFIXES = ("自治县", "自治州", "市", "区", "县", "旗", "州", "盟")
+GROUP_SUFFIXES = ("教育集团", "教育联合体", "集团", "联合体", "联盟校", "联盟", "共同体")
+_KIND_PREFIX = re.compile(r"^(district|group|model|doc|document)\s*[:：]\s*(.+)$", re.IGNORECASE)
+_ID_PREFIX = "https://w3id.org/policykb/id/"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A resolved scope. ``docs`` are document graph IRIs, ``groups`` school-group IRIs.
+
+    ``restricts_groups`` is True when only ``groups`` (not every group of ``docs``) belong to the
+    scope: a group or model scope.
+    """
+
+    kind: str
+    key: str                         # 张掖市 | a group IRI | alliance | a document IRI
+    label: str                       # what to show: 张掖市, 张掖中学教育集团, 联盟型 (alliance)
+    docs: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    model: str | None = None         # the model code of a model scope
+
+    @property
+    def restricts_groups(self) -> bool:
+        return self.kind in ("group", "model")
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "key": self.key, "label": self.label, "docs": list(self.docs),
+                "groups": list(self.groups), "districts": list(self.districts), "model": self.model}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the document, its title and district, the sentence and its
+    ``[start, end)`` offsets in the document's normalized text (``span`` is None for facts the
+    graph holds without evidence, e.g. a document's models when no sentence names them)."""
+
+    doc: str
+    title: str | None
+    district: str | None
+    sentence: str
+    span: tuple[int, int] | None
+
+    def short(self) -> str:
+        """《张掖中学集团化办学工作方案》(张掖市) [1034–1071]"""
+        where = f" [{self.span[0]}–{self.span[1]}]" if self.span else ""
+        return f"《{self.title or '未命名文件'}》({self.district or '地区不详'}){where}"
+
+    def to_dict(self) -> dict:
+        return {"doc": self.doc, "title": self.title, "district": self.district,
+                "sentence": self.sentence, "span": list(self.span) if self.span else None}
+
+
+class DocumentTexts:
+    """Titles, districts and normalized texts of documents, read once per document
+    (``document_metadata`` query) — to cut a fact's sentence out of its document by offsets."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._meta: dict[str, dict] = {}
+
+    def meta(self, doc: str) -> dict:
+        if doc not in self._meta:
+            rows = queries.run(self.store, "document_metadata", doc=IRI(doc)).rows
+            row = rows[0] if rows else {}
+            title = row.get("title")
+            if not title and row.get("sources"):  # untitled: the file name it was read from
+                title = row["sources"].split("\n")[0].rsplit("/", 1)[-1]
+            self._meta[doc] = {"title": title, "district": row.get("district") or None,
+                               "text": row.get("text") or ""}
+        return self._meta[doc]
+
+    def text(self, doc: str) -> str:
+        return self.meta(doc)["text"]
+
+    def citation(self, doc: str, start: int | None = None, end: int | None = None) -> Citation:
+        """The citation of ``[start, end)`` in ``doc`` (no span: the document alone)."""
+        m = self.meta(doc)
+        if start is None or end is None:
+            return Citation(doc, m["title"], m["district"], "", None)
+        return Citation(doc, m["title"], m["district"], m["text"][start:end], (int(start), int(end)))
+
+    def find_sentence(self, doc: str, needles: list[str]) -> Citation:
+        """The first sentence of ``doc`` containing one of ``needles`` (longest needles tried
+        first), as a citation; the document alone when none occurs."""
+        text = self.text(doc)
+        hits = [(text.find(n), n) for n in sorted(set(filter(None, needles)), key=len, reverse=True)]
+        hits = [h for h in hits if h[0] >= 0]
+        if not hits:
+            return self.citation(doc)
+        pos = min(hits)[0]
+        start, end = pos, pos
+        while start > 0 and text[start - 1] not in SENTENCE_ENDS:
+            start -= 1
+        while end < len(text) and text[end] not in SENTENCE_ENDS:
+            end += 1
+        if end < len(text) and text[end] != "\n":
+            end += 1
+        while start < end and text[start].isspace():
+            start += 1
+        return self.citation(doc, start, end)
+
+
+SENTENCE_ENDS = "。！？!?；;\n"
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def normalize_name(text: str) -> str:
+    """A user-typed name as documents store names: NFKC, simplified, no whitespace."""
+    text = unicodedata.normalize("NFKC", str(text)).strip()
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        from ingest.normalize import normalize
+
+        text = normalize(text).text
+    return re.sub(r"\s+", "", text)
+
+
+def strip_suffix(name: str, suffixes: tuple[str, ...], *, keep: int = 2) -> str:
+    """``name`` without the first of ``suffixes`` it ends with, if at least ``keep`` characters remain."""
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) - len(suffix) >= keep:
+            return name[: -len(suffix)]
+    return name
+
+
+def resolve_concept(scheme: str, text: str) -> str:
+    """The contract code of the concept of ``scheme`` that ``text`` names.
+
+    ``text`` may be the code (``member_school``) or any zh/en preferred or alternative label
+    (``成员学校``, ``成员校``, ``member school``; English case-insensitive). Raises
+    :class:`InterpretationError` ``PKB-SCOPE-CONCEPT`` listing the codes when nothing matches.
+    """
+    from ontology import labels
+
+    table = labels(scheme)
+    wanted = normalize_name(text)
+    if wanted in table:
+        return wanted
+    lowered = wanted.lower()
+    for code, concept in table.items():
+        names = [concept["prefLabel"].get("zh"), concept["prefLabel"].get("en"),
+                 *concept["altLabel"].get("zh", []), *concept["altLabel"].get("en", [])]
+        if any(n and normalize_name(n).lower() in (lowered, wanted) for n in names):
+            return code
+    raise InterpretationError(
+        f"{text!r} is not a {scheme} of the vocabulary", code="PKB-SCOPE-CONCEPT",
+        hint="use a code or label, one of: " + ", ".join(
+            f"{c} ({v['prefLabel'].get('zh')})" for c, v in table.items()))
+
+
+def concept_label(scheme: str, code: str | None, lang: str = "zh") -> str:
+    """The preferred label of a concept (``code`` itself when the scheme has no such code)."""
+    from ontology import labels
+
+    if code is None:
+        return ""
+    concept = labels(scheme).get(code)
+    return (concept or {}).get("prefLabel", {}).get(lang) or code
+
+
+# --------------------------------------------------------------------------- store look-ups
+
+
+def documents(store: Store, district: str | None = None) -> list[dict]:
+    """Rows of ``cmp_documents``: ``{"doc", "district", "title", "province"}`` per document."""
+    return queries.run(store, "cmp_documents", district=district).rows
+
+
+def districts(store: Store) -> list[str]:
+    """Every district named by a document, sorted ("" for documents naming none is left out)."""
+    return sorted({r["district"] for r in documents(store) if r["district"]})
+
+
+def groups(store: Store, **params) -> list[dict]:
+    """Rows of ``cmp_groups`` (school groups with school counts), filtered by ``doc``/``district``/``group``."""
+    return queries.run(store, "cmp_groups", **params).rows
+
+
+def resolve_district(store: Store, text: str) -> str:
+    """The stored district name ``text`` names (``张掖`` → ``张掖市``), else ``PKB-SCOPE-UNKNOWN``."""
+    found = _match_district(districts(store), normalize_name(text))
+    if found is None:
+        raise _unknown(store, text, "district")
+    return found
+
+
+def _match_district(names: list[str], wanted: str) -> str | None:
+    if wanted in names:
+        return wanted
+    stem = strip_suffix(wanted, DISTRICT_SUFFIXES)
+    hits = [n for n in names if strip_suffix(n, DISTRICT_SUFFIXES) == stem and len(stem) >= 2]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _match_groups(rows: list[dict], wanted: str) -> list[dict]:
+    exact = [r for r in rows if r.get("name") == wanted or r["group"] == wanted]
+    if exact:
+        return exact
+    stem = strip_suffix(wanted, GROUP_SUFFIXES)
+    return [r for r in rows if r.get("name") and strip_suffix(r["name"], GROUP_SUFFIXES) == stem]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def resolve(store: Store, text: str) -> Scope:
+    """Resolve one name to a :class:`Scope` (see the module docstring for the rules)."""
+    raw = str(text).strip()
+    forced = _KIND_PREFIX.match(raw)
+    kind, name = (forced.group(1).lower(), forced.group(2).strip()) if forced else (None, raw)
+    kind = "document" if kind == "doc" else kind
+    if not name:
+        raise InterpretationError("an empty scope name", code="PKB-SCOPE-UNKNOWN",
+                                  hint="name a district (张掖市), a group (张掖中学教育集团) or a model (联盟型)")
+
+    if kind in (None, "document") and name.startswith(_ID_PREFIX) and "/group/" not in name:
+        rows = queries.run(store, "cmp_documents", doc=IRI(name)).rows
+        if rows:
+            return _document_scope(store, rows[0])
+    if kind in (None, "group") and name.startswith(_ID_PREFIX):
+        rows = groups(store, group=IRI(name))
+        if rows:
+            return _group_scope(rows)
+    if kind in (None, "district"):
+        found = _match_district(districts(store), normalize_name(name))
+        if found is not None:
+            return district_scope(store, found)
+    if kind in (None, "group"):
+        rows = _match_groups(groups(store), normalize_name(name))
+        if rows:
+            return _group_scope(rows)
+    if kind in (None, "model"):
+        try:
+            code = resolve_concept("model", name)
+        except InterpretationError:
+            code = None
+        if code is not None:
+            return model_scope(store, code)
+    raise _unknown(store, raw, kind)
+
+
+def resolve_all(store: Store, names: list[str]) -> list[Scope]:
+    """:func:`resolve` each name, in order."""
+    return [resolve(store, n) for n in names]
+
+
+def district_scope(store: Store, district: str) -> Scope:
+    rows = documents(store, district)
+    docs = tuple(r["doc"] for r in rows)
+    group_rows = [g for d in docs for g in groups(store, doc=IRI(d))]
+    return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,))
+
+
+def model_scope(store: Store, code: str) -> Scope:
+    from kb.obligations import concept
+
+    rows = queries.run(store, "cmp_model_scope", model=concept("model", code)).rows
+    docs = tuple(dict.fromkeys(r["doc"] for r in rows))
+    group_iris = tuple(dict.fromkeys(r["group"] for r in rows if r.get("group")))
+    dists = tuple(dict.fromkeys(r["district"] for r in rows))
+    label = f"{concept_label('model', code)} ({code})"
+    return Scope("model", code, label, docs, group_iris, dists, model=code)
+
+
+def _group_scope(rows: list[dict]) -> Scope:
+    first = rows[0]
+    label = first.get("name") or group_label(first)
+    return Scope("group", first["group"] if len(rows) == 1 else label, label,
+                 tuple(dict.fromkeys(r["doc"] for r in rows)), tuple(r["group"] for r in rows),
+                 tuple(dict.fromkeys(r["district"] for r in rows)))
+
+
+def _document_scope(store: Store, row: dict) -> Scope:
+    group_rows = groups(store, doc=IRI(row["doc"]))
+    return Scope("document", row["doc"], row.get("title") or row["doc"].rsplit("/", 1)[-1], (row["doc"],),
+                 tuple(g["group"] for g in group_rows), (row["district"],) if row["district"] else ())
+
+
+def group_label(row: dict) -> str:
+    """A group's name; for an unnamed group its lead schools (``宝塔区第三中学牵头的集团``) or IRI tail."""
+    if row.get("name"):
+        return row["name"]
+    if row.get("leadNames"):
+        return f"{row['leadNames']}牵头的集团"
+    return "集团 " + row["group"].rsplit("/", 1)[-1]
+
+
+def scope_documents(store: Store, *, district: str | None = None, group: str | None = None,
+                    model: str | None = None, doc: str | None = None) -> tuple[list[str], Scope | None]:
+    """The documents every given filter allows (their intersection), and the narrowest scope.
+
+    Each filter is a name resolved like :func:`resolve` with its kind forced (``district`` as
+    :func:`resolve_district`, ``group`` as a group name or IRI, ``model`` as a model code or label).
+    With no filter: every document and ``None``. The returned scope is the group or model scope
+    when one was given (so callers can restrict groups), else the district or document scope.
+    """
+    chosen: list[Scope] = []
+    if district:
+        chosen.append(district_scope(store, resolve_district(store, district)))
+    if doc:
+        chosen.append(resolve(store, f"doc:{doc}"))
+    if model:
+        chosen.append(resolve(store, f"model:{model}"))
+    if group:
+        chosen.append(resolve(store, f"group:{group}"))
+    if not chosen:
+        return [r["doc"] for r in documents(store)], None
+    allowed = set(chosen[0].docs)
+    for s in chosen[1:]:
+        allowed &= set(s.docs)
+    ordered = [d for d in chosen[0].docs if d in allowed]
+    return ordered, chosen[-1]
+
+
+def _unknown(store: Store, text: str, kind: str | None) -> InterpretationError:
+    named = [r["name"] for r in groups(store) if r.get("name")]
+    known = {
+        "district": "districts: " + (", ".join(districts(store)) or "none (ingest documents first)"),
+        "group": "named groups: " + (", ".join(dict.fromkeys(named[:12])) or "none")
+                 + (" …" if len(named) > 12 else ""),
+        "model": "models: " + ", ".join(_model_codes()),
+    }
+    what = {"district": "district", "group": "school group", "model": "group model",
+            "document": "document"}.get(kind or "", "district, school group or group model")
+    hint = "; ".join(v for k, v in known.items() if kind in (None, k)) or "give a document IRI"
+    return InterpretationError(f"no {what} called {text!r} in the store", code="PKB-SCOPE-UNKNOWN",
+                               hint=hint)
+
+
+@lru_cache(maxsize=1)
+def _model_codes() -> tuple[str, ...]:
+    from ontology import labels
+
+    return tuple(labels("model"))
+
+
+__all__ = [
+    "Citation", "DocumentTexts", "SCOPE_KINDS", "Scope", "concept_label", "district_scope", "districts", "documents", "group_label",
+    "groups", "model_scope", "normalize_name", "resolve", "resolve_all", "resolve_concept",
+    "resolve_district", "scope_documents", "strip_suffix",
+]
