@@ -23,6 +23,8 @@ from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, categor
 
 #: statements with no subject that are the education authority's work: funding, external
 #: supervision, evaluating the groups
+#: at most this many characters besides the period make a clause a mere time phrase
+TIME_PHRASE_REST = 5
 AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
 
 
@@ -97,13 +99,20 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     current: Unit | None = None
     sentence_actor = carried
     body_actor = None
+    pending: list[Clause] = []      # 每学年开学前, …: a time phrase that opens the next clause
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
+        if _time_only(clause):
+            pending.append(clause)
+            continue
         subject = _subject(clause, ctx)
         if subject is None and body_actor:     # 组建教师发展中心,负责…: the body does what follows
             subject = body_actor
         if clause.sets_up is not None:
             body_actor = (clause.sets_up.concept, clause.sets_up.text)
+        if pending:
+            clause = _prefixed(pending, clause)
+            pending = []
         if clause.modality in ("prohibition", "permission"):
             unit = Unit([clause], clause.modality, closed=True)
             _assign(unit, subject or (current and (current.actor, current.actor_text)) or sentence_actor, subject)
@@ -149,6 +158,25 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
         if subject and sentence_actor is None:
             sentence_actor = subject
     return units
+
+
+def _time_only(clause: Clause) -> bool:
+    """A clause that is only a time phrase (每学年开学前, 每年12月): it belongs to the next one."""
+    period = clause.period
+    if period is None or period.kind != "period" or clause.subject or clause.action or clause.counts:
+        return False
+    return len(clause.text) - len(period.text) <= TIME_PHRASE_REST
+
+
+def _prefixed(times: list[Clause], clause: Clause) -> Clause:
+    """``clause`` with the time phrases before it: their span, their recurrence."""
+    first = times[0]
+    clause.start = first.start
+    clause.text = ",".join(c.text for c in times) + "," + clause.text
+    clause.predicate += len(clause.text) - len(clause.text.split(",")[-1])
+    clause.mentions = [m for c in times for m in c.mentions] + [m for m in clause.mentions if m.kind != "period"] \
+        + [m for m in clause.mentions if m.kind == "period"]
+    return clause
 
 
 def _assign(unit: Unit, actor: tuple[str, str] | None, explicit) -> None:

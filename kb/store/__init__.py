@@ -1,0 +1,73 @@
+"""The knowledge-graph store: open one with :func:`open_store`, then talk to the :class:`Store` interface.
+
+>>> from kb.store import open_store, DocumentWrite
+>>> with open_store("/tmp/kb") as store:                      # doctest: +SKIP
+...     store.ensure_vocabulary()
+...     store.write_documents([DocumentWrite(graph, nquads)])
+...     store.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }").rows
+
+``location`` is a folder (embedded Oxigraph, see :mod:`kb.store.oxigraph`), ``":memory:"`` (a
+throw-away in-memory store) or, later, the http(s) URL of a SPARQL 1.1 server; callers never need
+to know which.
+"""
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from kb import settings
+from kb.errors import StoreError
+from kb.store.base import (EXPORT_FORMATS, PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI,
+                           LangString, QueryResult, Store)
+
+
+def _is_url(location: str) -> bool:
+    return location.lower().startswith(("http://", "https://"))
+
+
+def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> Store:
+    """Open the store at ``location`` (default: the ``store`` setting, ``POLICYKB_STORE``).
+
+    A writer (``read_only=False``) is exclusive: a second one gets
+    :class:`kb.errors.StoreLockedError`. Readers never wait for writers; they see the store as it
+    was when opened until ``store.refresh()``.
+    """
+    location = str(settings.get("store", location))
+    if _is_url(location):
+        raise StoreError("server stores are not available yet", path=location, code="PKB-STORE-SERVER",
+                         hint="use a folder for the embedded store (set POLICYKB_STORE to a path)")
+    from kb.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(location, read_only=read_only)
+
+
+def run_user_query(sparql: str, bindings: Mapping[str, object] | None = None, *,
+                   location: str | os.PathLike | None = None, timeout: float | None = None,
+                   limit: int | None = None, strict: bool = False) -> QueryResult:
+    """Run a user-written query safely: read-only check, then a hard time limit and a row limit.
+
+    ``timeout`` and ``limit`` default to the ``query_timeout`` and ``max_results`` settings. The
+    query is refused (:class:`kb.errors.QueryError`) if it is an update or uses ``SERVICE``; it is
+    evaluated in a child process that is killed at the deadline (see
+    :func:`kb.store.oxigraph.run_query_with_timeout`); past ``limit`` rows the result is truncated
+    (``result.truncated``), or with ``strict=True`` refused.
+    """
+    from kb.store.readonly import check_read_only
+
+    check_read_only(sparql)
+    location = str(settings.get("store", location))
+    timeout = float(settings.get("query_timeout", timeout))
+    limit = int(settings.get("max_results", limit))
+    if _is_url(location):
+        raise StoreError("server stores are not available yet", path=location, code="PKB-STORE-SERVER",
+                         hint="use a folder for the embedded store (set POLICYKB_STORE to a path)")
+    if location == ":memory:":
+        raise StoreError("user queries run in a separate process and need an on-disk store",
+                         path=location, code="PKB-STORE-OPEN", hint="give the store folder")
+    from kb.store.oxigraph import run_query_with_timeout
+
+    return run_query_with_timeout(location, sparql, bindings, timeout=timeout, limit=limit, strict=strict)
+
+
+__all__ = ["BNode", "DocumentWrite", "EXPORT_FORMATS", "IRI", "LangString", "PREFIXES", "QueryResult",
+           "Store", "VOCABULARY_GRAPH", "open_store", "run_user_query"]

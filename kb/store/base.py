@@ -1,0 +1,431 @@
+"""The store interface: what every knowledge-graph backend offers, whatever it is built on.
+
+A store holds one named graph per document (see ``docs/rdf-model.md``) plus the vocabulary graph.
+Code above this layer talks to :class:`Store` only, so the embedded Oxigraph backend and a SPARQL 1.1
+server are interchangeable. The contract, in short:
+
+* **Reading** is SPARQL. :meth:`Store.query` evaluates over the *union* of the named graphs (no
+  ``GRAPH`` clause needed; ``GRAPH ?g { … }`` still names them), with the prefixes of
+  :data:`PREFIXES` predeclared. Values are bound to variables as RDF terms, never formatted into the
+  query text. Results come back as plain Python values (see :class:`QueryResult`).
+* **Writing** is whole documents. :meth:`Store.write_documents` takes a batch of
+  :class:`DocumentWrite` and applies it as one transaction: after it returns every document of the
+  batch is in the store, and if it raises none is.
+* **Naming**: ``graph=None`` means "every document graph" everywhere (:meth:`Store.export`,
+  :meth:`Store.triple_count`, :meth:`Store.graphs`); the vocabulary graph is included only when
+  asked for, by name or with ``include_vocabulary=True``.
+
+The generic methods here (``graph_info``, ``graphs_for_source``, ``ensure_vocabulary``…) are written
+in SPARQL against the abstract primitives, so a new backend only has to provide ``query``,
+``write_documents``, ``export``, ``close`` and may override the rest for speed.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+from kb.errors import QueryError, StoreError
+
+VOCABULARY_GRAPH = "https://w3id.org/policykb/graph/vocabulary"
+"""The named graph holding ``ontology/policykb.ttl`` and ``ontology/schemes.ttl``."""
+
+PKB = "https://w3id.org/policykb/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PREFIXES: dict[str, str] = {
+    "pkb": PKB,
+    "model": "https://w3id.org/policykb/vocab/model/",
+    "actor": "https://w3id.org/policykb/vocab/actor/",
+    "category": "https://w3id.org/policykb/vocab/category/",
+    "period": "https://w3id.org/policykb/vocab/period/",
+    "unit": "https://w3id.org/policykb/vocab/unit/",
+    "kind": "https://w3id.org/policykb/vocab/constraint-kind/",
+    "modality": "https://w3id.org/policykb/vocab/modality/",
+    "pkbid": "https://w3id.org/policykb/id/",
+    "org": "http://www.w3.org/ns/org#",
+    "odrl": "http://www.w3.org/ns/odrl/2/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": XSD,
+}
+"""Prefixes predeclared for every query and used to abbreviate Turtle/TriG/JSON-LD exports."""
+
+EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+
+
+# --------------------------------------------------------------------------- value types
+
+
+class IRI(str):
+    """An IRI in a query result or a binding (a ``str``, so it compares and prints as the IRI)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"IRI({str.__repr__(self)})"
+
+
+class BNode(str):
+    """A blank node in a query result; the string is its store-local label."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"BNode({str.__repr__(self)})"
+
+
+class LangString(str):
+    """A language-tagged literal: a ``str`` that remembers its ``language`` (``"zh"``, ``"en"``…)."""
+
+    language: str
+
+    def __new__(cls, value: str, language: str) -> "LangString":
+        obj = super().__new__(cls, value)
+        obj.language = language
+        return obj
+
+    def __reduce__(self):
+        return (LangString, (str(self), self.language))
+
+    def __repr__(self) -> str:
+        return f"LangString({str.__repr__(self)}, {self.language!r})"
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """Everything one document contributes to the store, written as a unit.
+
+    ``graph`` is the document's named-graph IRI and ``nquads`` every quad of that graph (N-Quads,
+    UTF-8; every quad must name ``graph``). Writing *replaces* the graph: whatever it held before is
+    dropped in the same transaction, so writing the same document twice changes nothing.
+    ``drop_graphs`` are other graphs this document supersedes (e.g. an older version of an edited
+    file) and ``remove_triples`` single quads to delete from other graphs, each
+    ``(subject, predicate, object, graph)`` in N-Triples term syntax (``<iri>``, ``"lit"@zh``…).
+    """
+
+    graph: str
+    nquads: bytes
+    drop_graphs: tuple[str, ...] = ()
+    remove_triples: tuple[tuple[str, str, str, str], ...] = ()
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query, as Python values.
+
+    * ``SELECT``: ``variables`` in projection order, ``rows`` one dict per solution (an unbound
+      variable maps to ``None``).
+    * ``ASK``: ``boolean``; ``variables`` and ``rows`` are empty.
+    * ``CONSTRUCT``/``DESCRIBE``: ``ntriples`` holds the triples as N-Triples text, and ``rows``
+      the same triples as ``{"subject", "predicate", "object"}`` dicts.
+
+    Values: IRIs are :class:`IRI`, blank nodes :class:`BNode`, ``xsd:string`` a ``str``,
+    ``rdf:langString`` a :class:`LangString`, ``xsd:integer`` (and its subtypes) an ``int``,
+    ``xsd:decimal``/``double``/``float`` a ``float``, ``xsd:boolean`` a ``bool``; dates, times and
+    every other datatype keep their lexical form as a ``str`` (ISO 8601 for ``xsd:date``/``dateTime``).
+    ``truncated`` is True when a ``limit`` cut the result short.
+    """
+
+    variables: list[str]
+    rows: list[dict[str, object]]
+    boolean: bool | None = None
+    ntriples: str | None = None
+    truncated: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``"ask"``, ``"construct"`` or ``"select"``."""
+        if self.boolean is not None:
+            return "ask"
+        return "construct" if self.ntriples is not None else "select"
+
+    def column(self, name: str) -> list[object]:
+        """The values of one variable, row by row."""
+        return [row.get(name) for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        return iter(self.rows)
+
+
+# --------------------------------------------------------------------------- conversions
+
+_INTEGER_TYPES = {XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "nonPositiveInteger",
+    "positiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte")}
+_FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
+_VARIABLE = re.compile(r"[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+")
+
+
+def literal_to_python(lexical: str, datatype: str | None, language: str | None) -> object:
+    """A literal's Python value by the rules of :class:`QueryResult` (invalid lexical forms stay ``str``)."""
+    if language:
+        return LangString(lexical, language)
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(lexical)
+        if datatype in _FLOAT_TYPES:
+            return float(lexical)
+        if datatype == XSD + "boolean":
+            if lexical in ("true", "1"):
+                return True
+            if lexical in ("false", "0"):
+                return False
+    except ValueError:
+        pass
+    return lexical
+
+
+def normalize_bindings(bindings: Mapping[str, object] | None) -> dict[str, object]:
+    """Check a bindings mapping and return it keyed by bare variable names, ``None`` values dropped.
+
+    Keys may be written ``"name"``, ``"?name"`` or ``"$name"``. Values must be an :class:`IRI`, a
+    ``str`` (a plain string literal), ``int``, ``float``, ``bool`` or a backend term object (the
+    backend checks those); ``None`` leaves the variable unbound, i.e. free to match anything.
+    """
+    result: dict[str, object] = {}
+    for key, value in (bindings or {}).items():
+        if not isinstance(key, str):
+            raise QueryError(f"binding name {key!r} is not a string", code="PKB-QUERY-BIND",
+                             hint="name the variable, e.g. {'district': '张掖市'}")
+        name = key[1:] if key[:1] in "?$" else key
+        if not name or not _VARIABLE.fullmatch(name):
+            raise QueryError(f"{key!r} is not a SPARQL variable name", code="PKB-QUERY-BIND",
+                             hint="use letters, digits and _ , e.g. 'district' or '?district'")
+        if value is None:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise QueryError(f"cannot bind ?{name} to {value!r}", code="PKB-QUERY-BIND",
+                             hint="bind a finite number")
+        result[name] = value
+    return result
+
+
+def bad_binding(name: str, value: object) -> QueryError:
+    """The error for a binding value of a type no backend understands."""
+    return QueryError(
+        f"cannot bind ?{name} to a {type(value).__name__} ({value!r:.60})", code="PKB-QUERY-BIND",
+        hint="bind an IRI (kb.store.IRI), a str, int, float or bool")
+
+
+def vocabulary_files() -> list[Path]:
+    """``ontology/policykb.ttl`` and ``ontology/schemes.ttl``, wherever the package is installed."""
+    from importlib.resources import files
+
+    root = Path(str(files("ontology")))
+    return [root / "policykb.ttl", root / "schemes.ttl"]
+
+
+def files_hash(paths: Sequence[Path]) -> str:
+    """SHA-256 over the names and bytes of ``paths``: what ``ensure_vocabulary`` compares."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- the interface
+
+_GRAPH_EXISTS = "ASK { GRAPH ?graph { ?s ?p ?o } }"
+_GRAPH_INFO = """
+SELECT ?graph ?hash ?version ?source WHERE {
+  GRAPH ?graph {
+    OPTIONAL { ?graph pkb:contentHash ?hash }
+    OPTIONAL { ?graph prov:wasGeneratedBy ?activity . ?activity pkb:pipelineVersion ?version }
+    OPTIONAL { ?graph pkb:sourcePath ?source }
+  }
+}"""
+_GRAPHS_FOR_SOURCE = """
+SELECT DISTINCT ?graph ?path WHERE { GRAPH ?graph { ?graph pkb:sourcePath ?path } } ORDER BY ?graph"""
+_ALL_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } ORDER BY ?graph"
+_COUNT = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
+_VOCAB_HASH = "SELECT ?graph ?hash WHERE { GRAPH ?graph { ?graph pkb:contentHash ?hash } }"
+
+
+class Store(ABC):
+    """A policykb knowledge-graph store (see the module docstring for the contract).
+
+    Use it as a context manager, or call :meth:`close`: a writing store holds the store's writer
+    lock until it is closed.
+    """
+
+    location: str
+    read_only: bool
+
+    # -- primitives every backend provides ------------------------------------------------
+
+    @abstractmethod
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None, *,
+              timeout: float | None = None, limit: int | None = None,
+              strict: bool = False) -> QueryResult:
+        """Evaluate a SPARQL query over the union of the named graphs.
+
+        ``bindings`` fix variables to values before evaluation (the variable must be returned by
+        the query: listed in ``SELECT`` or ``SELECT *``). ``limit`` caps the rows (or triples)
+        returned: past it the result is cut and ``truncated`` set, or, with ``strict=True``,
+        :class:`QueryError` ``PKB-QUERY-LIMIT`` is raised. ``timeout`` (seconds) raises
+        ``PKB-QUERY-TIMEOUT``; how promptly depends on the backend (see its docs).
+        """
+
+    @abstractmethod
+    def write_documents(self, writes: Sequence[DocumentWrite]) -> None:
+        """Write a batch of documents in ONE transaction: all of them, or (on any error) none."""
+
+    @abstractmethod
+    def export(self, fmt: str, graph: str | None = None, *, include_vocabulary: bool = False) -> bytes:
+        """Serialize one graph, or every document graph (``graph=None``), as ``fmt``.
+
+        ``fmt`` is one of :data:`EXPORT_FORMATS`. ``nquads``, ``trig`` and ``jsonld`` keep the named
+        graphs; ``turtle`` and ``ntriples`` merge the selected graphs into one set of triples.
+        """
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (and its writer lock). Closing twice is harmless."""
+
+    @abstractmethod
+    def _replace_graph(self, graph: str, nquads: bytes) -> None:
+        """Replace one graph's content in one transaction, with no checks on which graph it is."""
+
+    # -- generic methods (SPARQL over the primitives; backends may override) --------------
+
+    def refresh(self, force: bool = False) -> bool:
+        """Make a reader see what writers committed since it opened; True if the view changed.
+
+        Backends whose reads always see the latest commit (a SPARQL server) do nothing.
+        """
+        return False
+
+    def graphs(self, *, include_vocabulary: bool = False) -> list[str]:
+        """The IRIs of the non-empty named graphs, sorted; the vocabulary graph only if asked for."""
+        found = [str(g) for g in self.query(_ALL_GRAPHS).column("graph")]
+        return [g for g in found if include_vocabulary or g != VOCABULARY_GRAPH]
+
+    def graph_info(self, graph: str) -> dict | None:
+        """What the store knows of a document graph, or ``None`` when there is no such graph.
+
+        ``{"content_hash": str | None, "pipeline_version": str | None, "sources": [path, …]}``,
+        read from the document node (``pkb:contentHash``, its ingest activity's
+        ``pkb:pipelineVersion``, its ``pkb:sourcePath``s).
+        """
+        iri = IRI(graph)
+        if not self.query(_GRAPH_EXISTS, {"graph": iri}).boolean:
+            return None
+        info: dict = {"content_hash": None, "pipeline_version": None, "sources": []}
+        for row in self.query(_GRAPH_INFO, {"graph": iri}).rows:
+            info["content_hash"] = info["content_hash"] or row.get("hash")
+            info["pipeline_version"] = info["pipeline_version"] or row.get("version")
+            if row.get("source") is not None and row["source"] not in info["sources"]:
+                info["sources"].append(str(row["source"]))
+        info["sources"].sort()
+        if info["content_hash"] is not None:
+            info["content_hash"] = str(info["content_hash"])
+        if info["pipeline_version"] is not None:
+            info["pipeline_version"] = str(info["pipeline_version"])
+        return info
+
+    def graphs_for_source(self, source_path: str) -> list[str]:
+        """The document graphs that record ``source_path`` as one of their ``pkb:sourcePath``s."""
+        result = self.query(_GRAPHS_FOR_SOURCE, {"path": str(source_path)})
+        return [str(g) for g in result.column("graph")]
+
+    def triple_count(self, graph: str | None = None, *, include_vocabulary: bool = False) -> int:
+        """Triples in ``graph``, or in every document graph when ``graph`` is None."""
+        if graph is not None:
+            rows = self.query(_COUNT, {"graph": IRI(graph)}).rows
+            return int(rows[0]["n"]) if rows else 0
+        return sum(self.triple_count(g) for g in self.graphs(include_vocabulary=include_vocabulary))
+
+    def vocabulary_hash(self) -> str | None:
+        """The hash stored with the loaded vocabulary (see :meth:`ensure_vocabulary`), if any."""
+        rows = self.query(_VOCAB_HASH, {"graph": IRI(VOCABULARY_GRAPH)}).rows
+        return str(rows[0]["hash"]) if rows else None
+
+    def ensure_vocabulary(self, files: Sequence[Path] | None = None) -> bool:
+        """Load the ontology into the vocabulary graph if it is missing or the files changed.
+
+        ``files`` defaults to ``ontology/policykb.ttl`` and ``ontology/schemes.ttl``. Their hash
+        (:func:`files_hash`) is stored in the graph as ``<vocabulary graph> pkb:contentHash``; when
+        it matches nothing is done. Returns True if the graph was (re)loaded. On a read-only store
+        an out-of-date vocabulary raises :class:`StoreError` ``PKB-STORE-READONLY``.
+        """
+        paths = [Path(p) for p in (files if files is not None else vocabulary_files())]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise StoreError(f"vocabulary file(s) not found: {', '.join(missing)}",
+                             code="PKB-STORE-VOCAB", hint="the ontology/*.ttl files ship with policykb; "
+                             "reinstall it or regenerate them")
+        digest = files_hash(paths)
+        if self.vocabulary_hash() == digest:
+            return False
+        if self.read_only:
+            raise StoreError("the vocabulary graph is missing or out of date and this store is open "
+                             "read-only", path=self.location, code="PKB-STORE-READONLY",
+                             hint="run `policykb ingest` once to update the store")
+        self._replace_graph(VOCABULARY_GRAPH, _vocabulary_nquads(paths, digest))
+        return True
+
+    # -- context manager ------------------------------------------------------------------
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"<{type(self).__name__} {self.location} ({mode})>"
+
+
+def _vocabulary_nquads(paths: Sequence[Path], digest: str) -> bytes:
+    """The vocabulary graph as N-Quads: every Turtle file's triples plus the hash triple."""
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(VOCABULARY_GRAPH)
+    quads: list = []
+    for path in paths:
+        try:
+            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True,
+                               base_iri="https://w3id.org/policykb/ontology")
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"{path}: invalid Turtle: {exc}", code="PKB-STORE-VOCAB",
+                             hint="fix the Turtle syntax of that file") from exc
+    quads.append(ox.Quad(graph, ox.NamedNode(PKB + "contentHash"), ox.Literal(digest), graph))
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
+def check_export_format(fmt: str) -> str:
+    """``fmt`` lower-cased if it is one of :data:`EXPORT_FORMATS`, else :class:`StoreError`."""
+    normalized = fmt.lower().replace("-", "")
+    aliases = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "json": "jsonld"}
+    normalized = aliases.get(normalized, normalized)
+    if normalized not in EXPORT_FORMATS:
+        raise StoreError(f"unknown export format {fmt!r}", code="PKB-STORE-FORMAT",
+                         hint=f"use one of: {', '.join(EXPORT_FORMATS)}")
+    return normalized
+
+
+__all__ = [
+    "BNode", "DocumentWrite", "EXPORT_FORMATS", "IRI", "LangString", "PREFIXES", "QueryResult",
+    "Store", "VOCABULARY_GRAPH", "bad_binding", "check_export_format", "files_hash",
+    "literal_to_python", "normalize_bindings", "vocabulary_files",
+]
