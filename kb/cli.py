@@ -207,8 +207,8 @@ def query(
     Example: policykb query documents --format json
     """
     from kb import queries
+    from kb.store import run_user_query
     from kb.store.base import IRI
-    from kb.store.readonly import check_read_only
 
     bindings: dict[str, object] = {}
     for item in param:
@@ -221,17 +221,18 @@ def query(
             bindings[key.lstrip("?$")] = int(value)
         else:
             bindings[key.lstrip("?$")] = value
-    kb_store = open_store(store, read_only=True)
+    path = Path(name_or_file)
+    limit = settings.get("max_results", limit)
+    timeout = settings.get("query_timeout")
     try:
-        with kb_store:
-            path = Path(name_or_file)
-            limit = settings.get("max_results", limit)
-            timeout = settings.get("query_timeout")
-            if path.suffix == ".rq" and path.exists():
-                text = path.read_text(encoding="utf-8")
-                check_read_only(text)
-                result = kb_store.query(text, bindings, timeout=timeout, limit=limit)
-            else:
+        if path.suffix == ".rq":        # a user-written query: checked, and run with a hard deadline
+            if not path.exists():
+                raise PolicyKBError(f"no query file {path}", code="PKB-CLI-003",
+                                    hint="give a .rq file, or a name from `policykb queries`")
+            result = run_user_query(path.read_text(encoding="utf-8"), bindings,
+                                    location=settings.get("store", store), timeout=timeout, limit=limit)
+        else:
+            with open_store(store, read_only=True) as kb_store:
                 result = queries.run(kb_store, name_or_file, timeout=timeout, limit=limit, **bindings)
     except PolicyKBError as exc:
         fail(exc)
