@@ -37,9 +37,11 @@ DOC_EXTENSIONS = {
     "province": None,        # str | None
     "document_models": None,  # list[str] of model notations
     "facts": None,           # {(label, span id): {attribute: value}}; see the module docstring
+    "segments": None,        # {sentence index: [(offset, word)]} for the sentences jieba segmented
 }
 
 SPAN_EXTENSIONS = {
+    "exact": None,       # (start, end): the exact characters; the span itself may be widened to tokens
     "level": None, "parent": None,
     "section": None, "is_heading": False,
     "name": None,

@@ -97,8 +97,10 @@ def _comparator(g: _Grammar, before: str | None, after: str | None, ranged: bool
     return "range" if ranged else "eq"
 
 
-def scan(text: str) -> list[Mention]:
-    """Every period, count and vague-amount mention in ``text``, in order, never overlapping."""
+@lru_cache(maxsize=8192)
+def scan(text: str) -> tuple[Mention, ...]:
+    """Every period, count and vague-amount mention in ``text``, in order, never overlapping
+    (cached: the components scan the same clauses more than once)."""
     g = grammar()
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
@@ -141,7 +143,7 @@ def scan(text: str) -> list[Mention]:
         if free(m.start(), m.end()):
             add(Mention("vague", m.start(), m.end(), m.group(), unit=_counted_unit(text, m.end())))
     found.sort(key=lambda x: x.start)
-    return found
+    return tuple(found)
 
 
 def _counted_unit(text: str, pos: int) -> str | None:

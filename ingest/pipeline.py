@@ -1,7 +1,8 @@
 """The extraction pipeline: ``spacy.blank("zh")`` with the jieba segmenter and our components.
 
-Only the sentences that the cheap regex triage marks as candidates are segmented by jieba; every
-other sentence becomes one token, so a long descriptive passage costs almost nothing. The Doc's
+Only the sentences whose modality needs word boundaries (a cheap regex over the sentence, see
+patterns/triage.toml) are segmented by jieba; every other sentence becomes one token, so a long
+descriptive passage costs almost nothing. The Doc's
 text is the whole normalized text, so every span's offsets are document offsets.
 """
 from __future__ import annotations
@@ -40,9 +41,20 @@ def _import_components() -> None:
 
 
 @lru_cache(maxsize=1)
+def _triage() -> dict:
+    return tomllib.loads(TRIAGE_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def triage_pattern() -> re.Pattern:
-    data = tomllib.loads(TRIAGE_FILE.read_text(encoding="utf-8"))
-    return re.compile("|".join(data["markers"]))
+    """Sentences that can state a fact (see patterns/triage.toml)."""
+    return re.compile("|".join(_triage()["markers"]))
+
+
+@lru_cache(maxsize=1)
+def segment_pattern() -> re.Pattern:
+    """Sentences whose modality needs jieba's word boundaries (see patterns/triage.toml)."""
+    return re.compile(_triage()["segment"])
 
 
 @lru_cache(maxsize=1)
@@ -59,17 +71,25 @@ def build_nlp() -> Language:
 
 
 def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
-    """A Doc over ``text``: candidate sentences segmented by jieba, the rest one token each."""
+    """A Doc over ``text``: sentences that need word boundaries segmented by jieba, the rest one
+    token each. ``doc._.segments`` keeps each segmented sentence's words with their offsets."""
     cut = nlp.tokenizer.jieba_seg.cut
-    triage = triage_pattern()
+    needs_words = segment_pattern()
     words: list[str] = []
+    segments: dict[int, list[tuple[int, str]]] = {}
     pos = 0
     for sentence in structure.sentences:
         if sentence.start > pos:
             words.append(text[pos:sentence.start])
         piece = text[sentence.start:sentence.end]
-        if triage.search(piece):
-            words.extend(w for w in cut(piece, HMM=True) if w)
+        if needs_words.search(piece):
+            offset, seg = sentence.start, []
+            for word in cut(piece, HMM=True):
+                if word:
+                    words.append(word)
+                    seg.append((offset, word))
+                    offset += len(word)
+            segments[sentence.index] = seg
         else:
             words.append(piece)
         pos = sentence.end
@@ -77,6 +97,8 @@ def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
         words.append(text[pos:])
     doc = Doc(nlp.vocab, words=words, spaces=[False] * len(words))
     doc._.structure = structure
+    doc._.segments = segments
+    doc._.facts = {}
     return doc
 
 

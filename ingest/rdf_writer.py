@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 from spacy.tokens import Doc
 
+from ingest.components.spans import text_of
+
 from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, OA, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
 
@@ -74,7 +76,7 @@ class _Quads:
 class _Writer:
     def __init__(self, doc: Doc, source_paths: list[str], ingested_at: str | None, version: str):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self.digest = content_hash(self.text)
         self.d = document_iri(self.digest)
         self.q = _Quads(self.d)

@@ -108,11 +108,10 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
     ``inherit``) those of its broader actors, marked ``inherited``.
     """
-    params = {
+    params = {          # the period is optional in the graph, so it is filtered here, not bound
         "district": district,
         "modality": concept("modality", modality) if modality else None,
         "category": concept("category", category) if category else None,
-        "period": concept("period", period) if period else None,
         "doc": IRI(doc) if doc else None,
     }
     if actor:
@@ -122,6 +121,8 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     else:
         rows = queries.run(store, "obligations", **params).rows
     texts = _texts(store, {r["doc"] for r in rows})
+    if period:
+        rows = [r for r in rows if code(r.get("period")) == period]
     out, seen = [], set()
     for r in rows:
         if r["rule"] in seen:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.components.spans import patterns
+from ingest.literals import LiteralMatcher
 
 
 @dataclass(frozen=True)
@@ -17,14 +18,12 @@ class ActorMention:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern, str]]:
+def _matcher() -> LiteralMatcher:
+    """Every actor wording, most specific first (actors.toml), in one Aho-Corasick automaton."""
     data = patterns("actors")
     lead, member = data["lead_words"], data["member_words"]
-    out = []
-    for entry in data["actor"]:
-        for p in entry["patterns"]:
-            out.append((re.compile(p.replace("{LEAD}", lead).replace("{MEMBER}", member)), entry["concept"]))
-    return out
+    return LiteralMatcher([(entry["concept"], p.replace("{LEAD}", lead).replace("{MEMBER}", member))
+                           for entry in data["actor"] for p in entry["patterns"]])
 
 
 def consortium_lead_pattern() -> re.Pattern:
@@ -36,18 +35,9 @@ def consortium_member_pattern() -> re.Pattern:
 
 
 def find_actors(text: str, start: int = 0, end: int | None = None) -> list[ActorMention]:
-    """Actor mentions in ``text[start:end]``; at each position the first (most specific) pattern wins,
-    and no two mentions overlap."""
-    end = len(text) if end is None else end
-    found: list[ActorMention] = []
-    for pattern, concept in _patterns():
-        for m in pattern.finditer(text, start, end):
-            if m.end() == m.start():
-                continue
-            if any(m.start() < f.end and m.end() > f.start for f in found):
-                continue
-            found.append(ActorMention(m.start(), m.end(), concept, m.group()))
-    return sorted(found, key=lambda f: f.start)
+    """Actor mentions in ``text[start:end]``, left to right; where several wordings start at one
+    position the most specific (first listed in actors.toml) wins."""
+    return [ActorMention(s, e, concept, word) for s, e, concept, word in _matcher().find(text, start, end)]
 
 
 def head_actor(mentions: list[ActorMention], text: str) -> ActorMention | None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.components.spans import make_span, patterns
+from ingest.components.spans import make_span, patterns, text_of
 
 SEPARATORS = re.compile(r"[,;。:!?“”\"()]")
 #: "三不变" names how many constraints follow; it is none of them
@@ -63,7 +63,7 @@ def create_constraints_component(nlp: Language, name: str):
 def constraints_component(doc: Doc) -> Doc:
     spans, seen = [], set()
     for sentence in doc._.structure.sentences:
-        for kind, s, e in find_constraints(doc.text, sentence.start, sentence.end):
+        for kind, s, e in find_constraints(text_of(doc), sentence.start, sentence.end):
             if (kind, sentence.index) in seen:
                 continue
             seen.add((kind, sentence.index))

@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.models import find_model_terms
-from ingest.components.spans import make_span, patterns
+from ingest.components.spans import make_span, patterns, text_of
 from ingest.school_names import preferred, same_school
 
 COUNT = re.compile(r"(?:等{1,2})?([0-9一二两三四五六七八九十]+)个")
@@ -354,13 +354,12 @@ def groups_component(doc: Doc) -> Doc:
     by_sentence: dict[int, list] = {}
     structure = doc._.structure
     for span in doc.spans["schools"]:
-        sentence = structure.sentence_at(span.start_char)
+        start, end = span._.exact
+        sentence = structure.sentence_at(start)
         if sentence is not None:
-            # the span may be widened to token edges: keep the exact name's offsets
-            offset = doc.text.find(span._.name, span.start_char, span.end_char)
-            by_sentence.setdefault(sentence.index, []).append((offset, offset + len(span._.name), span._.name))
+            by_sentence.setdefault(sentence.index, []).append((start, end, span._.name))
     spans = []
-    for i, g in enumerate(find_groups(doc.text, structure.sentences, by_sentence)):
+    for i, g in enumerate(find_groups(text_of(doc), structure.sentences, by_sentence)):
         span = make_span(doc, g.evidence[0], g.evidence[1], "group", i)
         span._.name = group_name(g)
         span._.lead = [g.lead]

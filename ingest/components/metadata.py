@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import gazetteer
-from ingest.components.spans import patterns
+from ingest.components.spans import patterns, text_of
 
 SENTENCE_PUNCT = "。,;:!?"
 
@@ -116,14 +116,14 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
     return choice, province
 
 
-@Language.factory("pkb_metadata", requires=["doc.text"],
+@Language.factory("pkb_metadata", requires=["doc._.structure"],
                   assigns=["doc._.metadata", "doc._.district", "doc._.province"])
 def create_metadata_component(nlp: Language, name: str):
     return metadata_component
 
 
 def metadata_component(doc: Doc) -> Doc:
-    meta = document_metadata(doc.text)
+    meta = document_metadata(text_of(doc))
     doc._.metadata = meta
-    doc._.district, doc._.province = document_district(doc.text, meta)
+    doc._.district, doc._.province = document_district(text_of(doc), meta)
     return doc

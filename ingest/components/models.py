@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.components.spans import make_span, patterns
+from ingest.components.spans import make_span, patterns, text_of
 
 NUM = "[0-9一二两三四五六七八九十百]+"
 #: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团").
@@ -77,7 +77,7 @@ def counted_kinds(text: str, start: int, end: int) -> list[str]:
 
 def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
     """The document's models in order of first mention, and every adopted mention."""
-    text = doc.text
+    text = text_of(doc)
     mentions = []
     education_group_listed = False
     for sentence in doc._.structure.sentences:

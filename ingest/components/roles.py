@@ -7,7 +7,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.components.spans import make_span, patterns
+from ingest.components.spans import make_span, patterns, text_of
 
 
 @lru_cache(maxsize=1)
@@ -57,13 +57,13 @@ def roles_component(doc: Doc) -> Doc:
     post_roles = _rules()["post_roles"]
     posts, bodies = [], []
     for sentence in doc._.structure.sentences:
-        for post, holder, s, e in find_posts(doc.text, sentence.start, sentence.end):
+        for post, holder, s, e in find_posts(text_of(doc), sentence.start, sentence.end):
             span = make_span(doc, s, e, "post", len(posts))
             span._.name, span._.held_by = post, holder.strip()
             span._.role = post_roles.get(post, "group_council")
             span._.evidence = (sentence.start, sentence.end)
             posts.append(span)
-        for name, role, s, e in find_bodies(doc.text, sentence.start, sentence.end):
+        for name, role, s, e in find_bodies(text_of(doc), sentence.start, sentence.end):
             span = make_span(doc, s, e, "body", len(bodies))
             span._.name, span._.actor = name, role
             span._.evidence = (sentence.start, sentence.end)

@@ -17,7 +17,8 @@ from spacy.tokens import Doc
 
 from ingest import frequency
 from ingest.components.actors import consortium_lead_pattern, consortium_member_pattern
-from ingest.components.spans import make_span
+from ingest.components.spans import make_span, text_of
+from ingest.pipeline import triage_pattern
 from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of, is_preamble,
                                           lexicon, split_statement)
 
@@ -235,14 +236,14 @@ def document_context(doc: Doc) -> Context:
             roles[name] = "lead_school"
         for name in group._.members or []:
             roles.setdefault(name, "member_school")
-    groups_named = bool(doc.spans.get("groups")) or "集团" in doc.text
+    groups_named = bool(doc.spans.get("groups")) or "集团" in text_of(doc)
     return Context(roles, "group" if groups_named else "education_authority",
                    "junior_senior_consortium" in (doc._.document_models or []))
 
 
 def _section_default(doc: Doc, sentence, ctx: Context) -> str:
     path = doc._.structure.section_path(sentence.section)
-    if any("保障" in s.heading(doc.text) for s in path):
+    if any("保障" in s.heading(text_of(doc)) for s in path):
         return "education_authority"
     return ctx.default_actor
 
@@ -250,7 +251,7 @@ def _section_default(doc: Doc, sentence, ctx: Context) -> str:
 def _in_principles(doc: Doc, sentence) -> bool:
     """True for a sentence under a heading of principles or goals (总体要求, 基本原则 …)."""
     pattern = lexicon().principle_sections
-    return any(pattern.search(s.heading(doc.text)) for s in doc._.structure.section_path(sentence.section))
+    return any(pattern.search(s.heading(text_of(doc))) for s in doc._.structure.section_path(sentence.section))
 
 
 @Language.factory("pkb_rules", requires=["doc.spans"],
@@ -262,14 +263,14 @@ def create_rules_component(nlp: Language, name: str):
 
 
 def rules_component(doc: Doc) -> Doc:
-    text = doc.text
+    text = text_of(doc)
     ctx = document_context(doc)
-    schools_by_start = sorted((s.start_char, s.end_char, s._.name) for s in doc.spans.get("schools", []))
-    tokens = [(t.idx, t.text) for t in doc]
+    schools_by_start = sorted((*s._.exact, s._.name) for s in doc.spans.get("schools", []))
+    segments = doc._.segments or {}
+    triage = triage_pattern()
     spans = []
     carried = None
     paragraph = None
-    ti = 0
     for sentence in doc._.structure.sentences:
         if sentence.paragraph != paragraph:
             carried, paragraph = None, sentence.paragraph
@@ -277,14 +278,9 @@ def rules_component(doc: Doc) -> Doc:
         if sentence.is_heading or is_preamble(piece) or lexicon().ideology.search(piece):
             continue
         principles = _in_principles(doc, sentence)
-        while ti < len(tokens) and tokens[ti][0] < sentence.start:
-            ti += 1
-        tj = ti
-        while tj < len(tokens) and tokens[tj][0] < sentence.end:
-            tj += 1
-        sent_tokens = tokens[ti:tj]
-        if len(sent_tokens) <= 1:      # not a triage candidate
+        if not triage.search(piece):
             continue
+        sent_tokens = segments.get(sentence.index, [])
         schools = [s for s in schools_by_start if sentence.start <= s[0] < sentence.end]
         sctx = Context(ctx.school_roles, _section_default(doc, sentence, ctx), ctx.consortium)
         units = statements(text, sentence.start, sentence.end, sent_tokens, schools, sctx,

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import gazetteer
-from ingest.components.spans import make_span, patterns
+from ingest.components.spans import make_span, patterns, text_of
 
 CJK = re.compile(r"[\u4e00-\u9fff0-9]")
 
@@ -172,7 +172,7 @@ def create_schools_component(nlp: Language, name: str):
 
 
 def schools_component(doc: Doc) -> Doc:
-    text = doc.text
+    text = text_of(doc)
     spans = []
     for sentence in doc._.structure.sentences:
         for s, e, name in find_schools(text, sentence.start, sentence.end):

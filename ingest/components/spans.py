@@ -10,8 +10,15 @@ from spacy.tokens import Doc, Span
 HERE = Path(__file__).parent
 
 
+def text_of(doc: Doc) -> str:
+    """The document's text. ``doc.text`` joins every token on each call; the structure keeps it."""
+    structure = doc._.structure
+    return structure.text if structure is not None else doc.text
+
+
 def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
-    """A span over characters ``[start, end)`` (widened to token boundaries), with its own id.
+    """A span over characters ``[start, end)`` (widened to token boundaries; ``span._.exact``
+    keeps the exact characters), with its own id.
 
     ``ident`` keeps the ``Span._`` values of two facts over the same characters apart (spaCy keys
     them by offsets, label and span id).
@@ -19,7 +26,9 @@ def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:  # only for an empty range
         span = doc[0:0]
-    return Span(doc, span.start, span.end, label=label, span_id=ident)
+    out = Span(doc, span.start, span.end, label=label, span_id=ident)
+    out._.exact = (start, end)
+    return out
 
 
 @lru_cache(maxsize=None)

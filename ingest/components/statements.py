@@ -60,7 +60,7 @@ class _Lexicon:
     task_verbs: re.Pattern
     action_verbs: re.Pattern
     adverbs: re.Pattern
-    descriptive: frozenset[str]
+    descriptive: re.Pattern
     preamble: re.Pattern
     set_up: re.Pattern
     principle_sections: re.Pattern
@@ -84,7 +84,7 @@ def lexicon() -> _Lexicon:
         task_verbs=re.compile(f"(?:{alt(st['action_verbs'] + st['purpose_verbs'])})"),
         action_verbs=re.compile(f"(?:{alt(st['action_verbs'])})"),
         adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
-        descriptive=frozenset(st["descriptive"]),
+        descriptive=re.compile("|".join(st["descriptive"])),
         preamble=re.compile(st["preamble"]),
         set_up=re.compile(st["set_up"]),
         principle_sections=re.compile(st["principle_sections"]),
@@ -157,7 +157,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause = Clause(start, end, body, coordinated=coordinated)
     local = [(p - start, w) for p, w in tokens if start <= p < end]
     clause.modality = clause_modality(body, local)
-    clause.descriptive = any(w in lex.descriptive for _, w in local)
+    clause.descriptive = bool(lex.descriptive.search(body))
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
     clause.per_occurrence = body.startswith(PER_OCCURRENCE)
@@ -220,11 +220,28 @@ def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) 
     return run
 
 
-def category_of(text: str) -> str:
-    """The category whose keywords weigh most in ``text`` ("other" when none occurs)."""
-    best, best_score = "other", 0
+@lru_cache(maxsize=1)
+def _category_keywords() -> tuple[re.Pattern, dict[str, list[tuple[str, int]]]]:
+    """One regex of every category keyword (longest first) and, per keyword, its (category, weight)."""
+    weights: dict[str, list[tuple[str, int]]] = {}
     for name, words in lexicon().categories.items():
-        score = sum(weight * text.count(word) for word, weight in words.items())
-        if score > best_score:
-            best, best_score = name, score
-    return best
+        for word, weight in words.items():
+            weights.setdefault(word, []).append((name, weight))
+    return re.compile("|".join(map(re.escape, sorted(weights, key=len, reverse=True)))), weights
+
+
+def category_of(text: str) -> str:
+    """The category whose keywords weigh most in ``text`` ("other" when none occurs); a keyword
+    inside a longer one counts too (跟班听课 also counts 听课)."""
+    pattern, weights = _category_keywords()
+    order = list(lexicon().categories)
+    scores: dict[str, int] = {}
+    for m in pattern.finditer(text):
+        word = m.group()
+        for w, entries in weights.items():
+            if w in word:
+                for name, weight in entries:
+                    scores[name] = scores.get(name, 0) + weight
+    if not scores:
+        return "other"
+    return max(scores, key=lambda name: (scores[name], -order.index(name)))

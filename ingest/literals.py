@@ -1,0 +1,113 @@
+"""Fast matching of many wordings: finite regexes expanded into literals, searched with one
+Aho-Corasick automaton (pyahocorasick) instead of trying every alternative at every position.
+
+Patterns stay readable regexes in the .toml files (``(?:市|区|县)?教育局``); :func:`expand` turns
+each into the finite set of strings it matches, with the negative lookarounds it starts or ends
+with kept as checks (``(?<!副)理事长``, ``政府(?!教育督导)``).
+"""
+from __future__ import annotations
+
+import re._parser as sre  # the stdlib parser behind `re`
+from dataclasses import dataclass
+from itertools import product
+
+import ahocorasick
+
+MAX_STRINGS = 5000
+
+
+@dataclass(frozen=True)
+class Literal:
+    text: str
+    not_before: tuple[str, ...] = ()   # the match must not be preceded by any of these
+    not_after: tuple[str, ...] = ()    # … nor followed by any of these
+
+
+def _strings(items) -> list[str]:
+    """Every string a parsed (assertion-free) sequence matches."""
+    out = [""]
+    for op, arg in items:
+        if op is sre.LITERAL:
+            choices = [chr(arg)]
+        elif op is sre.IN:
+            choices = []
+            for kind, value in arg:
+                if kind is sre.LITERAL:
+                    choices.append(chr(value))
+                elif kind is sre.RANGE:
+                    choices.extend(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    raise ValueError(f"unsupported character class item {kind}")
+        elif op is sre.BRANCH:
+            choices = [s for branch in arg[1] for s in _strings(branch)]
+        elif op is sre.SUBPATTERN:
+            choices = _strings(arg[3])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, body = arg
+            if high > 3:
+                raise ValueError("unbounded repetition")
+            inner = _strings(body)
+            choices = ["".join(p) for n in range(low, high + 1) for p in product(inner, repeat=n)]
+        else:
+            raise ValueError(f"unsupported regex construct {op}")
+        out = [a + b for a, b in product(out, choices)]
+        if len(out) > MAX_STRINGS:
+            raise ValueError("pattern expands to too many strings")
+    return out
+
+
+def expand(pattern: str) -> list[Literal]:
+    """The literals a finite regex matches; a leading ``(?<!…)`` / trailing ``(?!…)`` become checks."""
+    parsed = list(sre.parse(pattern))
+    if len(parsed) == 1 and parsed[0][0] is sre.BRANCH:
+        return [lit for branch in parsed[0][1][1] for lit in _expand_sequence(list(branch))]
+    return _expand_sequence(parsed)
+
+
+def _expand_sequence(items) -> list[Literal]:
+    not_before: list[str] = []
+    not_after: list[str] = []
+    while items and items[0][0] is sre.ASSERT_NOT and items[0][1][0] == -1:
+        not_before += _strings(items.pop(0)[1][1])
+    while items and items[-1][0] is sre.ASSERT_NOT and items[-1][1][0] == 1:
+        not_after += _strings(items.pop()[1][1])
+    return [Literal(s, tuple(not_before), tuple(not_after)) for s in _strings(items) if s]
+
+
+class LiteralMatcher:
+    """Matches of many labelled patterns: earlier-listed patterns take their matches first, as
+    if each pattern were searched in turn and only matches not overlapping earlier ones kept."""
+
+    def __init__(self, labelled: list[tuple[str, str]]):
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list] = {}
+        for priority, (label, pattern) in enumerate(labelled):
+            for lit in expand(pattern):
+                entries.setdefault(lit.text, []).append((priority, label, lit))
+        for text, items in entries.items():
+            self.automaton.add_word(text, (text, sorted(items, key=lambda x: x[0])))
+        self.automaton.make_automaton()
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str, str]]:
+        """(start, end, label, matched text), non-overlapping, left to right."""
+        end = len(text) if end is None else end
+        if end <= start:
+            return []
+        candidates = []
+        for last, (word, items) in self.automaton.iter(text, start, end):
+            s, e = last - len(word) + 1, last + 1
+            for priority, label, lit in items:
+                if lit.not_before and any(text.endswith(b, 0, s) for b in lit.not_before):
+                    continue
+                if lit.not_after and any(text.startswith(a, e) for a in lit.not_after):
+                    continue
+                candidates.append((s, priority, -(e - s), e, label))
+                break
+        # the most specific pattern first, then left to right, longest first: a later, less
+        # specific wording never cuts into one already taken (成员学校学科教师 before 各成员学校)
+        candidates.sort(key=lambda c: (c[1], c[0], c[2]))
+        taken: list[tuple[int, int, str]] = []
+        for s, _, _, e, label in candidates:
+            if all(e <= a or s >= b for a, b, _ in taken):
+                taken.append((s, e, label))
+        return [(s, e, label, text[s:e]) for s, e, label in sorted(taken)]

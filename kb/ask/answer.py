@@ -1,0 +1,229 @@
+"""Answer an interpreted question from the graph: :func:`ask` (store, question) → :class:`Answer`.
+
+Each kind of result has its named queries; filters are bound as RDF terms, never written into
+query text:
+
+* ``obligation`` — :func:`kb.obligations.find` (``obligations`` / ``obligations_for_actor``), once
+  per combination of the filter values (values of one filter are alternatives, so the answers
+  are united). An actor's answer holds its own and its narrower actors' rules, then those of its
+  broader actors marked ``inherited`` (a rule found both ways counts as direct). A "how often"
+  question keeps the clauses that state a recurrence — the rule's own, or another rule's read
+  from the same clause (每学年开学前，理事长负责召集…会商 is one clause, split into two rules).
+* ``constraint`` — ``ask_constraints``; ``group`` — ``ask_groups`` (by district and model; named
+  groups and schools are picked from its rows).
+
+Rows that differ only in category (one clause, several categories) are merged into one
+:class:`Result` with all categories, as are the constraint kinds of one sentence.
+"""
+from __future__ import annotations
+
+import itertools
+
+from kb import queries
+from kb.ask import lexicon as lx
+from kb.ask.interpret import group_is_of_kind, interpret
+from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
+from kb.errors import InterpretationError
+from kb.obligations import Obligation, code, concept, find
+from kb.store.base import IRI, Store
+
+MAX_COMBINATIONS = 256
+
+
+def ask(store: Store, question: str, *, raise_errors: bool = False) -> Answer:
+    """Interpret ``question`` and answer it from ``store``.
+
+    A question that is not understood gives an :class:`Answer` whose ``error`` is the
+    :class:`kb.errors.InterpretationError` (and whose interpretation has ``suggestions``); with
+    ``raise_errors=True`` that error is raised instead. An understood question that matches nothing
+    has ``message == "no matching clauses"``.
+    """
+    interpretation = interpret(store, question)
+    return answer(store, interpretation, raise_errors=raise_errors)
+
+
+def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool = False) -> Answer:
+    """Answer an interpretation (from :func:`kb.ask.interpret`)."""
+    if not interpretation.understood:
+        if raise_errors and interpretation.error is not None:
+            raise interpretation.error
+        return Answer(interpretation.question, interpretation, [],
+                      message=interpretation.error.message if interpretation.error else None,
+                      error=interpretation.error)
+    runner = {"obligation": _obligations, "constraint": _constraints, "group": _groups}[interpretation.kind]
+    results = runner(store, interpretation)
+    return Answer(interpretation.question, interpretation, results, message=None if results else NO_MATCH)
+
+
+# --------------------------------------------------------------------------- obligations
+
+
+def _combinations(*dimensions: list) -> list[tuple]:
+    """Every combination of the filter values (an empty filter is one ``None``: any value)."""
+    combos = list(itertools.islice(itertools.product(*[d or [None] for d in dimensions]), MAX_COMBINATIONS + 1))
+    if len(combos) > MAX_COMBINATIONS:
+        raise InterpretationError("the question combines too many districts, groups and categories",
+                                  code="PKB-ASK-TOO-BROAD", hint="ask about fewer things at once")
+    return combos
+
+
+def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> list[Obligation]:
+    if f.documents is not None and not f.documents:
+        return []
+    found: dict[str, Obligation] = {}
+    for actor, district, doc, modality, category in _combinations(
+            actors, f.districts, f.documents, f.modalities, f.categories):
+        # periods are matched here, not bound in the query: `obligations.rq` reads ?period in an
+        # OPTIONAL, where a bound value would be substituted into rows that have no period at all
+        for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
+                         category=category, inherit=inherit):
+            if f.periods and not (rule.frequency and rule.frequency["period"] in f.periods):
+                continue
+            seen = found.get(rule.rule)
+            if seen is None or (seen.inherited and not rule.inherited):
+                found[rule.rule] = rule
+    return list(found.values())
+
+
+def _clause_frequencies(store: Store, docs: set[str]) -> dict[tuple[str, int, int], dict]:
+    """``(doc, start, end)`` → frequency, for every clause in ``docs`` that a rule gives a recurrence."""
+    spans: dict[tuple[str, int, int], dict] = {}
+    for doc in docs:
+        for row in queries.run(store, "document_rules", doc=IRI(doc)).rows:
+            if row.get("period"):
+                low, high = row.get("min"), row.get("max")
+                if row.get("exact") is not None:
+                    low = high = row["exact"]
+                spans.setdefault((doc, row["start"], row["end"]), {
+                    "period": code(row["period"]), "min_count": low, "max_count": high,
+                    "unit": code(row.get("unit")) or "time"})
+    return spans
+
+
+def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
+    f, notes = interpretation.filters, interpretation.notes
+    rules = _find_rules(store, f, f.actors)
+    fallbacks = lx.lexicon().get("actor_fallbacks", {})
+    if not rules and f.actors and any(a in fallbacks for a in f.actors):
+        wider = [w for a in f.actors for w in fallbacks.get(a, [])]
+        rules = _find_rules(store, f, wider, inherit=False)
+        if rules:
+            asked = "、".join(concept_label("actor", a) for a in f.actors)
+            asked_en = ", ".join(concept_label("actor", a, "en") for a in f.actors)
+            names = "、".join(concept_label("actor", w) for w in wider)
+            names_en = ", ".join(concept_label("actor", w, "en") for w in wider)
+            notes.append(Note(f"没有直接写明“{asked}”的条款，改为显示{names}的条款",
+                              f"no clause names {asked_en} as such; showing those of {names_en}"))
+    stated: dict = {}
+    if f.frequency and rules:
+        stated = _clause_frequencies(store, {r.doc for r in rules})
+        with_frequency = [r for r in rules if r.frequency or (r.doc, *r.span) in stated]
+        if with_frequency:
+            rules = with_frequency
+        else:
+            notes.append(Note("相关条款都没有写明频次", "none of the matching clauses states how often"))
+    merged: dict[tuple, Result] = {}
+    for r in sorted(rules, key=lambda r: (r.inherited, r.district or "", r.title or "", r.doc, r.order)):
+        key = (r.doc, r.span, r.actor, r.modality, r.inherited)
+        if key in merged:
+            result = merged[key]
+            if r.category not in result.categories:
+                result.categories.append(r.category)
+            result.frequency = result.frequency or r.frequency
+            result.rules.append(r.rule)
+            continue
+        merged[key] = Result("obligation", r.doc, r.title, r.district, r.sentence, r.span, actor=r.actor,
+                             actor_text=r.actor_text, action=r.action, modality=r.modality,
+                             categories=[r.category], frequency=r.frequency, inherited=r.inherited,
+                             rules=[r.rule],
+                             clause_frequency=None if r.frequency else stated.get((r.doc, *r.span)))
+    return list(merged.values())
+
+
+# --------------------------------------------------------------------------- constraints
+
+
+def _texts(store: Store, docs: set[str]) -> dict[str, str]:
+    out = {}
+    for doc in docs:
+        rows = queries.run(store, "document_metadata", doc=IRI(doc)).rows
+        if rows:
+            out[doc] = rows[0]["text"]
+    return out
+
+
+def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
+    f = interpretation.filters
+    if f.documents is not None and not f.documents:
+        return []
+    rows: dict[str, dict] = {}
+    for district, doc, kind in _combinations(f.districts, f.documents, f.constraint_kinds):
+        for row in queries.run(store, "ask_constraints", district=district, doc=IRI(doc) if doc else None,
+                               kind=concept("kind", kind) if kind else None).rows:
+            rows.setdefault(str(row["constraint"]), row)
+    texts = _texts(store, {str(r["doc"]) for r in rows.values()})
+    merged: dict[tuple, Result] = {}
+    for row in sorted(rows.values(), key=lambda r: (r["district"], str(r["doc"]), r["order"])):
+        doc, span = str(row["doc"]), (row["start"], row["end"])
+        key = (doc, span)
+        if key not in merged:
+            merged[key] = Result("constraint", doc, row.get("title"), row["district"] or None,
+                                 texts.get(doc, "")[span[0]:span[1]], span)
+        kind = code(row["kind"])
+        if kind not in merged[key].constraint_kinds:
+            merged[key].constraint_kinds.append(kind)
+    return list(merged.values())
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
+    f = interpretation.filters
+    wanted = {g["iri"] for g in f.groups}
+    if (f.groups or f.schools) and not wanted:
+        return []
+    found: dict[str, dict] = {}
+    for district, model in _combinations(f.districts, f.models):
+        for row in queries.run(store, "ask_groups", district=district,
+                               model=concept("model", model) if model else None).rows:
+            iri = str(row["group"])
+            models = [code(m) for m in str(row.get("models") or "").split() if m]
+            if wanted and iri not in wanted or not group_is_of_kind(row.get("name"), models, f.group_kinds):
+                continue
+            entry = found.setdefault(iri, {"row": row, "lead_school": [], "member_school": []})
+            if row.get("school") and row.get("role") in ("lead_school", "member_school"):
+                if row["school"] not in entry[row["role"]]:
+                    entry[row["role"]].append(row["school"])
+    if not found and (f.models or f.group_kinds):
+        _note_documents_of_models(store, interpretation)
+    texts = _texts(store, {str(e["row"]["doc"]) for e in found.values()})
+    results = []
+    for iri, entry in sorted(found.items(), key=lambda kv: (kv[1]["row"]["district"], str(kv[1]["row"]["doc"]),
+                                                             kv[1]["row"]["order"])):
+        row = entry["row"]
+        doc, span = str(row["doc"]), (row["start"], row["end"])
+        models = [code(m) for m in str(row.get("models") or "").split() if m]
+        results.append(Result("group", doc, row.get("title"), row["district"] or None,
+                              texts.get(doc, "")[span[0]:span[1]], span, group=iri, name=row.get("name"),
+                              models=models, lead_schools=entry["lead_school"],
+                              member_schools=entry["member_school"]))
+    return results
+
+
+def _note_documents_of_models(store: Store, interpretation: Interpretation) -> None:
+    """No group of the model: say which documents adopt it without naming such a group."""
+    from kb.ask.vocabulary import vocabulary_for
+
+    terms = vocabulary_for(store).terms
+    f = interpretation.filters
+    models = f.models + [m for k in f.group_kinds for m in k["models"]]
+    docs = {d for m in models for d in terms.document_models if m in terms.document_models[d]}
+    districts = sorted({terms.documents[d]["district"] for d in docs if d in terms.documents}
+                       & (set(f.districts) or {terms.documents[d]["district"] for d in docs}))
+    if districts:
+        names = "、".join(concept_label("model", m) for m in models)
+        names_en = ", ".join(concept_label("model", m, "en") for m in models)
+        interpretation.notes.append(Note(
+            f"没有命名为{names}的集团；采用该模式的文件所在区域：{'、'.join(districts)}",
+            f"no named group is of the {names_en} model; documents adopting it govern {', '.join(districts)}"))

@@ -1,0 +1,355 @@
+"""What a question can name, as one look-up table of wordings → senses.
+
+Two sources feed the table:
+
+* **Concepts** (store-independent, built once per process): every zh/en ``prefLabel`` and
+  ``altLabel`` of the actor, category, period, modality, model and constraint-kind schemes
+  (``ontology.labels``), minus the generic ones listed under ``[ignore]`` in ``lexicon.toml``,
+  plus the question words of the lexicon (which/how often/禁止性 …).
+* **Names in the store** (built per store, see :func:`vocabulary_for`): districts with and without
+  their suffix (宝塔区, 宝塔, and in pinyin ``Baota District`` when ``pypinyin`` is installed),
+  provinces, group names with their short forms (张掖中学教育集团, 张掖中学集团, 临县一中联合体),
+  and school names (市实验中学, 漯河市实验中学, 实验中学).
+
+A wording may have several senses (联合体 is the actor *group* and a group noun meaning the
+junior-senior consortia); :mod:`kb.ask.interpret` decides between them. Chinese wordings are keyed
+by their normalized text, English ones by their word stems (see :mod:`kb.ask.text`).
+
+The per-store part is cached by store location and re-read only when the store's documents
+change (a cheap ``ask_store_stamp`` query decides), so an app may call ``ask`` as often as it likes.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kb import queries
+from kb.ask import lexicon as lx
+from kb.ask.text import english_key, is_cjk, normalize
+from kb.obligations import code
+from kb.store.base import Store
+
+CONCEPT_SCHEMES = ("actor", "category", "period", "modality", "model", "kind")
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One meaning of a wording: ``dim`` (``actor``, ``district``, ``cue`` …) and its ``value``.
+
+    Concept dims (``actor``, ``category``, ``period``, ``modality``, ``model``, ``kind``) carry a
+    contract code; ``district``/``province`` a name as the store writes it; ``group`` a group IRI;
+    ``school`` a school name; ``role`` a school's role in a group (``lead_school`` or
+    ``member_school``); ``cue`` one of ``obligation``, ``constraint``, ``group``-listing
+    ``which``, ``frequency``, ``meeting``, ``meeting_noun``, ``school_noun``; ``group_noun`` a pair
+    ``(noun, models)`` — the Chinese noun group names contain and the model codes it narrows to,
+    both empty for a generic noun (集团, group); ``kindcue`` a constraint kind named inside a constraint
+    question.
+    """
+
+    dim: str
+    value: object
+
+
+@dataclass
+class Index:
+    """Wordings → senses: ``zh`` keyed by normalized text, ``en`` by tuples of word stems."""
+
+    zh: dict[str, set[Sense]] = field(default_factory=dict)
+    en: dict[tuple[str, ...], set[Sense]] = field(default_factory=dict)
+
+    def add(self, wording: str, sense: Sense) -> None:
+        if not wording or not wording.strip():
+            return
+        if is_cjk(wording):
+            key = normalize(wording)
+            self.zh.setdefault(key, set()).add(sense)
+        else:
+            key = english_key(wording, lx.irregular())
+            if key:
+                self.en.setdefault(key, set()).add(sense)
+
+    def copy(self) -> "Index":
+        return Index({k: set(v) for k, v in self.zh.items()}, {k: set(v) for k, v in self.en.items()})
+
+    @property
+    def max_zh(self) -> int:
+        return max(map(len, self.zh), default=0)
+
+    @property
+    def max_en(self) -> int:
+        return max(map(len, self.en), default=0)
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """A school group as the store holds it."""
+
+    iri: str
+    doc: str
+    district: str
+    name: str | None
+    models: tuple[str, ...]
+    lead_schools: tuple[str, ...]
+    member_schools: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        """The name, or 牵头校等 for a group the document does not name."""
+        if self.name:
+            return self.name
+        schools = self.lead_schools + self.member_schools
+        return "、".join(schools[:3]) + ("等" if len(schools) > 3 else "") or "(unnamed group)"
+
+
+@dataclass
+class StoreTerms:
+    """The names a question may use for things in the store."""
+
+    documents: dict[str, dict] = field(default_factory=dict)        # doc IRI → {title, district, province}
+    districts: dict[str, list[str]] = field(default_factory=dict)   # district → doc IRIs
+    provinces: dict[str, list[str]] = field(default_factory=dict)   # province → districts
+    groups: dict[str, GroupInfo] = field(default_factory=dict)      # group IRI → info
+    schools: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name → [(group, role)]
+    document_models: dict[str, set[str]] = field(default_factory=dict)  # doc IRI → model codes
+
+    def docs_with_model(self, model: str) -> set[str]:
+        """Documents that adopt ``model`` or hold a group of that model."""
+        docs = {d for d, models in self.document_models.items() if model in models}
+        return docs | {g.doc for g in self.groups.values() if model in g.models}
+
+
+@dataclass
+class Vocabulary:
+    """Everything the interpreter looks words up in, for one store."""
+
+    index: Index
+    terms: StoreTerms
+    max_zh: int
+    max_en: int
+
+
+# --------------------------------------------------------------------------- concepts
+
+
+@lru_cache(maxsize=1)
+def concept_index() -> Index:
+    """The store-independent part: ontology labels and lexicon question words."""
+    from ontology import labels
+
+    index = Index()
+    ignore = lx.lexicon().get("ignore", {})
+    for scheme in CONCEPT_SCHEMES:
+        skip = {normalize(w) for w in ignore.get(scheme, [])}
+        for notation, concept in labels(scheme).items():
+            wordings = [concept["prefLabel"].get("zh"), concept["prefLabel"].get("en"),
+                        *concept["altLabel"].get("zh", []), *concept["altLabel"].get("en", [])]
+            for wording in wordings:
+                if wording and normalize(wording) not in skip:
+                    index.add(wording, Sense(scheme, notation))
+    lex = lx.lexicon()
+    for scheme in ("modality", "period", "model"):
+        for notation, wordings in lex.get(scheme, {}).items():
+            for wording in wordings:
+                index.add(wording, Sense(scheme, notation))
+    for wording in lx.words("frequency", "cues"):
+        index.add(wording, Sense("cue", "frequency"))
+    for wording in lx.words("meeting", "nouns"):
+        index.add(wording, Sense("cue", "meeting_noun"))
+    for wording in lx.words("meeting", "cues"):
+        index.add(wording, Sense("cue", "meeting"))
+    for cue in ("obligation", "obligation_weak", "constraint", "which"):
+        for wording in lx.words("result", cue):
+            index.add(wording, Sense("cue", cue))
+    nouns = lex.get("group_nouns", {})
+    for wording in nouns.get("generic", []):
+        index.add(wording, Sense("group_noun", ("", ())))
+    for wording, models in nouns.get("kinds", {}).items():
+        noun = normalize(wording) if is_cjk(wording) else ""
+        index.add(wording, Sense("group_noun", (noun, tuple(models))))
+    for wording in lx.words("school_nouns", "words"):
+        index.add(wording, Sense("cue", "school_noun"))
+    for role, wordings in lex.get("school_roles", {}).items():
+        for wording in wordings:
+            index.add(wording, Sense("role", role))
+    for kind, wordings in lex.get("constraint_kinds", {}).items():
+        for wording in wordings:
+            index.add(wording, Sense("kindcue", kind))
+    return index
+
+
+# --------------------------------------------------------------------------- store names
+
+
+def _suffix(name: str, suffixes: list[str]) -> str | None:
+    return next((s for s in sorted(suffixes, key=len, reverse=True) if name.endswith(s) and len(name) > len(s)), None)
+
+
+def _pinyin_forms(stem: str) -> list[str]:
+    """Pinyin spellings of a place name: the phrase reading first, then other readings of its
+    characters (漯河 → tahe, luohe: pypinyin's phrase reading of 漯 is not the place's)."""
+    try:
+        from pypinyin import Style, lazy_pinyin, pinyin
+    except ImportError:  # optional: without it districts are matched in Chinese only
+        return []
+    forms = ["".join(lazy_pinyin(stem, errors="ignore"))]
+    readings = [pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore") for ch in stem]
+    if all(r and r[0] for r in readings):
+        for combo in itertools.islice(itertools.product(*[r[0][:2] for r in readings]), 8):
+            forms.append("".join(combo))
+    return [f for f in dict.fromkeys(forms) if f.isascii() and f.isalpha()]
+
+
+def district_wordings(name: str) -> list[str]:
+    """宝塔区 → 宝塔区, 宝塔, baota, baota district, baotaqu (stems of one character are not used alone)."""
+    places = lx.lexicon().get("places", {})
+    out = [name]
+    suffix = _suffix(name, places.get("suffixes", []))
+    stem = name[: -len(suffix)] if suffix else name
+    if suffix and len(stem) >= 2:
+        out.append(stem)
+    english = places.get("english_suffixes", {}).get(suffix or "", "")
+    for spelled in _pinyin_forms(stem):
+        if len(stem) >= 2:
+            out.append(spelled)
+        if english:
+            out.append(f"{spelled} {english}")
+    if suffix:
+        out.extend(_pinyin_forms(name))   # linxian
+    return list(dict.fromkeys(out))
+
+
+def province_wordings(name: str) -> list[str]:
+    """甘肃省 → 甘肃省, 甘肃, gansu, gansu province."""
+    suffix = _suffix(name, lx.lexicon().get("places", {}).get("province_suffixes", []))
+    stem = name[: -len(suffix)] if suffix else name
+    out = [name] + ([stem] if suffix and len(stem) >= 2 else [])
+    for spelled in _pinyin_forms(stem):
+        out += [spelled, f"{spelled} province"]
+    return out
+
+
+def school_wordings(name: str, district: str) -> list[str]:
+    """市实验中学 in 漯河市 → 市实验中学, 实验中学, 漯河市实验中学, 漯河实验中学."""
+    places = lx.lexicon().get("places", {})
+    generic = set(places.get("not_schools", []))
+    suffix = _suffix(district, places.get("suffixes", [])) if district else None
+    stem = district[: -len(suffix)] if suffix else district
+    prefixes = [p for p in (district, stem if len(stem) >= 2 else "") if p]
+    out = {name}
+    bare = name   # without a place prefix: 临县南关小学 → 南关小学, 市实验中学 → 实验中学
+    for prefix in sorted(set(prefixes) | {"市", "县", "区"}, key=len, reverse=True):
+        if name.startswith(prefix) and len(name) - len(prefix) >= 3:
+            bare = name[len(prefix):]
+            break
+    out.add(bare)
+    if not any(name.startswith(p) for p in prefixes):
+        for prefix in prefixes:   # 漯河市实验中学, 漯河实验中学
+            out.add(prefix + bare)
+    return sorted(w for w in out if w not in generic and len(w) >= 3)
+
+
+def group_wordings(group: GroupInfo) -> list[str]:
+    """Full name, short forms and lead school + suffix (张掖中学教育集团, 张掖中学集团 …)."""
+    families = lx.lexicon().get("groups", {}).get("families", [["教育集团", "集团"]])
+    out: set[str] = set()
+    family, core = families[0], None
+    if group.name:
+        out.add(group.name)
+        for fam in families:
+            suffix = _suffix(group.name, fam)
+            if suffix:
+                family, core = fam, group.name[: -len(suffix)]
+                break
+    bases: set[str] = set()
+    if core and len(core) >= 2:
+        bases |= {core, *school_wordings(core, group.district)}
+    for school in group.lead_schools:
+        bases |= {school, *school_wordings(school, group.district)}
+    for base in bases:
+        for suffix in family:
+            out.add(base + suffix)
+    return sorted(out)
+
+
+def load_terms(store: Store) -> StoreTerms:
+    """Read districts, provinces, groups and schools with ``ask_known_terms``."""
+    terms = StoreTerms()
+    members: dict[str, dict] = {}
+    for row in queries.run(store, "ask_known_terms").rows:
+        doc, district = str(row["doc"]), str(row.get("district") or "")
+        terms.documents.setdefault(doc, {"title": row.get("title"), "district": district,
+                                         "province": row.get("province")})
+        if district and doc not in terms.districts.setdefault(district, []):
+            terms.districts[district].append(doc)
+        province = row.get("province")
+        if province and district and district not in terms.provinces.setdefault(province, []):
+            terms.provinces[province].append(district)
+        if row.get("group"):
+            entry = members.setdefault(str(row["group"]), {
+                "doc": doc, "district": district, "name": row.get("groupName"),
+                "models": tuple(code(m) for m in str(row.get("models") or "").split() if m),
+                "lead_school": [], "member_school": []})
+            if row.get("school") and row.get("role") in ("lead_school", "member_school"):
+                if row["school"] not in entry[row["role"]]:
+                    entry[row["role"]].append(str(row["school"]))
+    for row in queries.run(store, "document_models").rows:
+        terms.document_models.setdefault(str(row["doc"]), set()).add(str(row["code"]))
+    for iri, e in members.items():
+        terms.groups[iri] = GroupInfo(iri, e["doc"], e["district"], e["name"], e["models"],
+                                      tuple(e["lead_school"]), tuple(e["member_school"]))
+        for role in ("lead_school", "member_school"):
+            for school in e[role]:
+                terms.schools.setdefault(school, []).append((iri, role))
+    return terms
+
+
+def build(terms: StoreTerms) -> Vocabulary:
+    """The full table: :func:`concept_index` plus the names of ``terms``."""
+    index = concept_index().copy()
+    for district in terms.districts:
+        for wording in district_wordings(district):
+            index.add(wording, Sense("district", district))
+    for province in terms.provinces:
+        for wording in province_wordings(province):
+            index.add(wording, Sense("province", province))
+    for school, memberships in terms.schools.items():
+        districts = {terms.groups[g].district for g, _ in memberships}
+        for district in districts:
+            for wording in school_wordings(school, district):
+                index.add(wording, Sense("school", school))
+    for group in terms.groups.values():
+        for wording in group_wordings(group):
+            index.add(wording, Sense("group", group.iri))
+    return Vocabulary(index, terms, index.max_zh, index.max_en)
+
+
+# --------------------------------------------------------------------------- per-store cache
+
+_CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
+_CACHE_SIZE = 8
+_LOCK = threading.Lock()
+
+
+def vocabulary_for(store: Store) -> Vocabulary:
+    """The vocabulary of ``store``, cached until its documents change (see the module docstring)."""
+    stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
+    key = (str(getattr(store, "location", id(store))), stamp)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    vocabulary = build(load_terms(store))
+    with _LOCK:
+        _CACHE[key] = vocabulary
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return vocabulary
+
+
+def clear_cache() -> None:
+    """Forget every cached store vocabulary (tests; a long-running app after a re-ingest)."""
+    with _LOCK:
+        _CACHE.clear()
