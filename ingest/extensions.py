@@ -54,6 +54,16 @@ SPAN_EXTENSIONS = {
 }
 
 
+def facts_of(span: Span) -> dict:
+    """All of a span's ``Span._`` values as one dict (read or update many at once: each
+    ``span._.name`` access builds spaCy's accessor object, which counts on hot paths)."""
+    doc = span.doc
+    store = doc._.facts
+    if store is None:
+        store = doc._.facts = {}
+    return store.setdefault((span.label_, span.id), {})
+
+
 def _accessors(name: str, default):
     def get(span: Span):
         facts = span.doc._.facts or {}

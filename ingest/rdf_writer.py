@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from spacy.tokens import Doc
 
 from ingest.components.spans import text_of
+from ingest.extensions import facts_of
 
 from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, OA, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
@@ -207,19 +208,20 @@ class _Writer:
         q, d = self.q, self.d
         for i, span in enumerate(self.doc.spans.get("rules", [])):
             r = f"{d}/rule/{i + 1}"
-            modality = span._.modality
+            f = facts_of(span)
+            modality = f["modality"]
             q.iri(r, RDF.type, RULE_CLASS[modality])
             q.iri(r, PKB.modality, MODALITY[modality])
-            q.iri(r, PKB.actor, ACTOR[span._.actor])
-            q.lit(r, PKB.actorText, span._.actor_text)
-            q.lit(r, PKB.actionText, span._.action)
-            q.iri(r, PKB.category, CATEGORY[span._.category])
-            q.iri(r, PKB.evidence, self.span(*span._.evidence))
+            q.iri(r, PKB.actor, ACTOR[f["actor"]])
+            q.lit(r, PKB.actorText, f.get("actor_text"))
+            q.lit(r, PKB.actionText, f.get("action"))
+            q.iri(r, PKB.category, CATEGORY[f["category"]])
+            q.iri(r, PKB.evidence, self.span(*f["evidence"]))
             q.lit(r, PKB.order, i + 1)
-            freq = span._.frequency
+            freq = f.get("frequency")
             if freq:
                 self._frequency(r, freq)
-            quantity = span._.quantity
+            quantity = f.get("quantity")
             if quantity:
                 c = f"{r}/quantity"
                 q.iri(r, PKB.quantity, c)

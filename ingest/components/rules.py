@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from ingest import frequency
 from ingest.components.actors import consortium_lead_pattern, consortium_member_pattern
 from ingest.components.spans import make_span, text_of
+from ingest.extensions import facts_of
 from ingest.pipeline import triage_pattern
 from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of, is_preamble,
                                           lexicon, split_statement)
@@ -290,11 +291,8 @@ def rules_component(doc: Doc) -> Doc:
                 carried = (unit.actor, unit.actor_text)
             if not is_rule(unit) or (principles and not (unit.modality or unit.period)):
                 continue
-            facts = rule_facts(unit, sctx)
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
-            for key, value in facts.items():
-                setattr(span._, key, value)
-            span._.evidence = (sentence.start, sentence.end)
+            facts_of(span).update(rule_facts(unit, sctx), evidence=(sentence.start, sentence.end))
             spans.append(span)
     doc.spans["rules"] = spans
     return doc
