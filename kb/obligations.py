@@ -81,7 +81,8 @@ class Obligation:
         return out
 
 
-def _texts(store: Store, docs: set[str]) -> dict[str, str]:
+def document_texts(store: Store, docs: set[str]) -> dict[str, str]:
+    """The normalized text of each document (graph IRI → text), the text that spans index."""
     out = {}
     for doc in docs:
         rows = queries.run(store, "document_metadata", doc=IRI(doc)).rows
@@ -120,7 +121,7 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             rows = [r for r in rows if not r.get("inherited")]
     else:
         rows = queries.run(store, "obligations", **params).rows
-    texts = _texts(store, {r["doc"] for r in rows})
+    texts = document_texts(store, {r["doc"] for r in rows})
     if period:
         rows = [r for r in rows if code(r.get("period")) == period]
     out, seen = [], set()

@@ -31,8 +31,9 @@ def corpus_store_path(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def corpus_store(corpus_store_path):
+    """The corpus store opened read-only (a snapshot), shared by every test that only reads."""
     from kb.store import open_store
 
     with open_store(str(corpus_store_path), read_only=True) as store:

@@ -16,7 +16,6 @@ from kb.ask import Answer, ask, interpret, vocabulary_for
 from kb.ask.interpret import interpret_with
 from kb.ask.text import english_key, normalize
 from kb.errors import InterpretationError
-from kb.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DOCS = ROOT / "source_docs"
@@ -69,21 +68,14 @@ CONSORTIA = {"临县一中初高中教育协同发展联合体", "临县高级�
 # --- fixtures ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def ask_store_path(tmp_path_factory) -> Path:
-    """The five source documents, ingested once for this module's session."""
-    from ingest.runner import ingest
-
-    path = tmp_path_factory.mktemp("ask-store")
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(SOURCE_DOCS)], workers=1)
-    assert not summary.errors
-    return path
+def ask_store_path(corpus_store_path) -> Path:
+    """The five source documents, ingested once per test session (tests/conftest.py)."""
+    return corpus_store_path
 
 
 @pytest.fixture(scope="module")
-def store(ask_store_path):
-    with open_store(str(ask_store_path), read_only=True) as s:
-        yield s
+def store(corpus_store):
+    return corpus_store
 
 
 def sentences(answer: Answer) -> set[str]:

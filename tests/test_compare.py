@@ -19,7 +19,7 @@ from kb import queries
 from kb.compare import DIMENSION_KEYS, DIMENSIONS, compare, diff_items
 from kb.errors import InterpretationError
 from kb.scopes import resolve
-from kb.store import IRI, open_store
+from kb.store import IRI
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,20 +32,13 @@ ZHANGYE_UNCHANGED = {"legal_person_unchanged", "affiliation_unchanged", "finance
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory) -> Path:
-    from ingest.runner import ingest
-
-    path = tmp_path_factory.mktemp("compare-store")
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(ROOT / "source_docs")], workers=1)
-    assert not summary.errors
-    return path
+def store_path(corpus_store_path) -> Path:
+    return corpus_store_path
 
 
 @pytest.fixture(scope="module")
-def store(store_path):
-    with open_store(str(store_path), read_only=True) as s:
-        yield s
+def store(corpus_store):
+    return corpus_store
 
 
 @pytest.fixture(scope="module")

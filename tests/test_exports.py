@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from kb import obligations, queries
 from kb.errors import InterpretationError, StoreError
 from kb.exports import csv_bytes, export_ics, export_rdf, ical_periods, rule_uid, school_year_start
-from kb.store import VOCABULARY_GRAPH, open_store
+from kb.store import VOCABULARY_GRAPH
 from ontology import labels
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,19 +28,13 @@ START = date(2024, 9, 1)
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory) -> Path:
-    from ingest.runner import ingest
-
-    path = tmp_path_factory.mktemp("exports-store")
-    with open_store(str(path)) as store:
-        assert not ingest(store, [str(ROOT / "source_docs")], workers=1).errors
-    return path
+def store_path(corpus_store_path) -> Path:
+    return corpus_store_path
 
 
 @pytest.fixture(scope="module")
-def store(store_path):
-    with open_store(str(store_path), read_only=True) as s:
-        yield s
+def store(corpus_store):
+    return corpus_store
 
 
 def docs_of(store, district: str) -> set[str]:

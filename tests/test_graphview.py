@@ -14,20 +14,14 @@ import pytest
 
 from kb import obligations, queries
 from kb.graphview import NODE_KINDS, RELATIONS, PolicyGraph, graph_view
-from kb.store import IRI, open_store
+from kb.store import IRI
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    from ingest.runner import ingest
-
-    path = tmp_path_factory.mktemp("graphview-store")
-    with open_store(str(path)) as s:
-        assert not ingest(s, [str(ROOT / "source_docs")], workers=1).errors
-    with open_store(str(path), read_only=True) as s:
-        yield s
+def store(corpus_store):
+    return corpus_store
 
 
 @pytest.fixture(scope="module")

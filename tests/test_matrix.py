@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from kb import obligations
 from kb.errors import InterpretationError
 from kb.matrix import DIRECT, INHERITED, matrix
-from kb.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICTS = ["临县", "宝塔区", "张掖市", "漯河市", "田家庵区"]
@@ -22,19 +21,13 @@ ZHANGYE_MEETING = "集团联席会议由集团牵头校校长召集,每月至少
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory) -> Path:
-    from ingest.runner import ingest
-
-    path = tmp_path_factory.mktemp("matrix-store")
-    with open_store(str(path)) as store:
-        assert not ingest(store, [str(ROOT / "source_docs")], workers=1).errors
-    return path
+def store_path(corpus_store_path) -> Path:
+    return corpus_store_path
 
 
 @pytest.fixture(scope="module")
-def store(store_path):
-    with open_store(str(store_path), read_only=True) as s:
-        yield s
+def store(corpus_store):
+    return corpus_store
 
 
 @pytest.fixture(scope="module")

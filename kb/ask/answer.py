@@ -24,7 +24,7 @@ from kb.ask import lexicon as lx
 from kb.ask.interpret import group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
 from kb.errors import InterpretationError
-from kb.obligations import Obligation, code, concept, find
+from kb.obligations import Obligation, code, concept, document_texts, find
 from kb.store.base import IRI, Store
 
 MAX_COMBINATIONS = 256
@@ -143,15 +143,6 @@ def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
 # --------------------------------------------------------------------------- constraints
 
 
-def _texts(store: Store, docs: set[str]) -> dict[str, str]:
-    out = {}
-    for doc in docs:
-        rows = queries.run(store, "document_metadata", doc=IRI(doc)).rows
-        if rows:
-            out[doc] = rows[0]["text"]
-    return out
-
-
 def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
     f = interpretation.filters
     if f.documents is not None and not f.documents:
@@ -161,7 +152,7 @@ def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
         for row in queries.run(store, "ask_constraints", district=district, doc=IRI(doc) if doc else None,
                                kind=concept("kind", kind) if kind else None).rows:
             rows.setdefault(str(row["constraint"]), row)
-    texts = _texts(store, {str(r["doc"]) for r in rows.values()})
+    texts = document_texts(store, {str(r["doc"]) for r in rows.values()})
     merged: dict[tuple, Result] = {}
     for row in sorted(rows.values(), key=lambda r: (r["district"], str(r["doc"]), r["order"])):
         doc, span = str(row["doc"]), (row["start"], row["end"])
@@ -197,7 +188,7 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
                     entry[row["role"]].append(row["school"])
     if not found and (f.models or f.group_kinds):
         _note_documents_of_models(store, interpretation)
-    texts = _texts(store, {str(e["row"]["doc"]) for e in found.values()})
+    texts = document_texts(store, {str(e["row"]["doc"]) for e in found.values()})
     results = []
     for iri, entry in sorted(found.items(), key=lambda kv: (kv[1]["row"]["district"], str(kv[1]["row"]["doc"]),
                                                              kv[1]["row"]["order"])):
