@@ -3,9 +3,10 @@
 - Every file is read and normalized first (cheap); its content hash names its graph, so a file
   whose text is already in the store (same pipeline version, same file name) is skipped, and the
   same text under a new name only records the new name.
-- Extraction (the spaCy pipeline and the RDF writer) runs in worker processes, all cores by default;
+- Extraction (the spaCy pipeline and the RDF writer) runs in worker processes, all cores by default,
+  or on the workers of a Dask cluster when a ``scheduler`` is given (:mod:`ingest.distributed`);
   results stream back in completion order, a bounded number in flight, so memory does not grow
-  with the corpus.
+  with the corpus. Either way the store is written by this process only.
 - One writer commits whole documents, several per transaction: after a crash the store holds every
   committed document whole and nothing of the others; a rerun completes the corpus.
 - A file that fails is reported with its error and the others go on.
@@ -189,8 +190,13 @@ class _Writer:
 
 def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | None = None,
            on_result: Callable[[FileResult], None] = lambda r: None,
-           on_start: Callable[[int], None] = lambda n: None) -> Summary:
-    """Ingest every supported file under ``paths`` into ``store``; see the module docstring."""
+           on_start: Callable[[int], None] = lambda n: None, scheduler: object = None) -> Summary:
+    """Ingest every supported file under ``paths`` into ``store``; see the module docstring.
+
+    ``scheduler`` — the address of a Dask scheduler (``"tcp://host:8786"``) or a
+    ``distributed.Client`` — extracts on that cluster instead of local processes (``workers`` is
+    then ignored); the documents still reach the store through this process's one writer.
+    """
     from ingest.pipeline import PIPELINE_VERSION
 
     started = time.monotonic()
@@ -218,7 +224,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
             planned_graphs[p.graph] = p
             plans.append(p)
     try:
-        for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION):
+        for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION, scheduler):
             if kind == "error":
                 if value.path is None:
                     value.path = p.path
@@ -235,8 +241,19 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     return summary
 
 
-def _run(plans: list[_Plan], workers: int | None, version: str):
-    """(plan, extraction result) pairs, in completion order."""
+def _run(plans: list[_Plan], workers: int | None, version: str, scheduler: object = None):
+    """(plan, extraction result) pairs, in completion order: on a Dask cluster when ``scheduler`` is
+    given (see :mod:`ingest.distributed`), else in local worker processes."""
+    if scheduler is not None and plans:
+        from ingest.distributed import run_on_cluster
+
+        yield from run_on_cluster(plans, version, scheduler)
+        return
+    yield from _run_local(plans, workers, version)
+
+
+def _run_local(plans: list[_Plan], workers: int | None, version: str):
+    """(plan, extraction result) pairs from a local process pool (in this process for one worker)."""
     from kb import settings
 
     workers = settings.get("workers", workers)

@@ -61,6 +61,10 @@ def ingest(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1,
                                           help=settings.SETTINGS["workers"].help + " [env POLICYKB_WORKERS]"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only the summary."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", metavar="ADDRESS",
+        help="Extract on a Dask cluster (its scheduler, e.g. tcp://10.0.0.5:8786) instead of local "
+             "processes; the documents are still written by this process."),
 ) -> None:
     """Read documents, extract their facts and store each as one named graph.
 
@@ -90,7 +94,8 @@ def ingest(
                                        + (f" ({result.error.hint})" if result.error.hint else "")
                                        + f" [dim]{result.error.code}[/]", highlight=False)
         try:
-            summary = run_ingest(kb_store, paths, workers=workers, on_result=done, on_start=started)
+            summary = run_ingest(kb_store, paths, workers=workers, on_result=done, on_start=started,
+                                 scheduler=scheduler)
         except PolicyKBError as exc:
             fail(exc)
     counts = {s: summary.count(s) for s in ("added", "replaced", "renamed", "unchanged", "error")}

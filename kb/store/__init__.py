@@ -7,8 +7,8 @@
 ...     store.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }").rows
 
 ``location`` is a folder (embedded Oxigraph, see :mod:`kb.store.oxigraph`), ``":memory:"`` (a
-throw-away in-memory store) or, later, the http(s) URL of a SPARQL 1.1 server; callers never need
-to know which.
+throw-away in-memory store), the http(s) URL of a SPARQL 1.1 server's query endpoint or the path of
+a ``.toml`` server config file (see :mod:`kb.store.sparql_http`); callers never need to know which.
 """
 from __future__ import annotations
 
@@ -25,17 +25,24 @@ def _is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
+def _is_server(location: str) -> bool:
+    """An http(s) URL, or a server config file (``*.toml``; a store folder is never a file)."""
+    return _is_url(location) or (location.lower().endswith(".toml") and os.path.isfile(location))
+
+
 def open_store(location: str | os.PathLike | None = None, *, read_only: bool = False) -> Store:
     """Open the store at ``location`` (default: the ``store`` setting, ``POLICYKB_STORE``).
 
     A writer (``read_only=False``) is exclusive: a second one gets
     :class:`kb.errors.StoreLockedError`. Readers never wait for writers; they see the store as it
-    was when opened until ``store.refresh()``.
+    was when opened until ``store.refresh()``. A server store (an http(s) URL or a ``.toml`` config
+    file) has no writer lock and its reads always see the latest writes (:mod:`kb.store.sparql_http`).
     """
     location = str(settings.get("store", location))
-    if _is_url(location):
-        raise StoreError("server stores are not available yet", path=location, code="PKB-STORE-SERVER",
-                         hint="use a folder for the embedded store (set POLICYKB_STORE to a path)")
+    if _is_server(location):
+        from kb.store.sparql_http import SparqlHttpStore
+
+        return SparqlHttpStore(location, read_only=read_only)
     from kb.store.oxigraph import OxigraphStore
 
     return OxigraphStore(location, read_only=read_only)
@@ -58,9 +65,11 @@ def run_user_query(sparql: str, bindings: Mapping[str, object] | None = None, *,
     location = str(settings.get("store", location))
     timeout = float(settings.get("query_timeout", timeout))
     limit = int(settings.get("max_results", limit))
-    if _is_url(location):
-        raise StoreError("server stores are not available yet", path=location, code="PKB-STORE-SERVER",
-                         hint="use a folder for the embedded store (set POLICYKB_STORE to a path)")
+    if _is_server(location):  # the client abandons the request at the deadline (kb.store.sparql_http)
+        from kb.store.sparql_http import SparqlHttpStore
+
+        with SparqlHttpStore(location, read_only=True) as server:
+            return server.query(sparql, bindings, timeout=timeout, limit=limit, strict=strict)
     if location == ":memory:":
         raise StoreError("user queries run in a separate process and need an on-disk store",
                          path=location, code="PKB-STORE-OPEN", hint="give the store folder")
