@@ -1,5 +1,6 @@
-"""Obligations as Python objects: the rows of the ``obligations`` and ``obligations_for_actor``
-queries, with the contract codes, the sentence and a human-readable frequency (每月≥1次).
+"""Obligations as Python objects: the rows of the ``obligations`` query (per actor of the
+``actor_scope`` query when an actor is asked about), with the contract codes, the sentence and a
+human-readable frequency (每月≥1次).
 
 Every answer, comparison and matrix is built from :func:`find`, so filters mean the same
 everywhere: an actor filter includes the actor's narrower actors and, marked ``inherited``, the
@@ -116,9 +117,14 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
         "doc": IRI(doc) if doc else None,
     }
     if actor:
-        rows = queries.run(store, "obligations_for_actor", target=concept("actor", actor), **params).rows
-        if not inherit:
-            rows = [r for r in rows if not r.get("inherited")]
+        rows = []
+        for scope in queries.run(store, "actor_scope", target=concept("actor", actor)).rows:
+            inherited = bool(scope.get("inherited"))
+            if inherited and not inherit:
+                continue
+            for row in queries.run(store, "obligations", actor=IRI(scope["actor"]), **params).rows:
+                rows.append({**row, "inherited": inherited})
+        rows.sort(key=lambda r: (r["inherited"], r.get("district") or "", r["doc"], r["order"]))
     else:
         rows = queries.run(store, "obligations", **params).rows
     texts = document_texts(store, {r["doc"] for r in rows})

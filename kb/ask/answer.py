@@ -3,7 +3,7 @@
 Each kind of result has its named queries; filters are bound as RDF terms, never written into
 query text:
 
-* ``obligation`` — :func:`kb.obligations.find` (``obligations`` / ``obligations_for_actor``), once
+* ``obligation`` — :func:`kb.obligations.find` (``actor_scope`` and ``obligations``), once
   per combination of the filter values (values of one filter are alternatives, so the answers
   are united). An actor's answer holds its own and its narrower actors' rules, then those of its
   broader actors marked ``inherited`` (a rule found both ways counts as direct). A "how often"

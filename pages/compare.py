@@ -1,0 +1,166 @@
+"""Compare 2–4 districts, school groups or group models side by side (``kb.compare``): one
+aligned table (a row per dimension, a column per scope) with the differences marked and
+coloured, the citations of every dimension on expand, and CSV/XLSX downloads.
+
+Widget keys: ``cmp_scopes`` (2–4 of ``district:<name>``, ``group:<iri>``, ``model:<code>``),
+``cmp_diff_only``, ``cmp_all_categories``; the aligned table is escaped HTML; ``cmp_src_<dimension>`` (citation
+expanders and tables); ``cmp_csv``, ``cmp_xlsx``. URL: ``scope`` (repeated), ``diff``, ``allcat``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kb.app_support import Param, escape_html, md_escape
+
+app = st.session_state.pop("_app", None)
+if app is None:
+    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
+    # request after start-up): run the app, which sets the context and runs this page.
+    import pathlib
+    import runpy
+
+    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
+    st.stop()
+t = app.t
+
+SPEC = [Param("cmp_scopes", "scope", "list"), Param("cmp_diff_only", "diff", "bool"),
+        Param("cmp_all_categories", "allcat", "bool")]
+SHARED, DIFFERENT = "＝", "≠"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def comparison(stamp: str, scopes: tuple[str, ...]):
+    from kb.compare import compare
+
+    return compare(app.store, list(scopes))
+
+
+def scope_label(option: str) -> str:
+    kind, _, value = option.partition(":")
+    if kind == "district":
+        return f"{t('scope_district')} · {value}"
+    if kind == "group":
+        return f"{t('scope_group')} · {app.group_label(value)}"
+    return f"{t('scope_model')} · {app.label('model', value)}"
+
+
+st.title(t("cmp_title"))
+options = ([f"district:{d}" for d in app.districts()] + [f"group:{g['group']}" for g in app.groups()]
+           + [f"model:{m}" for m in app.models()])
+districts = [o for o in options if o.startswith("district:")]
+app.restore("compare", SPEC, {"cmp_scopes": options}, initial={"cmp_scopes": districts[:2]})
+
+st.multiselect(t("cmp_pick"), options, format_func=scope_label, placeholder=t("cmp_need_two"), key="cmp_scopes", max_selections=4,
+               persist_state="session")
+o1, o2 = st.columns(2)
+with o1:
+    diff_only = st.toggle(t("cmp_diff_only"), key="cmp_diff_only", persist_state="session")
+with o2:
+    all_categories = st.toggle(t("cmp_all_categories"), key="cmp_all_categories", persist_state="session")
+
+chosen = list(st.session_state["cmp_scopes"])
+if len(chosen) < 2:
+    st.info(t("cmp_need_two"))
+    app.publish("compare", SPEC)
+    st.stop()
+
+result = comparison(app.stamp, tuple(chosen))
+from kb.compare import DIMENSIONS
+
+names: list[str] = []
+for scope in result.scopes:
+    name = scope.label
+    while name in names:
+        name += " ʹ"
+    names.append(name)
+
+rows: list[tuple[str, str, bool]] = [(d.key, d.en if app.lang == "en" else d.zh, d.diffable) for d in DIMENSIONS]
+if all_categories:
+    shown = {d.key for d in DIMENSIONS}
+    rows += [(c, app.label("category", c), True) for c in result.categories if c not in shown
+             and any(result.categories[c][i] for i in range(len(result.scopes)))]
+
+
+def cell_items(key: str, i: int, diffable: bool) -> tuple[list[tuple[str, bool | None]], bool]:
+    """The items of one cell as ``(text, shared)`` (``shared`` None: not matched across scopes)
+    and whether the cell holds a difference."""
+    row = result._row(key)
+    items, differs = [], False
+    for item in row[i]:
+        if not diffable:
+            items.append((item.text, None))
+            continue
+        shared = all(any(o.signature == item.signature for o in other) for j, other in enumerate(row) if j != i)
+        differs |= not shared
+        if not (shared and diff_only):
+            items.append((item.text, shared))
+    if diffable and not row[i] and any(row[j] for j in range(len(row)) if j != i):
+        differs = True
+    return items, differs
+
+
+CSS = """<style>
+.pkb-cmp{border-collapse:collapse;width:100%;font-size:0.9rem;line-height:1.5}
+.pkb-cmp th,.pkb-cmp td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}
+.pkb-cmp thead th{background:#eef3fb;position:sticky;top:0}
+.pkb-cmp th.dim{background:#f6f6f6;white-space:nowrap;width:9rem}
+.pkb-cmp td.differs{background:#fffbea}
+.pkb-cmp div.it{margin:0 0 4px 0}
+.pkb-cmp div.it.diff{background:#ffe8a3;border-radius:3px;padding:0 3px}
+.pkb-cmp span.mk{color:#888;margin-right:4px}
+.pkb-cmp .none{color:#aaa}
+</style>"""
+
+table_rows, shown_rows = [], 0
+for key, label, diffable in rows:
+    cells = [cell_items(key, i, diffable) for i in range(len(result.scopes))]
+    if diff_only and diffable and not any(d for _, d in cells):
+        continue
+    shown_rows += 1
+    tds = []
+    for items, differs in cells:
+        parts = []
+        for text_, shared in items:
+            mark = "" if shared is None else (SHARED if shared else DIFFERENT)
+            css = "it" if shared in (None, True) else "it diff"
+            parts.append(f'<div class="{css}"><span class="mk">{mark}</span>{escape_html(text_)}</div>')
+        body = "".join(parts) or '<span class="none">—</span>'
+        tds.append(f'<td class="{"differs" if differs else ""}" data-dimension="{escape_html(key)}">{body}</td>')
+    table_rows.append(f'<tr><th class="dim" scope="row">{escape_html(label)}</th>{"".join(tds)}</tr>')
+
+st.caption(t("cmp_legend"))
+if not shown_rows:
+    st.info(t("none_found"))
+else:
+    head = "".join(f"<th>{escape_html(n)}</th>" for n in names)
+    st.html(f'{CSS}<table class="pkb-cmp"><thead><tr><th class="dim">{escape_html(t("col_dimension"))}</th>'
+            f'{head}</tr></thead><tbody>{"".join(table_rows)}</tbody></table>')
+
+header, long_rows = result.long_rows()
+app.downloads("cmp", [("csv", result.to_csv(), "policykb-compare.csv", "text/csv"),
+                      ("xlsx", result.to_xlsx, "policykb-compare.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+
+st.subheader(t("cmp_citations"))
+for key, label, _ in rows:
+    items = [r for r in long_rows if r[0] == key]
+    if key not in result.cells:
+        items = []
+        for i, cell_items in enumerate(result.categories.get(key, [])):
+            for item in cell_items:
+                c = item.citation
+                items.append([key, label, result.scopes[i].label, item.text, item.signature, item.signature_label,
+                              "", c.doc if c else None, c.title if c else None, c.district if c else None,
+                              c.span[0] if c and c.span else None, c.span[1] if c and c.span else None,
+                              c.sentence if c else None])
+    if not items:
+        continue
+    with st.expander(md_escape(f"{label} · {t('rows', n=len(items))}"), key=f"cmp_src_{key}"):
+        st.dataframe(pd.DataFrame([{t("col_scope"): r[2], t("col_item"): r[3], t("col_also_in"): r[6],
+                                    t("col_document"): r[8] or "", t("col_district"): r[9] or "",
+                                    t("col_span"): f"{r[10]}–{r[11]}" if r[10] is not None else "",
+                                    t("col_sentence"): r[12] or ""} for r in items]),
+                     key=f"cmp_src_{key}_table", hide_index=True, width="stretch")
+
+app.publish("compare", SPEC)

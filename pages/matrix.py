@@ -1,0 +1,136 @@
+"""Matrix: the actor × category obligation matrix of the current filter (``kb.matrix``) as a
+heat-map table of rule counts; a selected row lists that actor's rules with their sources.
+Downloads: CSV (with BOM), XLSX, JSON, and an actor's recurring duties as iCalendar (.ics).
+
+Widget keys: ``mx_district``, ``mx_group``, ``mx_model``, ``mx_modality``; ``mx_table``
+(single-row selection); ``mx_detail``; ``mx_ics_actor``; ``mx_csv``, ``mx_xlsx``, ``mx_json``,
+``mx_ics``. URL: ``district``, ``group``, ``model``, ``modality``, ``ics``.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from kb.app_support import Param, heat_color
+
+app = st.session_state.pop("_app", None)
+if app is None:
+    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
+    # request after start-up): run the app, which sets the context and runs this page.
+    import pathlib
+    import runpy
+
+    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
+    st.stop()
+t = app.t
+
+SPEC = [Param("mx_district", "district"), Param("mx_group", "group"), Param("mx_model", "model"),
+        Param("mx_modality", "modality"), Param("mx_ics_actor", "ics")]
+
+
+def _codes(scheme: str) -> list[str]:
+    from ontology import labels
+
+    return list(labels(scheme))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def build(stamp: str, district: str, group: str, model: str, modality: str):
+    from kb.matrix import matrix
+
+    return matrix(app.store, district=district or None, group=group or None, model=model or None,
+                  modality=modality or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def calendar(stamp: str, actor: str, district: str, group: str, model: str, modality: str) -> bytes:
+    from kb.exports import export_ics
+
+    return export_ics(app.store, actor, district or None, group=group or None, model=model or None,
+                      modality=modality or None)
+
+
+st.title(t("mx_title"))
+st.caption(t("mx_caption"))
+choices = {"mx_district": [""] + app.districts(), "mx_group": [""] + [g["group"] for g in app.groups()],
+           "mx_model": [""] + app.models(), "mx_modality": [""] + _codes("modality"),
+           "mx_ics_actor": [""] + _codes("actor")}
+app.restore("matrix", SPEC, choices)
+any_label = t("any")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    st.selectbox(t("f_district"), choices["mx_district"], format_func=lambda d: d or any_label, key="mx_district",
+                 persist_state="session")
+with c2:
+    st.selectbox(t("f_group"), choices["mx_group"], format_func=lambda g: app.group_label(g) if g else any_label,
+                 key="mx_group", persist_state="session")
+with c3:
+    st.selectbox(t("f_model"), choices["mx_model"], format_func=lambda m: app.label("model", m) if m else any_label,
+                 key="mx_model", persist_state="session")
+with c4:
+    st.selectbox(t("f_modality"), choices["mx_modality"],
+                 format_func=lambda m: app.label("modality", m) if m else any_label, key="mx_modality",
+                 persist_state="session")
+
+state = st.session_state
+scope = (state["mx_district"] or "", state["mx_group"] or "", state["mx_model"] or "", state["mx_modality"] or "")
+m = build(app.stamp, *scope)
+
+# one pass over the entries (Matrix.cell / refs scan them all for every cell)
+cell_count: dict[tuple[str, str], int] = {}
+row_refs: dict[str, set[int]] = {}
+for (_, r, c), entries in m.entries.items():
+    cell_count[(r, c)] = cell_count.get((r, c), 0) + len(entries)
+    row_refs.setdefault(r, set()).update(e.ref for e in entries)
+row_keys = [key for key, _ in m.rows if row_refs.get(key)]
+col_keys = [key for key, _ in m.cols]
+if not row_keys:
+    st.info(t("none_found"))
+else:
+    counts = pd.DataFrame([[cell_count.get((r, c), 0) for c in col_keys] + [len(row_refs[r])] for r in row_keys],
+                          index=[app.label("actor", r) for r in row_keys],
+                          columns=[app.label("category", c) for c in col_keys] + [t("col_total")])
+    counts.index.name = t("col_actor")
+    counts.insert(0, "code", row_keys)
+    highest = int(counts.iloc[:, 1:-1].to_numpy().max()) if len(col_keys) else 0
+    value_columns = list(counts.columns[1:-1])
+    styled = counts.style.map(lambda v: heat_color(int(v), highest), subset=value_columns) \
+        .map(lambda v: "font-weight: bold", subset=[t("col_total")])
+    event = st.dataframe(styled, key="mx_table", on_select="rerun", selection_mode="single-row", width="stretch",
+                         column_order=[c for c in counts.columns if c != "code"],
+                         height=min(640, 38 + 35 * len(counts)))
+
+    selected = event.selection.rows if event is not None else []
+    if selected and selected[0] < len(row_keys):
+        actor = row_keys[selected[0]]
+        st.subheader(t("mx_detail", actor=app.label("actor", actor)))
+        detail = []
+        for c in col_keys:
+            for entry in m.cell(actor, c):
+                ob = entry.obligation
+                detail.append({t("col_category"): app.label("category", c), t("col_frequency"): ob.frequency_text,
+                               t("col_action"): ob.action or "", t("col_modality"): app.label("modality", ob.modality),
+                               t("col_district"): ob.district or t("unknown_district"),
+                               t("col_document"): m.title(ob), t("col_sentence"): ob.sentence,
+                               t("col_span"): f"{ob.span[0]}–{ob.span[1]}"})
+        st.dataframe(pd.DataFrame(detail), key="mx_detail", hide_index=True, width="stretch")
+    else:
+        st.caption(t("source_hint"))
+
+label = "-".join(s for s in scope if s and not s.startswith("http")) or "all"
+st.selectbox(t("mx_ics_actor"), choices["mx_ics_actor"], format_func=lambda a: app.label("actor", a) if a else "—",
+             key="mx_ics_actor", persist_state="session")
+ics_actor = state["mx_ics_actor"] or ""
+files = [("csv", m.to_csv, f"policykb-matrix-{label}.csv", "text/csv"),   # made when clicked
+         ("xlsx", m.to_xlsx, f"policykb-matrix-{label}.xlsx",
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+         ("json", lambda: json.dumps(m.to_dict(), ensure_ascii=False, indent=1, default=str).encode("utf-8"),
+          f"policykb-matrix-{label}.json", "application/json")]
+if ics_actor:
+    files.append(("ics", calendar(app.stamp, ics_actor, *scope), f"policykb-{ics_actor}-{label}.ics",
+                  "text/calendar"))
+app.downloads("mx", files)
+
+app.publish("matrix", SPEC)

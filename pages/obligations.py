@@ -1,0 +1,146 @@
+"""Obligations explorer: every rule, filtered by district, group, model, actor (with or without the
+inherited rules of broader actors), category, modality, period and text; a sortable table with
+its sources, and the rows shown as CSV (with BOM) or XLSX.
+
+Widget keys: ``ob_district``, ``ob_group``, ``ob_model``, ``ob_actor``, ``ob_inherit``,
+``ob_category``, ``ob_modality``, ``ob_period``, ``ob_search``; ``ob_table`` (single-row
+selection); ``ob_csv``, ``ob_xlsx``. URL: ``district``, ``group``, ``model``, ``actor``,
+``inherit``, ``category``, ``modality``, ``period``, ``search``.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kb.app_support import Param, table_csv, table_xlsx
+
+app = st.session_state.pop("_app", None)
+if app is None:
+    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
+    # request after start-up): run the app, which sets the context and runs this page.
+    import pathlib
+    import runpy
+
+    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
+    st.stop()
+t = app.t
+
+SPEC = [Param("ob_district", "district", "list"), Param("ob_group", "group"), Param("ob_model", "model"),
+        Param("ob_actor", "actor"), Param("ob_inherit", "inherit", "bool", True),
+        Param("ob_category", "category", "list"), Param("ob_modality", "modality", "list"),
+        Param("ob_period", "period", "list"), Param("ob_search", "search")]
+
+
+def _codes(scheme: str) -> list[str]:
+    from ontology import labels
+
+    return list(labels(scheme))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rules_of(stamp: str, actor: str, inherit: bool) -> list[dict]:
+    """Every rule (of ``actor`` and, when ``inherit``, of its broader actors): ``kb.obligations.find``."""
+    from kb.obligations import find
+
+    return [ob.to_dict() for ob in find(app.store, actor=actor or None, inherit=inherit)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scope_docs(stamp: str, group: str, model: str) -> list[str]:
+    from kb.scopes import scope_documents
+
+    docs, _ = scope_documents(app.store, group=group or None, model=model or None)
+    return [str(d) for d in docs]
+
+
+st.title(t("ob_title"))
+st.caption(t("ob_caption"))
+
+groups = app.groups()
+choices = {"ob_district": app.districts(), "ob_group": [""] + [g["group"] for g in groups],
+           "ob_model": [""] + app.models(), "ob_actor": [""] + _codes("actor"),
+           "ob_category": _codes("category"), "ob_modality": _codes("modality"),
+           "ob_period": _codes("period") + ["none"]}
+app.restore("obligations", SPEC, choices)
+
+any_label = t("any")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    st.multiselect(t("f_district"), choices["ob_district"], placeholder=t("any"), key="ob_district", persist_state="session")
+with c2:
+    st.selectbox(t("f_group"), choices["ob_group"], format_func=lambda g: app.group_label(g) if g else any_label,
+                 key="ob_group", persist_state="session")
+with c3:
+    st.selectbox(t("f_model"), choices["ob_model"], format_func=lambda m: app.label("model", m) if m else any_label,
+                 key="ob_model", persist_state="session")
+with c4:
+    st.selectbox(t("f_actor"), choices["ob_actor"], format_func=lambda a: app.label("actor", a) if a else any_label,
+                 key="ob_actor", persist_state="session")
+    st.toggle(t("f_inherit"), key="ob_inherit", persist_state="session",
+              disabled=not st.session_state.get("ob_actor"))
+c5, c6, c7 = st.columns(3)
+with c5:
+    st.multiselect(t("f_category"), choices["ob_category"], format_func=lambda c: app.label("category", c),
+                   placeholder=t("any"), key="ob_category", persist_state="session")
+with c6:
+    st.multiselect(t("f_modality"), choices["ob_modality"], format_func=lambda c: app.label("modality", c),
+                   placeholder=t("any"), key="ob_modality", persist_state="session")
+with c7:
+    st.multiselect(t("f_period"), choices["ob_period"], format_func=app.period_label, placeholder=t("any"), key="ob_period",
+                   persist_state="session")
+st.text_input(t("f_search"), key="ob_search", persist_state="session")
+
+state = st.session_state
+rules = rules_of(app.stamp, state["ob_actor"] or "", bool(state["ob_inherit"]) if state["ob_actor"] else True)
+if state["ob_group"] or state["ob_model"]:
+    allowed_docs = set(scope_docs(app.stamp, state["ob_group"] or "", state["ob_model"] or ""))
+    rules = [r for r in rules if r["doc"] in allowed_docs]
+if state["ob_district"]:
+    wanted = set(state["ob_district"])
+    rules = [r for r in rules if r.get("district") in wanted]
+for key, field in (("ob_category", "category"), ("ob_modality", "modality")):
+    if state[key]:
+        wanted = set(state[key])
+        rules = [r for r in rules if r[field] in wanted]
+if state["ob_period"]:
+    wanted = set(state["ob_period"])
+    rules = [r for r in rules if ((r.get("frequency") or {}).get("period") or "none") in wanted]
+needle = (state["ob_search"] or "").strip()
+if needle:
+    rules = [r for r in rules if any(needle in (r.get(f) or "") for f in ("sentence", "action", "actor_text", "title"))]
+rules.sort(key=lambda r: (r.get("district") or "", r.get("title") or "", r["doc"], r["order"]))
+
+st.caption(t("rows", n=len(rules)))
+if not rules:
+    st.info(t("none_found"))
+else:
+    frame = pd.DataFrame([{
+        t("col_district"): r.get("district") or t("unknown_district"),
+        t("col_document"): r.get("title") or app.doc_title(r["doc"]),
+        t("col_actor"): app.label("actor", r["actor"]),
+        t("col_actor_text"): r.get("actor_text") or "",
+        t("col_modality"): app.label("modality", r["modality"]),
+        t("col_category"): app.label("category", r["category"]),
+        t("col_frequency"): r.get("frequency_text") or "",
+        t("col_action"): r.get("action") or "",
+        t("col_sentence"): r["sentence"],
+        t("col_inherited"): bool(r.get("inherited")),
+        t("col_span"): f"{r['span'][0]}–{r['span'][1]}",
+    } for r in rules])
+    event = st.dataframe(frame, key="ob_table", on_select="rerun", selection_mode="single-row", hide_index=True,
+                         width="stretch", height=min(460, 38 + 35 * len(frame)),
+                         column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
+    header = list(frame.columns) + ["rule", "document"]
+    body = [list(row) + [r["rule"], r["doc"]] for row, r in zip(frame.astype(object).values.tolist(), rules)]
+    app.downloads("ob", [("csv", lambda: table_csv(header, body), "policykb-obligations.csv", "text/csv"),
+                         ("xlsx", lambda: table_xlsx(header, body, title="obligations"), "policykb-obligations.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+    selected = event.selection.rows if event is not None else []
+    if selected and selected[0] < len(rules):
+        chosen = rules[selected[0]]
+        st.subheader(t("source"))
+        app.show_source(chosen["doc"], chosen["span"], key="ob_src", note=chosen.get("frequency_text") or "")
+    else:
+        st.caption(t("source_hint"))
+
+app.publish("obligations", SPEC)
