@@ -39,7 +39,8 @@ def _alternation(words) -> str:
 
 @dataclass(frozen=True)
 class _Grammar:
-    periods: list[tuple[re.Pattern, str, int]]
+    periods: list[tuple[re.Pattern, str, int, int | None]]
+    duration: re.Pattern
     unspecified: re.Pattern
     count: re.Pattern
     percent: re.Pattern
@@ -57,7 +58,7 @@ class _Grammar:
 @lru_cache(maxsize=1)
 def grammar() -> _Grammar:
     data = tomllib.loads(PATTERNS_FILE.read_text(encoding="utf-8"))
-    periods = [(re.compile(p), entry["period"], entry.get("scale", 1))
+    periods = [(re.compile(p), entry["period"], entry.get("scale", 1), entry.get("count"))
                for entry in data["period"] for p in entry["patterns"]]
     c = data["count"]
     units: dict[str, tuple[str, bool]] = {}
@@ -84,6 +85,7 @@ def grammar() -> _Grammar:
         min_after=frozenset(c["min_after"]), max_after=frozenset(c["max_after"]),
         approx_after=frozenset(c["approx_after"]),
         person_nouns=re.compile(_alternation(data["counted_nouns"]["person"])),
+        duration=re.compile(data["duration"]["after"]),
     )
 
 
@@ -112,10 +114,13 @@ def scan(text: str) -> tuple[Mention, ...]:
         found.append(m)
         taken.append((m.start, m.end))
 
-    for pattern, period, scale in g.periods:
+    for pattern, period, scale, implied in g.periods:
         for m in pattern.finditer(text):
             if free(m.start(), m.end()):
                 add(Mention("period", m.start(), m.end(), m.group(), period=period, scale=scale))
+                if implied is not None:    # 一年一评估: once a year
+                    found.append(Mention("count", m.start(), m.end(), m.group(), low=implied,
+                                         comparator="eq", unit="time"))
     for m in g.unspecified.finditer(text):
         if free(m.start(), m.end()):
             add(Mention("unspecified", m.start(), m.end(), m.group(), period="unspecified"))
@@ -138,6 +143,8 @@ def scan(text: str) -> tuple[Mention, ...]:
         cmp_ = _comparator(g, m.group("before"), m.group("after"), high is not None)
         if needs_cmp and cmp_ in ("eq", "range"):
             continue
+        if unit == "item" and g.duration.match(text, m.end() - (1 if m.group("unit") == "个" else 0)):
+            continue            # 一个月, 两个学期: how long, not how many
         add(Mention("count", m.start(), m.end(), m.group(), low=low, high=high, comparator=cmp_, unit=unit))
     for m in g.vague.finditer(text):
         if free(m.start(), m.end()):

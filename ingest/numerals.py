@@ -28,7 +28,7 @@ def parse_number(text: str) -> float | None:
         return None
     if text == "半":
         return 0.5
-    if text.replace(".", "", 1).isdigit():
+    if text.replace(".", "", 1).isdecimal():   # not isdigit(): "²", "①" are digits float() refuses
         value = float(text)
         return int(value) if value.is_integer() else value
     if text.startswith("百分之"):

@@ -13,14 +13,15 @@ PKB-READ-005   a DOCX or PDF container is truncated or corrupt
 PKB-READ-006   a DOCX would expand to too much data (zip bomb), judged from declared sizes
 PKB-READ-007   a PDF has no text layer: it is scanned and needs OCR
 PKB-READ-008   a PDF is encrypted and cannot be opened without a password
-PKB-READ-009   the file is larger than ``max_bytes``
+PKB-READ-009   the file is larger than ``max_bytes``, or its text larger than ``max_text_bytes``
 =============  ===========================================================================
 
 How plain text is decoded (``decode_bytes``): a byte-order mark wins (UTF-8, UTF-16 LE/BE,
 UTF-32 LE/BE); then UTF-16 without a BOM is recognised from NUL bytes sitting on one side of
 each byte pair; any other NUL byte means binary data; then strict UTF-8; then the legacy
-Chinese encodings are decoded strictly and compared on evidence — the share of characters
-that are common hanzi (the GB2312 and Big5 level-1 sets), ASCII or CJK punctuation. GB18030
+Chinese encodings are decoded strictly and compared on evidence — the share of the non-ASCII
+characters that are common hanzi (the GB2312 and Big5 level-1 sets) or CJK punctuation (ASCII
+reads the same in every candidate, so it is no evidence: a Latin-1 text is mostly ASCII). GB18030
 covers GB2312 and GBK. Valid UTF-8 that is not Chinese stays UTF-8; Chinese text with a few
 damaged bytes (at most 1 in 500 characters) is accepted with U+FFFD in their place;
 charset-normalizer is asked only when nothing looks like text, for non-Chinese legacy files.
@@ -61,6 +62,12 @@ ZIP_MAX_MEMBERS = 10_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+#: The most text one document may hold: UTF-8 bytes as the store receives them (N-Quads escapes
+#: included). A document's whole text is one literal (``pkb:text``) and the store's N-Quads parser
+#: refuses a literal over 16 MiB, so a larger text would fail only at the very end, when written
+#: (after minutes of extraction); it is refused up front instead. Split such a document.
+MAX_TEXT_BYTES = 15 * 2**20
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -71,7 +78,8 @@ class SourceText:
     sha256: str           # hex digest of the raw bytes
 
 
-def read_document(path: str | os.PathLike, *, max_bytes: int = 200 * 2**20) -> SourceText:
+def read_document(path: str | os.PathLike, *, max_bytes: int = 200 * 2**20,
+                  max_text_bytes: int = MAX_TEXT_BYTES) -> SourceText:
     """Read ``path`` into a :class:`SourceText`; raise ``ReadError`` when it cannot be read."""
     where = os.fspath(path)
     p = Path(where)
@@ -119,8 +127,21 @@ def read_document(path: str | os.PathLike, *, max_bytes: int = 200 * 2**20) -> S
     if not text.strip():
         raise fail("PKB-READ-002", f"the {fmt} file holds no text",
                    "check that the export worked")
+    size = _stored_size(text, max_text_bytes)
+    if size > max_text_bytes:
+        raise fail("PKB-READ-009", f"the text is too large for one document ({size:,} bytes of "
+                   f"text, limit {max_text_bytes:,})", "split it into parts (e.g. by chapter) and "
+                   "ingest those")
     return SourceText(path=where, text=text, format=fmt, encoding=encoding,
                       sha256=hashlib.sha256(data).hexdigest())
+
+
+def _stored_size(text: str, limit: int) -> int:
+    """The UTF-8 size of ``text`` as an N-Quads literal; for a text surely under ``limit``, a bound."""
+    if len(text) * 4 <= limit:   # at most 4 bytes per character, an escape ("\n" → "\\n") included
+        return len(text)
+    return (len(text.encode("utf-8", "surrogatepass")) + text.count("\n") + text.count("\r")
+            + text.count('"') + text.count("\\"))
 
 
 # -- plain text -------------------------------------------------------------------------------
@@ -154,11 +175,22 @@ def _common_chars() -> frozenset[str]:
     return frozenset(chars)
 
 
+_ASCII_RX = re.compile("[\x00-\x7f]+")
+
+
 def _plausibility(text: str) -> float:
+    """The share of common characters among the non-ASCII characters of a sample (1.0 if none).
+
+    ASCII is left out: it reads the same in every candidate encoding, so in a mostly-ASCII
+    text (a Western document in Latin-1) it would make any decoding look plausible.
+    """
     sample = text[:_SAMPLE]
     if not sample:
         return 0.0
-    return sum(map(_common_chars().__contains__, sample)) / len(sample)
+    wide = _ASCII_RX.sub("", sample)
+    if not wide:
+        return 1.0
+    return sum(map(_common_chars().__contains__, wide)) / len(wide)
 
 
 def _looks_binary(text: str) -> bool:
@@ -240,8 +272,9 @@ def decode_bytes(data: bytes, *, path: str | None = None) -> tuple[str, str]:
     # Chinese text with a few damaged bytes: accept when the damage is tiny.
     for enc in ("gb18030", "utf-8", "big5"):
         t = data.decode(enc, errors="replace")
+        repaired = t.replace("\ufffd", "")
         if (t.count("\ufffd") <= max(4, len(t) // 500) and not _looks_binary(t)
-                and _plausibility(t.replace("\ufffd", "")) >= 0.9):
+                and not repaired.isascii() and _plausibility(repaired) >= 0.9):
             return t, enc
     # Not convincingly Chinese: let charset-normalizer name a (maybe non-CJK) encoding.
     guess = _charset_normalizer_guess(data)

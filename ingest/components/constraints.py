@@ -21,6 +21,8 @@ def _rules() -> dict:
     stated = {kind: re.compile("|".join(p[kind])) for kind in (
         "legal_person_unchanged", "legal_compliance", "enrollment_unchanged", "finance_unchanged", "other")}
     return {"unchanged": re.compile(p["unchanged"]), "items": re.compile(p["item_separators"]),
+            "not_changed": re.compile(p["not_changed"]), "not_reduced": re.compile(p["not_reduced"]),
+            "kept_in_place": re.compile(p["kept_in_place"]),
             "tail": re.compile(p["tail"]),
             "kinds": [(entry["kind"], entry["words"]) for entry in data["unchanged"]], "stated": stated}
 
@@ -32,6 +34,14 @@ def kind_of(item: str) -> str:
     return "other"
 
 
+def _segment_start(text: str, floor: int, pos: int) -> int:
+    """Where the clause part before ``pos`` starts (after the last separator)."""
+    start = floor
+    for sep in SEPARATORS.finditer(text, floor, pos):
+        start = sep.end()
+    return start
+
+
 def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the constraints the sentence ``text[start:end]`` states.
 
@@ -41,13 +51,19 @@ def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, in
     rules = _rules()
     found: list[tuple[str, int, int]] = []
     for m in rules["unchanged"].finditer(text, start, end):
-        seg_start = start
-        for sep in SEPARATORS.finditer(text, start, m.start()):
-            seg_start = sep.end()
+        seg_start = _segment_start(text, start, m.start())
         segment = rules["tail"].sub("", text[seg_start:m.start()])
+        if COUNTED_HEADLINE.fullmatch(segment.strip(" “”\"")):    # A、B、C“三不变”: the list before
+            seg_start = _segment_start(text, start, seg_start - 1)
+            segment = text[seg_start:m.start()].split("“")[0].split('"')[0]
         for item in rules["items"].split(segment):
             if item.strip(" “”\"") and not COUNTED_HEADLINE.fullmatch(item.strip(" “”\"")):
                 found.append((kind_of(item), seg_start, m.end()))
+    for name in ("not_changed", "not_reduced", "kept_in_place"):
+        for m in rules[name].finditer(text, start, end):
+            for item in rules["items"].split(m.group("items")):
+                if item.strip():
+                    found.append((kind_of(item), m.start(), m.end()))
     for kind, pattern in rules["stated"].items():
         for m in pattern.finditer(text, start, end):
             found.append((kind, m.start(), m.end()))

@@ -94,6 +94,7 @@ def _rules() -> dict:
         "sep": re.compile(r["list_separators"]),
         "named_district": re.compile(data["named"]["district"]),
         "name_joiners": re.compile(data["named"]["joiners"]),
+        "name_openers": data["named"]["openers"],
     }
 
 
@@ -130,16 +131,40 @@ def _runs(schools, text):
     return runs
 
 
+ALIAS = re.compile(r"\((?:以下)?简称[“\"]?([^()“”\"]{2,12})[”\"]?\)")
+
+
+def _without_aliases(text: str, schools) -> tuple[list, dict[str, str], str]:
+    """Schools without the short names a parenthesis defines (西南大学附属小学(简称“西大附小”)),
+    the short name → full name map, and the text with those parentheses blanked out (so the
+    school before one and the words after it stay adjacent)."""
+    aliases: dict[str, str] = {}
+    blanked = text
+    kept = []
+    skip: set[tuple[int, int]] = set()
+    for s, e, name in schools:
+        m = ALIAS.match(text, e)
+        if m:
+            aliases[m.group(1)] = name
+            blanked = blanked[:m.start()] + "\0" * (m.end() - m.start()) + blanked[m.end():]
+            skip.add((m.start(1), m.end(1)))
+    for s, e, name in schools:
+        if not any(a <= s and e <= b for a, b in skip):
+            kept.append((s, e, aliases.get(name, name)))
+    return kept, aliases, blanked
+
+
 def _events(text: str, start: int, end: int, schools) -> list[_Event]:
     r = _rules()
     events: list[_Event] = []
+    schools, _, text = _without_aliases(text, schools)
     runs = _runs(schools, text)
     opened = False                       # a lead was stated earlier in the sentence
     for i, run in enumerate(runs):
         first_s, last_e = run[0][0], run[-1][1]
         names = tuple(s[2] for s in run)
         before = text[max(start, first_s - 10):first_s]
-        after = text[last_e:min(end, last_e + 24)]
+        after = text[last_e:min(end, last_e + 40)].replace("\0", "")
         direct = _kind_at(text, last_e)
         counted = COUNT.match(text, last_e)
         # NAME events
@@ -169,10 +194,16 @@ def _events(text: str, start: int, end: int, schools) -> list[_Event]:
             opened = True
             continue
         # 由A与B、C组成 / A与B、C结成…: the first school leads
-        if len(run) == 1 and nxt and re.fullmatch(r"[与和同]", text[last_e:nxt[0][0]] or "") \
+        if len(run) == 1 and nxt and re.fullmatch(r"[与和同]", text[last_e:nxt[0][0]].replace("\0", "")) \
                 and r["pair_verbs"].match(text, nxt[-1][1]):
             events.append(_Event(first_s, "lead", names, end=last_e))
             events.append(_Event(nxt[0][0], "members", tuple(s[2] for s in nxt), end=nxt[-1][1]))
+            opened = True
+            continue
+        if len(run) >= 2 and re.fullmatch(r"[与同和]", text[run[0][1]:run[1][0]]) \
+                and r["pair_verbs"].match(text, last_e):     # A与B、C结成帮扶对子 as one list
+            events.append(_Event(first_s, "lead", names[:1], end=run[0][1]))
+            events.append(_Event(run[1][0], "members", names[1:], end=last_e))
             opened = True
             continue
         if r["lead_before"].search(before) or r["lead_after"].match(after):
@@ -185,8 +216,16 @@ def _events(text: str, start: int, end: int, schools) -> list[_Event]:
             events.append(_Event(first_s, "members", names, end=last_e))
     for m in r["named_district"].finditer(text, start, end):
         if not any(e.pos <= m.start() < e.end for e in events if e.kind == "name"):
-            events.append(_Event(m.start(), "name", (), m.group(), "district", "school_district", (), m.end()))
+            name = m.group().lstrip(r["name_openers"])
+            events.append(_Event(m.start(), "name", (), name, "district", "school_district", (), m.end()))
     return sorted(events, key=lambda e: e.pos)
+
+
+def _lead_in(text: str, start: int) -> int:
+    """Length of a list marker or connective before a sentence's subject (1. / (一) / 其中,)."""
+    from ingest.components.statements import SUBJECT_LEAD
+
+    return SUBJECT_LEAD.match(text, start).end() - start
 
 
 def _sentence_groups(found: list[Group], text: str, start: int, end: int, schools) -> list[Group]:
@@ -223,9 +262,18 @@ def _sentence_groups(found: list[Group], text: str, start: int, end: int, school
                 found.append(g)
                 touched.append(g)
                 current, current_from = g, "lead"
-        elif ev.kind == "members" and current is not None:
-            for name in ev.schools:
-                current.add_member(name)
+        elif ev.kind == "members":
+            if current is None and schools and schools[0][0] == start + _lead_in(text, start) \
+                    and schools[0][2] not in ev.schools:
+                # A实行…管理, B、C为其分校区: the school the sentence opens with leads
+                current = Group(evidence=(start, end))
+                current.add_lead(schools[0][2], explicit=True)
+                found.append(current)
+                touched.append(current)
+                current_from = "lead"
+            if current is not None:
+                for name in ev.schools:
+                    current.add_member(name)
     _pair_lists(found, touched, text, start, end, schools)
     models = {c for _, _, c in find_model_terms(text, start, end)} - {"education_group"}
     if len(models) == 1:

@@ -19,6 +19,8 @@ from ingest.components.spans import make_span, patterns, text_of
 NUM = "[0-9一二两三四五六七八九十百]+"
 #: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团").
 COUNTED_KIND = re.compile(rf"{NUM}(?:个|所)([\u4e00-\u9fff+]{{2,16}}?)(?=[、,。和及]|$)")
+#: "采取教育集团、学区化管理、城乡学校共同体三种形式": kinds listed before a count of kinds
+KINDS_LISTED = re.compile(r"(?:采取|采用|包括|分为|推行)([^,。;:]{4,60}?)[两二三四五六七八九]种(?:形式|方式|模式|类型)")
 EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
 
 
@@ -83,7 +85,11 @@ def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
     for sentence in doc._.structure.sentences:
         found = find_model_terms(text, sentence.start, sentence.end)
         mentions += found
-        kinds = counted_kinds(text, sentence.start, _background_from(text, sentence.start, sentence.end))
+        limit = _background_from(text, sentence.start, sentence.end)
+        kinds = counted_kinds(text, sentence.start, limit)
+        listed = KINDS_LISTED.search(text, sentence.start, limit)
+        if listed:
+            kinds += re.split(r"[、和及与]", listed.group(1))
         if len(kinds) >= 2 and any(EDUCATION_GROUP.fullmatch(k) for k in kinds) \
                 and any(not EDUCATION_GROUP.search(k) for k in kinds):
             education_group_listed = True

@@ -25,6 +25,10 @@ from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, categor
 
 #: statements with no subject that are the education authority's work: funding, external
 #: supervision, evaluating the groups
+#: sending people somewhere: a recurrence without a count then counts persons
+SENDS_PEOPLE = re.compile(r"(?:选派|派出|派遣|互派|委派|输送)[^,。;]{0,6}(?:教师|老师|干部|校长|骨干|人员|名师)")
+#: periods that state a fact of their own (任期三年, 运行周期为三年), never a mere time phrase
+STANDING_PERIODS = frozenset({"term_of_office", "multi_year"})
 #: at most this many characters besides the period make a clause a mere time phrase
 TIME_PHRASE_REST = 5
 AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
@@ -50,10 +54,14 @@ class Unit:
         return [m for c in self.clauses for m in c.counts]
 
     def frequency_counts(self) -> list[frequency.Mention]:
-        """The counts of the recurrence: those stated with or after the period (设秘书长一名,…,
-        每学期末提交报告 counts no one)."""
+        """The counts of the recurrence: those stated in the period's clause, and in later clauses
+        only with a comparator (设秘书长一名,…,每学期末提交报告 counts no one; 每届任期三年,可连任
+        一次 is not once per term)."""
         first = next((i for i, c in enumerate(self.clauses) if c.period), 0)
-        return [m for c in self.clauses[first:] for m in c.counts]
+        own = [m for m in self.clauses[first].counts] if self.clauses else []
+        later = [m for c in self.clauses[first + 1:] for m in c.counts
+                 if m.kind == "vague" or m.comparator in ("min", "max", "range", "approx")]
+        return own + later
 
     @property
     def text(self) -> str:
@@ -165,7 +173,8 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
 def _time_only(clause: Clause) -> bool:
     """A clause that is only a time phrase (每学年开学前, 每年12月): it belongs to the next one."""
     period = clause.period
-    if period is None or period.kind != "period" or clause.subject or clause.action or clause.counts:
+    if period is None or period.kind != "period" or clause.subject or clause.action or clause.counts \
+            or period.period in STANDING_PERIODS:
         return False
     return len(clause.text) - len(period.text) <= TIME_PHRASE_REST
 
@@ -204,6 +213,8 @@ def rule_facts(unit: Unit, ctx: Context) -> dict:
     freq, quantity = frequency.frequency_of(period, unit.frequency_counts() if period else unit.counts)
     if period is not None and period.kind == "unspecified" and freq is not None:
         freq["unit"] = next((c.unit for c in unit.counts if c.unit), "time")
+    if freq is not None and freq["unit"] == "time" and not unit.counts and SENDS_PEOPLE.search(unit.text):
+        freq["unit"] = "person"      # 每学年选派青年教师…: the recurrence counts people
     text = unit.text
     subject_text = unit.actor_text if unit.explicit else ""
     category = category_of(text.replace(subject_text or "\0", "", 1))

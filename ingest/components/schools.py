@@ -75,7 +75,7 @@ def _left_edge(text: str, start: int, floor: int, lex: _Lexicon, suffix: str) ->
         before = text[max(floor, pos - 6):pos]
         word = next((w for w in lex.boundaries if before.endswith(w)), None)
         if word is not None and not any(text.startswith(x, pos - len(word)) for x in lex.exceptions) \
-                and not _starts_area(text, pos - len(word)):
+                and not _in_area(text, pos - len(word)):
             break
         pos -= 1
     return _trim_front(text, pos, start, suffix in lex.noun_only)
@@ -117,6 +117,13 @@ def _covered(prefix: str, words: frozenset[str]) -> bool:
     return ok[-1]
 
 
+def _in_area(text: str, pos: int) -> bool:
+    """True when an administrative area's full name covers ``pos`` (和平区, 呼和浩特市, 于都县)."""
+    areas = gazetteer.areas()
+    return any(text[j:j + n] in areas for j in range(max(0, pos - 6), pos + 1)
+               for n in range(max(2, pos - j + 1), 9))
+
+
 def _starts_area(text: str, pos: int) -> bool:
     """True when an administrative area's full name starts at ``pos`` (和平区, 于都县)."""
     areas = gazetteer.areas()
@@ -135,10 +142,8 @@ def is_specific(name: str, suffix_start: int) -> bool:
 
     areas, _ = split_name(name)
     for area in areas:      # 成都市武侯区优质学校: the areas do not make a generic name specific
-        for form in (area, area[:-1]) if len(area) >= 3 else (area,):
-            if prefix.startswith(form) and len(prefix) > len(form):
-                prefix = prefix[len(form):]
-                break
+        if prefix.startswith(area) and len(prefix) > len(area):   # full names only: 澄江镇 stays
+            prefix = prefix[len(area):]
     return not _covered(prefix, lexicon().generic)
 
 
@@ -157,8 +162,10 @@ def find_schools(text: str, start: int = 0, end: int | None = None) -> list[tupl
             left = _left_edge(text, m.start(), floor, lex, m.group())
             name = text[left:m.end()]
             ok = is_specific(name, m.start() - left)
-        if m.group() in lex.campus and found and found[-1][1] == left:
-            prev = found.pop()                 # 石门实验学校映月校区: one name
+        if found and found[-1][1] == left and ok or (m.group() in lex.campus and found and found[-1][1] == left):
+            # 石门实验学校映月校区, 长沙市一中岳麓中学: a name right after a school's name, with
+            # nothing between, is part of one name
+            prev = found.pop()
             left, name, ok = prev[0], text[prev[0]:m.end()], True
         if ok:
             found.append((left, m.end(), name))

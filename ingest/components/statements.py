@@ -12,7 +12,7 @@ from ingest.components.spans import patterns
 from ingest.structure import split_clauses
 
 MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
-PER_OCCURRENCE = ("每次", "每一次", "每轮")
+PER_OCCURRENCE = ("每次", "每一次", "每轮", "每人", "每名", "每位")
 #: what may stand before a clause's subject (原则上牵头校…, 各教育集团…, 区教体局…)
 SUBJECT_LEAD = re.compile(r"(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、"
                           r"|第[一二三四五六七八九十]{1,3}条)?(?:原则上|同时|其中|另外|此外|并且|并)?,?(?:各|由)?")
@@ -128,10 +128,13 @@ def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
 
 
 def _period_splits(text: str, start: int, end: int) -> list[int]:
-    """Offsets of 、 between two recurrences in one clause (每周一次联合教研、每月一次同课异构)."""
-    periods = [m for m in frequency.scan(text[start:end]) if m.kind == "period"]
+    """Offsets of 、 between two recurrences in one clause (每周一次联合教研、每月一次同课异构)
+    or between two counts of different things (派出管理干部1至2名、骨干教师不少于3名)."""
+    mentions = frequency.scan(text[start:end])
+    periods = [m for m in mentions if m.kind == "period"]
+    counts = [m for m in mentions if m.kind == "count" and m.start >= (periods[0].end if periods else 0)]
     cuts = []
-    for prev, cur in zip(periods, periods[1:]):
+    for prev, cur in list(zip(periods, periods[1:])) + list(zip(counts, counts[1:])):
         sep = text.rfind("、", start + prev.end, start + cur.start)
         if sep != -1:
             cuts.append(sep)
