@@ -14,6 +14,8 @@ from itertools import product
 import ahocorasick
 
 MAX_STRINGS = 5000
+#: characters around a searched range kept for the lookaround checks
+LOOK = 16
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,13 @@ class LiteralMatcher:
         end = len(text) if end is None else end
         if end <= start:
             return []
+        # search a slice (the automaton's own start/end arguments still cost the whole text),
+        # with room around it for the lookarounds
+        base = max(0, start - LOOK)
+        window = text[base:min(len(text), end + LOOK)]
         candidates = []
-        for last, (word, items) in self.automaton.iter(text, start, end):
-            s, e = last - len(word) + 1, last + 1
+        for last, (word, items) in self.automaton.iter(window, start - base, end - base):
+            s, e = base + last - len(word) + 1, base + last + 1
             for priority, label, lit in items:
                 if lit.not_before and any(text.endswith(b, 0, s) for b in lit.not_before):
                     continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from kb.errors import PolicyKBError, ReadError
+from kb.errors import PolicyKBError, ReadError, StoreError
 from kb.store.base import DocumentWrite, Store
 
 #: Documents per store transaction, and bytes of N-Quads after which a batch is committed early.
@@ -106,9 +106,26 @@ def extract(path: str, source_paths: list[str], version: str) -> tuple:
 
 
 def _init_worker() -> None:
+    """Load the pipeline once per worker; on Linux the worker also dies with the ingest that
+    started it, so a killed ingest leaves no orphans behind."""
+    _die_with_parent()
     from ingest.pipeline import build_nlp
 
     build_nlp()
+
+
+def _die_with_parent() -> None:
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)        # PR_SET_PDEATHSIG
+    except OSError:
+        return
 
 
 # --------------------------------------------------------------------------- main side
@@ -182,7 +199,21 @@ class _Writer:
             return
         batch, self.pending, self.size = self.pending, [], 0
         self.since = time.monotonic()
-        self.store.write_documents([w for w, _ in batch])
+        try:
+            self.store.write_documents([w for w, _ in batch])
+        except StoreError:
+            if len(batch) == 1:
+                raise
+            # one document the store refuses must not cost the others: write them one by one
+            for write, result in batch:
+                try:
+                    self.store.write_documents([write])
+                except StoreError as exc:
+                    exc.path = exc.path or result.path
+                    result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
+                self.summary.results.append(result)
+                self.on_result(result)
+            return
         for _, result in batch:
             self.summary.results.append(result)
             self.on_result(result)
@@ -234,7 +265,13 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
                 continue
             result = FileResult(p.path, p.status, graph=value.iri, triples=value.triples,
                                 counts=value.counts)
-            writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
+            try:
+                writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
+            except StoreError as exc:       # a batch of one the store refused
+                exc.path = exc.path or p.path
+                result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
+                summary.results.append(result)
+                on_result(result)
         writer.flush()
     finally:
         summary.seconds = time.monotonic() - started

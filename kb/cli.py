@@ -148,9 +148,11 @@ def extract(
                 result = by_path.get(str(f))
                 if result is None or result.status == "error":
                     failed = True
-                    message = result.error.message if result and result.error else "not a readable document"
-                    print(json.dumps({"schema": "policykb-extract/1", "source": str(f), "error": message},
-                                     ensure_ascii=False))
+                    error = result.error if result and result.error else None
+                    print(json.dumps({"schema": "policykb-extract/1", "source": str(f),
+                                      "error": error.message if error else "not a readable document",
+                                      "code": error.code if error else "PKB-READ-000",
+                                      "hint": error.hint if error else None}, ensure_ascii=False))
                     continue
                 print(json.dumps(document_view(kb_store, result.graph, str(f)), ensure_ascii=False))
     except PolicyKBError as exc:
@@ -265,8 +267,9 @@ def _print_result(result, fmt: str) -> None:
         for row in result.rows:
             table.add_row(*["" if row.get(v) is None else str(row.get(v))[:80] for v in result.variables])
         out.print(table)
-        if result.truncated:
-            err.print("[yellow]result truncated at the row limit[/]")
+    if result.truncated:
+        err.print(f"[yellow]result truncated at {len(result.rows)} rows (the row limit; raise it with "
+                  f"--limit or ${settings.SETTINGS['max_results'].env})[/]")
 
 
 @app.command("queries")

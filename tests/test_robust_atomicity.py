@@ -231,10 +231,6 @@ def test_reingesting_an_unchanged_corpus_changes_nothing(copies, reference):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="ingest/runner.py + kb/store/oxigraph.py: after SIGKILL of the ingest "
-                   "process alone, its forked extraction workers live on forever and keep the inherited "
-                   "flock on writer.lock, so every later ingest is refused with PKB-STORE-LOCKED naming the "
-                   "dead pid (see docs/robustness.md)")
 def test_a_crashed_ingest_does_not_leave_the_store_locked(copies, tmp_path):
     folder, _ = copies
     store = tmp_path / "kb"
@@ -258,9 +254,6 @@ def test_a_crashed_ingest_does_not_leave_the_store_locked(copies, tmp_path):
 
 # --------------------------------------------------------------------------- a document the store refuses
 
-@pytest.mark.xfail(strict=True, reason="kb/store/oxigraph.py _Batch.parse(): pyoxigraph's N-Quads parser "
-                   "raises MemoryError ('Reached the buffer maximal size of 16777216') on a literal over "
-                   "16 MiB; it escapes as a bare MemoryError instead of StoreError PKB-STORE-NQUADS")
 def test_an_oversized_literal_is_a_store_error(tmp_path):
     from kb.errors import StoreError
 
@@ -277,10 +270,6 @@ def test_an_oversized_literal_is_a_store_error(tmp_path):
         assert store.graphs() in ([], [graph])
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/runner.py _Writer.flush(): when the store refuses a batch, the "
-                   "StoreError ends the whole ingest; the batch's other documents are lost and the rest of the "
-                   "corpus is not read. It should retry the batch's documents one by one and report the one "
-                   "refused against its file (status error), like a read error")
 def test_a_document_the_store_refuses_is_reported_and_the_others_go_on(tmp_path, monkeypatch):
     from ingest.runner import ingest
     from kb.errors import StoreError

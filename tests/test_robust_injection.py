@@ -306,8 +306,6 @@ def test_result_size_limit(store_dir, unchanged, tmp_path):
     assert "truncated" in out.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="kb/cli.py _print_result(): with --format json or csv a truncated "
-                   "result is printed without any notice, so a script cannot tell it got only part")
 def test_truncation_is_reported_in_every_format(store_dir, tmp_path):
     rq = tmp_path / "everything.rq"
     rq.write_text("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", encoding="utf-8")

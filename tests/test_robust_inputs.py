@@ -19,8 +19,8 @@ failed. The corpus is built in a temporary folder (see :func:`build_corpus`):
   a folder reached twice is walked under the first path in sorted order.
 
 Large texts are at the end: a 50 MB text (refused up front with PKB-READ-009: the store holds at
-most ~15 MiB of text per document), a 1 MB text (ingested, ``slow``), and two xfail tests that pin
-down why extraction time grows quadratically with the size of one document.
+most ~15 MiB of text per document), a 1 MB text (ingested, ``slow``), and two tests that check
+extraction time grows linearly with the size of one document.
 """
 from __future__ import annotations
 
@@ -454,8 +454,6 @@ def test_cli_extract_goes_on_after_errors(corpus, extract_run):
     assert by["others/english.txt"]["obligations"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="kb/cli.py extract(): the error object has no 'code' (nor 'hint'); "
-                   "scripts must parse the message to tell an OCR case from a corrupt file")
 def test_cli_extract_error_objects_carry_the_code(corpus, extract_run):
     files, out = extract_run
     by = dict(zip(files, (json.loads(line) for line in out.stdout.splitlines())))
@@ -565,9 +563,6 @@ def test_a_1mb_text_ingests_in_bounded_memory(tmp_path):
     assert peak < 1536, peak
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/literals.py LiteralMatcher.find(text, start, end): "
-                   "ahocorasick's iter(text, start, end) costs O(len(text)) per call (the whole str is "
-                   "converted), and it is called once per clause: extraction is quadratic in document size")
 def test_finding_actors_in_a_clause_does_not_depend_on_the_document_size():
     from ingest.components.actors import find_actors
 
@@ -585,9 +580,6 @@ def test_finding_actors_in_a_clause_does_not_depend_on_the_document_size():
     assert per_call(long_text) < 20 * per_call(short_text) + 20e-6
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/components/rules.py rules_component(): the schools of each "
-                   "sentence are found by scanning every school of the document (a list comprehension "
-                   "per sentence): sentences x schools, quadratic in document size; bisect instead")
 def test_the_rules_component_scales_linearly_with_schools_and_sentences():
     from ingest.components.rules import rules_component
     from ingest.components.spans import make_span

@@ -9,6 +9,7 @@ a count but no period takes the period stated earlier in the sentence (每学期
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -293,7 +294,9 @@ def rules_component(doc: Doc) -> Doc:
         if not triage.search(piece):
             continue
         sent_tokens = segments.get(sentence.index, [])
-        schools = [s for s in schools_by_start if sentence.start <= s[0] < sentence.end]
+        lo = bisect.bisect_left(schools_by_start, (sentence.start,))
+        hi = bisect.bisect_left(schools_by_start, (sentence.end,))
+        schools = schools_by_start[lo:hi]
         sctx = Context(ctx.school_roles, _section_default(doc, sentence, ctx), ctx.consortium)
         units = statements(text, sentence.start, sentence.end, sent_tokens, schools, sctx,
                            carried if text[sentence.start:sentence.end].startswith("负责") else None)

@@ -385,6 +385,10 @@ class _Batch:
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"invalid N-Quads for {graph}: {exc}", code="PKB-STORE-NQUADS",
                                  hint="nothing of this batch was written; fix the RDF writer") from exc
+            except MemoryError as exc:    # a literal over 16 MiB: the parser refuses it
+                raise StoreError(f"the document {graph} holds a value too large for the store",
+                                 code="PKB-STORE-NQUADS",
+                                 hint="split the document into smaller files") from exc
             stray = next((q for q in quads if q.graph_name != node), None)
             if stray is not None:
                 raise StoreError(f"a quad of {graph} names another graph: {stray}",
@@ -568,12 +572,32 @@ def _acquire_writer_lock(folder: Path) -> int | None:
         raise _locked_error(folder) from None
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
+    _HELD_LOCKS.add(fd)
     return fd
+
+
+#: lock files this process holds: a forked child (an extraction worker) closes its copies, so a
+#: worker that outlives a killed ingest never keeps the store locked
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
 
 
 def _release_writer_lock(fd: int | None) -> None:
     if fd is None or fcntl is None:
         return
+    _HELD_LOCKS.discard(fd)
     try:
         fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
