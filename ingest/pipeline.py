@@ -84,7 +84,7 @@ def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
         piece = text[sentence.start:sentence.end]
         if needs_words.search(piece):
             offset, seg = sentence.start, []
-            for word in cut(piece, HMM=True):
+            for word in cut(piece, HMM=False):
                 if word:
                     words.append(word)
                     seg.append((offset, word))

@@ -255,27 +255,37 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
             planned_graphs[p.graph] = p
             plans.append(p)
     try:
-        for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION, scheduler):
-            if kind == "error":
-                if value.path is None:
-                    value.path = p.path
-                result = FileResult(p.path, "error", error=value)
-                summary.results.append(result)
-                on_result(result)
-                continue
-            result = FileResult(p.path, p.status, graph=value.iri, triples=value.triples,
-                                counts=value.counts)
-            try:
-                writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
-            except StoreError as exc:       # a batch of one the store refused
-                exc.path = exc.path or p.path
-                result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
-                summary.results.append(result)
-                on_result(result)
-        writer.flush()
+        from kb import settings
+
+        with store.publishing_every(settings.get("publish_seconds")):
+            _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
     finally:
         summary.seconds = time.monotonic() - started
     return summary
+
+
+def _extract_and_write(store: Store, plans, workers, scheduler, writer: "_Writer", summary: Summary,
+                       on_result: Callable[[FileResult], None]) -> None:
+    """Extract every planned file and hand each document to the writer as it comes."""
+    from ingest.pipeline import PIPELINE_VERSION
+
+    for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION, scheduler):
+        if kind == "error":
+            if value.path is None:
+                value.path = p.path
+            result = FileResult(p.path, "error", error=value)
+            summary.results.append(result)
+            on_result(result)
+            continue
+        result = FileResult(p.path, p.status, graph=value.iri, triples=value.triples, counts=value.counts)
+        try:
+            writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
+        except StoreError as exc:       # a batch of one the store refused
+            exc.path = exc.path or p.path
+            result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
+            summary.results.append(result)
+            on_result(result)
+    writer.flush()
 
 
 def _run(plans: list[_Plan], workers: int | None, version: str, scheduler: object = None):

@@ -58,6 +58,13 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _non_negative_float(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must be zero or a positive number")
+    return value
+
+
 SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("store", "POLICYKB_STORE", _default_store,
             "Where the knowledge graph lives: a folder for the embedded Oxigraph store, or the "
@@ -74,6 +81,10 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Password for a server store (never logged)."),
     Setting("workers", "POLICYKB_WORKERS", _cpu_count,
             "Extraction worker processes for ingest (default: all cores).", _positive_int),
+    Setting("publish_seconds", "POLICYKB_PUBLISH_SECONDS", lambda: 2.0,
+            "While an ingest writes, readers (the app) see its new documents at most this often "
+            "(seconds; 0 = after every batch); making writes visible costs time on a large store.",
+            _non_negative_float),
     Setting("query_timeout", "POLICYKB_QUERY_TIMEOUT", lambda: 30.0,
             "Seconds a SPARQL query may run before it is stopped.", _positive_float),
     Setting("max_results", "POLICYKB_MAX_RESULTS", lambda: 10000,

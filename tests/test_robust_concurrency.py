@@ -31,7 +31,8 @@ from kb.store import open_store, run_user_query
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DOCS = ROOT / "source_docs"
-ENV = dict(os.environ, COLUMNS="1000", NO_COLOR="1")
+# every batch published at once, so the readers can see the store grow step by step
+ENV = dict(os.environ, POLICYKB_PUBLISH_SECONDS="0", COLUMNS="1000", NO_COLOR="1")
 COPIES = 4
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 

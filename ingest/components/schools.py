@@ -21,7 +21,8 @@ CJK = re.compile(r"[\u4e00-\u9fff0-9]")
 @dataclass(frozen=True)
 class _Lexicon:
     suffix: re.Pattern
-    boundaries: tuple[str, ...]
+    boundary_set: frozenset[str]
+    boundary_max: int
     exceptions: tuple[str, ...]
     generic: frozenset[str]
     noun_only: frozenset[str]
@@ -39,7 +40,8 @@ def lexicon() -> _Lexicon:
     alternatives = "|".join(s + ("(?!长)" if s == "学校" else "") for s in data["suffixes"])
     return _Lexicon(
         suffix=re.compile(f"{data['numbered']}|(?:{alternatives})"),
-        boundaries=tuple(sorted(data["boundary_words"], key=len, reverse=True)),
+        boundary_set=frozenset(data["boundary_words"]),
+        boundary_max=max(map(len, data["boundary_words"])),
         exceptions=tuple(data["boundary_exceptions"]),
         generic=frozenset(data["generic_words"]),
         noun_only=frozenset(data["noun_only_suffixes"]),
@@ -72,25 +74,35 @@ def _left_edge(text: str, start: int, floor: int, lex: _Lexicon, suffix: str) ->
     """
     pos = start
     while pos > floor and start - pos < lex.max_prefix and CJK.match(text[pos - 1]):
-        before = text[max(floor, pos - 6):pos]
-        word = next((w for w in lex.boundaries if before.endswith(w)), None)
+        word = _boundary_ending(text, max(floor, pos - lex.boundary_max), pos, lex)
         if word is not None and not any(text.startswith(x, pos - len(word)) for x in lex.exceptions) \
                 and not _in_area(text, pos - len(word)):
             break
         pos -= 1
-    return _trim_front(text, pos, start, suffix in lex.noun_only)
+    return pos + _trim_length(text[pos:start], suffix in lex.noun_only)
 
 
-def _trim_front(text: str, pos: int, start: int, noun_only: bool) -> int:
-    """Drop everything up to the last word of ``text[pos:start]`` that cannot be inside a name."""
+def _boundary_ending(text: str, floor: int, pos: int, lex: _Lexicon) -> str | None:
+    """The longest boundary word that ends at ``pos`` (not reaching before ``floor``)."""
+    for length in range(min(lex.boundary_max, pos - floor), 0, -1):
+        word = text[pos - length:pos]
+        if word in lex.boundary_set:
+            return word
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _trim_length(candidate: str, noun_only: bool) -> int:
+    """How many characters to drop from the front of ``candidate``: everything up to the last
+    word that cannot be inside a name (cached: the same names recur through a corpus)."""
     import jieba.posseg
 
     from ingest.segmenter import setup
 
     setup()
     lex = lexicon()
-    words = [(w.word, w.flag) for w in jieba.posseg.lcut(text[pos:start], HMM=False)]
-    cut, offset = pos, pos
+    words = [(w.word, w.flag) for w in jieba.posseg.lcut(candidate, HMM=False)]
+    cut, offset = 0, 0
     for i, (word, tag) in enumerate(words):
         offset += len(word)
         last = i == len(words) - 1
@@ -101,7 +113,7 @@ def _trim_front(text: str, pos: int, start: int, noun_only: bool) -> int:
             if tag in SINGLE_CUT_TAGS:
                 cut = offset
             continue
-        if _starts_area(text, offset - len(word)):
+        if _starts_area(candidate, offset - len(word)):
             continue
         if word in lex.cut_words or (tag in CUT_TAGS and not (last and not noun_only)) \
                 or (last and noun_only and tag in NOUN_ONLY_STOPS):

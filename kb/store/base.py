@@ -25,6 +25,7 @@ import hashlib
 import math
 import re
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -268,6 +269,23 @@ class Store(ABC):
 
     location: str
     read_only: bool
+    #: how often (seconds) readers are shown new writes: 0 = after every write. A long ingest
+    #: raises it (see :meth:`publishing_every`), as making writes visible can cost time.
+    publish_interval: float = 0.0
+
+    def publish(self) -> None:
+        """Make every committed write visible to readers now (a no-op where they always are)."""
+
+    @contextmanager
+    def publishing_every(self, seconds: float) -> Iterator[None]:
+        """Show readers new writes at most every ``seconds`` inside the block, and all of them at
+        its end (the ingest runner writes many batches this way)."""
+        before, self.publish_interval = self.publish_interval, seconds
+        try:
+            yield
+        finally:
+            self.publish_interval = before
+            self.publish()
 
     # -- primitives every backend provides ------------------------------------------------
 

@@ -88,6 +88,7 @@ DB_DIR = "db"
 SNAPSHOT_DIR = "snapshots"
 CURRENT_FILE = "current-snapshot"
 KEEP_SNAPSHOTS = 2
+
 MEMORY = ":memory:"
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -107,6 +108,7 @@ class OxigraphStore(Store):
         self._lock_fd: int | None = None
         self._write_mutex = threading.Lock()
         self._generation: str | None = None
+        self._unpublished, self._published_at = False, time.monotonic()
         if self.location == MEMORY:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only", code="PKB-STORE-OPEN",
@@ -213,6 +215,11 @@ class OxigraphStore(Store):
                 shutil.rmtree(old, ignore_errors=True)
 
     def close(self) -> None:
+        if self._unpublished:
+            try:
+                self.publish()
+            except StoreError:
+                pass    # the data is committed; readers keep the previous snapshot
         self._store = None  # pyoxigraph closes RocksDB when the last reference goes
         if self._lock_fd is not None:
             _release_writer_lock(self._lock_fd)
@@ -348,7 +355,19 @@ class OxigraphStore(Store):
                 raise StoreError(f"the write failed and was rolled back: {exc}", path=self.location,
                                  code="PKB-STORE-WRITE", hint="nothing of this batch was written") from exc
             if self.path is not None:
-                self._snapshot()
+                # readers see each commit at once, or — while a long ingest writes, see
+                # Store.publish_interval — at most every publish_interval seconds (a checkpoint
+                # costs ~0.2 s), and always once the writer closes
+                self._unpublished = True
+                if time.monotonic() - self._published_at >= self.publish_interval:
+                    self.publish()
+
+    def publish(self) -> None:
+        """Make every committed write visible to readers now: a new snapshot."""
+        if self._unpublished and self._store is not None and not self.read_only:
+            self._snapshot()
+            self._unpublished = False
+        self._published_at = time.monotonic()
 
 
 # ---------------------------------------------------------------------- batches
