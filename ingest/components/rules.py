@@ -288,7 +288,8 @@ def rules_component(doc: Doc) -> Doc:
         if sentence.paragraph != paragraph:
             carried, paragraph = None, sentence.paragraph
         piece = text[sentence.start:sentence.end]
-        if sentence.is_heading or is_preamble(piece) or lexicon().ideology.search(piece):
+        lex = lexicon()
+        if sentence.is_heading or is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece):
             continue
         principles = _in_principles(doc, sentence)
         if not triage.search(piece):

@@ -65,6 +65,7 @@ class _Lexicon:
     set_up: re.Pattern
     principle_sections: re.Pattern
     ideology: re.Pattern
+    reported: re.Pattern
     categories: dict[str, dict[str, int]]
 
 
@@ -89,6 +90,7 @@ def lexicon() -> _Lexicon:
         set_up=re.compile(st["set_up"]),
         principle_sections=re.compile(st["principle_sections"]),
         ideology=re.compile(st["ideology"]),
+        reported=re.compile(st["reported"]),
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
 
