@@ -101,6 +101,11 @@ class _Writer:
         q.iri(sel, RDF.type, OA.TextPositionSelector)
         q.lit(sel, OA.start, start)
         q.lit(sel, OA.end, end)
+        # the quoted sentence too: queries then answer with it, without reading whole documents
+        quote = f"{iri}/quote"
+        q.iri(iri, OA.hasSelector, quote)
+        q.iri(quote, RDF.type, OA.TextQuoteSelector)
+        q.lit(quote, OA.exact, self.text[start:end])
         normalized = self.doc._.normalized
         if normalized is not None:
             s0, e0 = normalized.to_original(start, end)

@@ -92,14 +92,25 @@ def document_texts(store: Store, docs: set[str]) -> dict[str, str]:
     return out
 
 
-def _frequency(row: dict) -> dict | None:
-    if not row.get("period"):
-        return None
-    low, high = row.get("min"), row.get("max")
-    if row.get("exact") is not None:
-        low = high = row["exact"]
-    return {"period": code(row["period"]), "min_count": low, "max_count": high,
-            "unit": code(row.get("unit")) or "time"}
+def _frequencies(rows: list[dict]) -> dict[str, dict]:
+    """Each rule's frequency from its ODRL constraint rows (``obligation_constraints``)."""
+    parts: dict[str, dict] = {}
+    for r in rows:
+        operand, operator = code(r["operand"]), code(r["operator"])
+        p = parts.setdefault(r["rule"], {})
+        if operand == "timeInterval":
+            p["period"], p["unit"] = code(r["value"]), code(r.get("unit"))
+        elif operand == "count":
+            p[operator] = r["value"]
+    out = {}
+    for rule, p in parts.items():
+        if "period" not in p:
+            continue
+        low, high = p.get("gteq"), p.get("lteq")
+        if p.get("eq") is not None:
+            low = high = p["eq"]
+        out[rule] = {"period": p["period"], "min_count": low, "max_count": high, "unit": p["unit"] or "time"}
+    return out
 
 
 def find(store: Store, *, actor: str | None = None, district: str | None = None,
@@ -108,39 +119,41 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     """The obligations matching every given filter (contract codes; ``None`` = any).
 
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
-    ``inherit``) those of its broader actors, marked ``inherited``.
+    ``inherit``) those of its broader actors, marked ``inherited``. Three named queries answer it,
+    whatever the corpus size: the rules, their frequencies and their documents.
     """
-    params = {          # the period is optional in the graph, so it is filtered here, not bound
-        "district": district,
-        "modality": concept("modality", modality) if modality else None,
-        "category": concept("category", category) if category else None,
-        "doc": IRI(doc) if doc else None,
-    }
+    scope = {"district": district, "doc": IRI(doc) if doc else None}
+    params = {**scope,
+              "modality": concept("modality", modality) if modality else None,
+              "category": concept("category", category) if category else None}
     if actor:
         rows = []
-        for scope in queries.run(store, "actor_scope", target=concept("actor", actor)).rows:
-            inherited = bool(scope.get("inherited"))
+        for actor_row in queries.run(store, "actor_scope", target=concept("actor", actor)).rows:
+            inherited = bool(actor_row.get("inherited"))
             if inherited and not inherit:
                 continue
-            for row in queries.run(store, "obligations", actor=IRI(scope["actor"]), **params).rows:
+            for row in queries.run(store, "obligations", actor=IRI(actor_row["actor"]), **params).rows:
                 rows.append({**row, "inherited": inherited})
-        rows.sort(key=lambda r: (r["inherited"], r.get("district") or "", r["doc"], r["order"]))
     else:
         rows = queries.run(store, "obligations", **params).rows
-    texts = document_texts(store, {r["doc"] for r in rows})
-    if period:
-        rows = [r for r in rows if code(r.get("period")) == period]
+    if not rows:
+        return []
+    frequencies = _frequencies(queries.run(store, "obligation_constraints", **scope).rows)
+    documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", **scope).rows}
+    rows.sort(key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r["doc"], r["order"]))
     out, seen = [], set()
     for r in rows:
         if r["rule"] in seen:
             continue
         seen.add(r["rule"])
-        text = texts.get(r["doc"], "")
+        frequency = frequencies.get(r["rule"])
+        if period and (frequency or {}).get("period") != period:
+            continue
+        document = documents.get(r["doc"], {})
         out.append(Obligation(
-            doc=r["doc"], title=r.get("title"), district=r.get("district") or None,
-            province=r.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
+            doc=r["doc"], title=document.get("title"), district=r.get("district") or None,
+            province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
             actor_text=r.get("actorText"), action=r.get("action"), modality=code(r["modality"]),
-            category=code(r["category"]), frequency=_frequency(r),
-            sentence=text[r["start"]:r["end"]], span=(r["start"], r["end"]),
-            inherited=bool(r.get("inherited"))))
+            category=code(r["category"]), frequency=frequency,
+            sentence=r["sentence"], span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
     return out

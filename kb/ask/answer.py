@@ -89,14 +89,9 @@ def _clause_frequencies(store: Store, docs: set[str]) -> dict[tuple[str, int, in
     """``(doc, start, end)`` → frequency, for every clause in ``docs`` that a rule gives a recurrence."""
     spans: dict[tuple[str, int, int], dict] = {}
     for doc in docs:
-        for row in queries.run(store, "document_rules", doc=IRI(doc)).rows:
-            if row.get("period"):
-                low, high = row.get("min"), row.get("max")
-                if row.get("exact") is not None:
-                    low = high = row["exact"]
-                spans.setdefault((doc, row["start"], row["end"]), {
-                    "period": code(row["period"]), "min_count": low, "max_count": high,
-                    "unit": code(row.get("unit")) or "time"})
+        for rule in find(store, doc=doc):
+            if rule.frequency:
+                spans.setdefault((doc, *rule.span), rule.frequency)
     return spans
 
 
