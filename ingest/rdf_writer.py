@@ -218,8 +218,9 @@ class _Writer:
             q.iri(r, RDF.type, RULE_CLASS[modality])
             q.iri(r, PKB.modality, MODALITY[modality])
             q.iri(r, PKB.actor, ACTOR[f["actor"]])
-            q.lit(r, PKB.actorText, f.get("actor_text"))
-            q.lit(r, PKB.actionText, f.get("action"))
+            # always present ("" when the text names no actor): queries join them without OPTIONAL
+            q.lit(r, PKB.actorText, f.get("actor_text") or "")
+            q.lit(r, PKB.actionText, f.get("action") or "")
             q.iri(r, PKB.category, CATEGORY[f["category"]])
             q.iri(r, PKB.evidence, self.span(*f["evidence"]))
             q.lit(r, PKB.order, i + 1)

@@ -89,8 +89,8 @@ def _rules(store: Store, doc: str, text: str) -> list[dict]:
             quantity = {"value": _number(r["qValue"]), "unit": _tail(r.get("qUnit")),
                         "comparator": OPERATORS.get(_tail(r.get("qo")), "eq")}
         out.append({
-            "modality": _tail(r["modality"]), "actor": _tail(r["actor"]), "actor_text": r.get("actorText"),
-            "action": r.get("action"), "category": _tail(r["category"]),
+            "modality": _tail(r["modality"]), "actor": _tail(r["actor"]), "actor_text": r.get("actorText") or None,
+            "action": r.get("action") or None, "category": _tail(r["category"]),
             "frequency": frequency, "quantity": quantity,
             "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]],
         })

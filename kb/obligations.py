@@ -127,13 +127,17 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
               "modality": concept("modality", modality) if modality else None,
               "category": concept("category", category) if category else None}
     if actor:
-        rows = []
-        for actor_row in queries.run(store, "actor_scope", target=concept("actor", actor)).rows:
-            inherited = bool(actor_row.get("inherited"))
-            if inherited and not inherit:
-                continue
-            for row in queries.run(store, "obligations", actor=IRI(actor_row["actor"]), **params).rows:
-                rows.append({**row, "inherited": inherited})
+        bound = {r["actor"]: bool(r.get("inherited"))
+                 for r in queries.run(store, "actor_scope", target=concept("actor", actor)).rows
+                 if inherit or not r.get("inherited")}
+        if district is not None or doc:
+            # a few documents: their rules in one query, the actors picked here
+            rows = [{**r, "inherited": bound[r["actor"]]}
+                    for r in queries.run(store, "obligations", **params).rows if r["actor"] in bound]
+        else:
+            # the whole corpus: let the store's index find each actor's rules
+            rows = [{**r, "inherited": inherited} for each, inherited in bound.items()
+                    for r in queries.run(store, "obligations", actor=IRI(each), **params).rows]
     else:
         rows = queries.run(store, "obligations", **params).rows
     if not rows:
@@ -153,7 +157,7 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
         out.append(Obligation(
             doc=r["doc"], title=document.get("title"), district=r.get("district") or None,
             province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
-            actor_text=r.get("actorText"), action=r.get("action"), modality=code(r["modality"]),
+            actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
             sentence=r["sentence"], span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
     return out
