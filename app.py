@@ -69,6 +69,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "store_error": ("无法打开知识库", "Cannot open the store"),
     "any": ("（全部）", "(any)"),
     "none_found": ("没有符合条件的条目。", "Nothing matches."),
+    "choose_scope": ("知识库共有 {n} 份文件：请先选择地区（或集团、模式）再列出条款。",
+                     "The knowledge base holds {n} documents: choose a district (or a group or model) first."),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 XLSX", "Download XLSX"),
     "download_json": ("下载 JSON", "Download JSON"),
@@ -350,6 +352,12 @@ class App:
 
     def districts(self) -> list[str]:
         return sorted({r["district"] for r in self.documents() if r.get("district")})
+
+    def large(self) -> bool:
+        """True when listing every rule of the store would be slow: pages then ask for a scope."""
+        from kb import settings
+
+        return len(self.documents()) > settings.get("app_scope_documents")
 
     def groups(self) -> list[dict]:
         return cached_groups(self.stamp)

@@ -92,6 +92,10 @@ def document_texts(store: Store, docs: set[str]) -> dict[str, str]:
     return out
 
 
+#: up to this many documents, frequencies and titles are fetched document by document
+PER_DOCUMENT = 50
+
+
 def _frequencies(rows: list[dict]) -> dict[str, dict]:
     """Each rule's frequency from its ODRL constraint rows (``obligation_constraints``)."""
     parts: dict[str, dict] = {}
@@ -115,12 +119,13 @@ def _frequencies(rows: list[dict]) -> dict[str, dict]:
 
 def find(store: Store, *, actor: str | None = None, district: str | None = None,
          modality: str | None = None, category: str | None = None, period: str | None = None,
-         doc: str | None = None, inherit: bool = True) -> list[Obligation]:
+         doc: str | None = None, inherit: bool = True, limit: int | None = None) -> list[Obligation]:
     """The obligations matching every given filter (contract codes; ``None`` = any).
 
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
     ``inherit``) those of its broader actors, marked ``inherited``. Three named queries answer it,
-    whatever the corpus size: the rules, their frequencies and their documents.
+    whatever the corpus size: the rules, their frequencies and their documents. ``limit`` caps the
+    rules each query returns (a question over a whole national corpus), before ``period`` filters.
     """
     scope = {"district": district, "doc": IRI(doc) if doc else None}
     params = {**scope,
@@ -133,17 +138,24 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
         if district is not None or doc:
             # a few documents: their rules in one query, the actors picked here
             rows = [{**r, "inherited": bound[r["actor"]]}
-                    for r in queries.run(store, "obligations", **params).rows if r["actor"] in bound]
+                    for r in queries.run(store, "obligations", limit=limit, **params).rows if r["actor"] in bound]
         else:
             # the whole corpus: let the store's index find each actor's rules
             rows = [{**r, "inherited": inherited} for each, inherited in bound.items()
-                    for r in queries.run(store, "obligations", actor=IRI(each), **params).rows]
+                    for r in queries.run(store, "obligations", actor=IRI(each), limit=limit, **params).rows]
     else:
-        rows = queries.run(store, "obligations", **params).rows
+        rows = queries.run(store, "obligations", limit=limit, **params).rows
     if not rows:
         return []
-    frequencies = _frequencies(queries.run(store, "obligation_constraints", **scope).rows)
-    documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", **scope).rows}
+    docs = {r["doc"] for r in rows}
+    # per document when the rules come from a few of a large corpus, else for the whole scope
+    scopes = [{"doc": IRI(d), "district": None} for d in docs] \
+        if district is None and not doc and len(docs) <= PER_DOCUMENT else [scope]
+    frequencies: dict[str, dict] = {}
+    documents: dict[str, dict] = {}
+    for each in scopes:
+        frequencies.update(_frequencies(queries.run(store, "obligation_constraints", **each).rows))
+        documents.update({r["doc"]: r for r in queries.run(store, "documents_in_district", **each).rows})
     rows.sort(key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r["doc"], r["order"]))
     out, seen = [], set()
     for r in rows:

@@ -89,6 +89,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Seconds a SPARQL query may run before it is stopped.", _positive_float),
     Setting("max_results", "POLICYKB_MAX_RESULTS", lambda: 10000,
             "Most rows a user-written SPARQL query may return.", _positive_int),
+    Setting("app_scope_documents", "POLICYKB_APP_SCOPE_DOCUMENTS", lambda: 200,
+            "Above this many documents the app lists rules only for a chosen district, group or "
+            "model (listing a whole national corpus would be slow).", _positive_int),
     Setting("corpus", "POLICYKB_CORPUS", lambda: "source_docs",
             "Folder of documents the app ingests at start-up.", str),
 ]}

@@ -76,6 +76,9 @@ with c4:
 
 state = st.session_state
 scope = (state["mx_district"] or "", state["mx_group"] or "", state["mx_model"] or "", state["mx_modality"] or "")
+if app.large() and not any(scope[:3]):
+    st.info(t("choose_scope", n=len(app.documents())))
+    st.stop()
 m = build(app.stamp, *scope)
 
 # one pass over the entries (Matrix.cell / refs scan them all for every cell)

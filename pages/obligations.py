@@ -38,11 +38,13 @@ def _codes(scheme: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def rules_of(stamp: str, actor: str, inherit: bool) -> list[dict]:
-    """Every rule (of ``actor`` and, when ``inherit``, of its broader actors): ``kb.obligations.find``."""
+def rules_of(stamp: str, actor: str, inherit: bool, districts: tuple[str, ...]) -> list[dict]:
+    """The rules of ``districts`` (all when empty) of ``actor`` and, when ``inherit``, of its broader
+    actors: ``kb.obligations.find``, asked per district so the store's index does the choosing."""
     from kb.obligations import find
 
-    return [ob.to_dict() for ob in find(app.store, actor=actor or None, inherit=inherit)]
+    return [ob.to_dict() for district in (districts or (None,))
+            for ob in find(app.store, actor=actor or None, inherit=inherit, district=district)]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -91,7 +93,11 @@ with c7:
 st.text_input(t("f_search"), key="ob_search", persist_state="session")
 
 state = st.session_state
-rules = rules_of(app.stamp, state["ob_actor"] or "", bool(state["ob_inherit"]) if state["ob_actor"] else True)
+if app.large() and not (state["ob_district"] or state["ob_group"] or state["ob_model"]):
+    st.info(t("choose_scope", n=len(app.documents())))
+    st.stop()
+rules = rules_of(app.stamp, state["ob_actor"] or "", bool(state["ob_inherit"]) if state["ob_actor"] else True,
+                 tuple(sorted(state["ob_district"] or ())) if not (state["ob_group"] or state["ob_model"]) else ())
 if state["ob_group"] or state["ob_model"]:
     allowed_docs = set(scope_docs(app.stamp, state["ob_group"] or "", state["ob_model"] or ""))
     rules = [r for r in rules if r["doc"] in allowed_docs]

@@ -281,6 +281,21 @@ def test_obligations_explorer_filters_and_downloads(store_env, media):
 # --------------------------------------------------------------------------- compare
 
 
+def test_a_large_corpus_asks_for_a_scope_first(store_env, monkeypatch):
+    """Above POLICYKB_APP_SCOPE_DOCUMENTS documents the explorer and the matrix list nothing until
+    a district (or group, model) is chosen, then only that district's rules."""
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", "2")
+    for page, key, widget in (("obligations", "ob_district", "multiselect"), ("matrix", "mx_district", "selectbox")):
+        at = ok(new_app(page=page).run())
+        assert any("5 份文件" in info.value for info in at.info)
+        chosen = ["张掖市"] if widget == "multiselect" else "张掖市"
+        getattr(at, widget)(key=key).set_value(chosen)
+        ok(at.run())
+        assert not any("5 份文件" in info.value for info in at.info)
+    table = ok(new_app(page="obligations", district="张掖市").run()).dataframe(key="ob_table").value
+    assert len(table) and set(table["地区"]) == {"张掖市"}
+
+
 def test_compare_zhangye_and_tianjiaan(store_env, media):
     at = ok(new_app(page="compare", scope=["district:张掖市", "district:田家庵区"]).run())
     assert at.multiselect(key="cmp_scopes").value == ["district:张掖市", "district:田家庵区"]

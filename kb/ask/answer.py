@@ -58,6 +58,10 @@ def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool =
 # --------------------------------------------------------------------------- obligations
 
 
+#: most rules one query of an answer returns (see Answer.message when an answer reaches it)
+RESULT_LIMIT = 1000
+
+
 def _combinations(*dimensions: list) -> list[tuple]:
     """Every combination of the filter values (an empty filter is one ``None``: any value)."""
     combos = list(itertools.islice(itertools.product(*[d or [None] for d in dimensions]), MAX_COMBINATIONS + 1))
@@ -73,10 +77,10 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
     found: dict[str, Obligation] = {}
     for actor, district, doc, modality, category in _combinations(
             actors, f.districts, f.documents, f.modalities, f.categories):
-        # periods are matched here, not bound in the query: `obligations.rq` reads ?period in an
-        # OPTIONAL, where a bound value would be substituted into rows that have no period at all
+        # periods are matched here (a rule without a recurrence has none to bind); a question
+        # over a whole national corpus is answered with its first RESULT_LIMIT rules per query
         for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
-                         category=category, inherit=inherit):
+                         category=category, inherit=inherit, limit=RESULT_LIMIT):
             if f.periods and not (rule.frequency and rule.frequency["period"] in f.periods):
                 continue
             seen = found.get(rule.rule)
