@@ -131,6 +131,9 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     params = {**scope,
               "modality": concept("modality", modality) if modality else None,
               "category": concept("category", category) if category else None}
+    rules_query = "obligations"
+    if period and district is None and not doc:     # corpus-wide: let the index find the period
+        rules_query, params = "obligations_with_period", {**params, "period": concept("period", period)}
     if actor:
         bound = {r["actor"]: bool(r.get("inherited"))
                  for r in queries.run(store, "actor_scope", target=concept("actor", actor)).rows
@@ -138,13 +141,13 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
         if district is not None or doc:
             # a few documents: their rules in one query, the actors picked here
             rows = [{**r, "inherited": bound[r["actor"]]}
-                    for r in queries.run(store, "obligations", limit=limit, **params).rows if r["actor"] in bound]
+                    for r in queries.run(store, rules_query, limit=limit, **params).rows if r["actor"] in bound]
         else:
             # the whole corpus: let the store's index find each actor's rules
             rows = [{**r, "inherited": inherited} for each, inherited in bound.items()
-                    for r in queries.run(store, "obligations", actor=IRI(each), limit=limit, **params).rows]
+                    for r in queries.run(store, rules_query, actor=IRI(each), limit=limit, **params).rows]
     else:
-        rows = queries.run(store, "obligations", limit=limit, **params).rows
+        rows = queries.run(store, rules_query, limit=limit, **params).rows
     if not rows:
         return []
     docs = {r["doc"] for r in rows}

@@ -80,8 +80,8 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
         # periods are matched here (a rule without a recurrence has none to bind); a question
         # over a whole national corpus is answered with its first RESULT_LIMIT rules per query
         for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
-                         category=category, inherit=inherit,
-                         limit=None if f.periods else RESULT_LIMIT):   # periods are filtered after
+                         category=category, inherit=inherit, limit=RESULT_LIMIT,
+                         period=f.periods[0] if len(f.periods) == 1 else None):
             if f.periods and not (rule.frequency and rule.frequency["period"] in f.periods):
                 continue
             seen = found.get(rule.rule)
