@@ -48,3 +48,16 @@ def extracted() -> dict[str, dict]:
                           "--workers", "1"], capture_output=True, text=True, cwd=ROOT, check=True)
     lines = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
     return {Path(d["source"]).stem: d for d in lines}
+
+
+@pytest.fixture(scope="session")
+def store_path(corpus_store_path) -> Path:
+    """The corpus store's folder, under the short name most test modules use."""
+    return corpus_store_path
+
+
+@pytest.fixture(scope="session")
+def store(corpus_store):
+    """The corpus store opened read-only, under the short name most test modules use (a module
+    that needs a store of its own defines its own ``store``)."""
+    return corpus_store

@@ -67,15 +67,6 @@ CONSORTIA = {"临县一中初高中教育协同发展联合体", "临县高级�
 
 # --- fixtures ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def ask_store_path(corpus_store_path) -> Path:
-    """The five source documents, ingested once per test session (tests/conftest.py)."""
-    return corpus_store_path
-
-
-@pytest.fixture(scope="module")
-def store(corpus_store):
-    return corpus_store
 
 
 def sentences(answer: Answer) -> set[str]:
@@ -404,13 +395,13 @@ def test_longest_match_and_english_folding(store):
 
 # --- the command ---------------------------------------------------------------------------------
 
-def test_cli_json_lines_and_exit_status(ask_store_path):
+def test_cli_json_lines_and_exit_status(store_path):
     from typer.testing import CliRunner
 
     from kb.cli import app
 
     runner = CliRunner()
-    result = runner.invoke(app, ["ask", "--store", str(ask_store_path), "--format", "json",
+    result = runner.invoke(app, ["ask", "--store", str(store_path), "--format", "json",
                                  "张掖中学教育集团的联席会议多久召开一次？", "What is prohibited?"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
@@ -418,23 +409,23 @@ def test_cli_json_lines_and_exit_status(ask_store_path):
     assert N(ZY_MEETING) in {r["sentence"] for r in lines[0]["results"]}
     assert lines[0]["results"][0]["kind"] == "obligation" and lines[0]["results"][0]["inherited"] is False
 
-    bad = runner.invoke(app, ["ask", "--store", str(ask_store_path), "--format", "json", "今天天气怎么样", "宝塔区有哪些教育集团？"])
+    bad = runner.invoke(app, ["ask", "--store", str(store_path), "--format", "json", "今天天气怎么样", "宝塔区有哪些教育集团？"])
     assert bad.exit_code == 1
     first, second = [json.loads(line) for line in bad.stdout.splitlines() if line.strip()]
     assert first["error"]["code"] == "PKB-ASK-NOT-UNDERSTOOD" and first["error"]["suggestions"]["districts"]
     assert len(second["results"]) == 11
 
 
-def test_cli_table(ask_store_path):
+def test_cli_table(store_path):
     from typer.testing import CliRunner
 
     from kb.cli import app
 
-    result = CliRunner().invoke(app, ["ask", "--store", str(ask_store_path), "张掖中学教育集团的联席会议多久召开一次？"],
+    result = CliRunner().invoke(app, ["ask", "--store", str(store_path), "张掖中学教育集团的联席会议多久召开一次？"],
                                 env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "每月≥1次" in result.stdout and "张掖中学集团化办学工作方案" in result.stdout and "张掖市" in result.stdout
-    empty = CliRunner().invoke(app, ["ask", "--store", str(ask_store_path), "张掖市每周要做什么"])
+    empty = CliRunner().invoke(app, ["ask", "--store", str(store_path), "张掖市每周要做什么"])
     assert empty.exit_code == 0 and "no matching clauses" in empty.stdout
-    unquoted = CliRunner().invoke(app, ["ask", "--store", str(ask_store_path), "What", "is", "prohibited?"])
+    unquoted = CliRunner().invoke(app, ["ask", "--store", str(store_path), "What", "is", "prohibited?"])
     assert unquoted.exit_code == 0 and "prohibition" in unquoted.stdout

@@ -31,14 +31,6 @@ ZHANGYE_UNCHANGED = {"legal_person_unchanged", "affiliation_unchanged", "finance
                      "assets_unchanged", "personnel_unchanged"}
 
 
-@pytest.fixture(scope="module")
-def store_path(corpus_store_path) -> Path:
-    return corpus_store_path
-
-
-@pytest.fixture(scope="module")
-def store(corpus_store):
-    return corpus_store
 
 
 @pytest.fixture(scope="module")

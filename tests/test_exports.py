@@ -27,14 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 START = date(2024, 9, 1)
 
 
-@pytest.fixture(scope="module")
-def store_path(corpus_store_path) -> Path:
-    return corpus_store_path
-
-
-@pytest.fixture(scope="module")
-def store(corpus_store):
-    return corpus_store
 
 
 def docs_of(store, district: str) -> set[str]:

@@ -19,9 +19,6 @@ from kb.store import IRI
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def store(corpus_store):
-    return corpus_store
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,6 @@ DISTRICTS = ["临县", "宝塔区", "张掖市", "漯河市", "田家庵区"]
 ZHANGYE_MEETING = "集团联席会议由集团牵头校校长召集,每月至少召开1次"
 
 
-@pytest.fixture(scope="module")
-def store_path(corpus_store_path) -> Path:
-    return corpus_store_path
-
-
-@pytest.fixture(scope="module")
-def store(corpus_store):
-    return corpus_store
 
 
 @pytest.fixture(scope="module")

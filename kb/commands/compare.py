@@ -1,14 +1,13 @@
 """``policykb compare A B [C …]``: districts, school groups or group models side by side."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from kb.cli import StoreOption, app, err, fail, open_store, out as console
-from kb.commands.export import check_format, write_output
+from kb.commands.export import check_format, write_result
 from kb.errors import PolicyKBError
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -44,12 +43,8 @@ def compare_command(
             result = compare(kb_store, scopes)
     except PolicyKBError as exc:
         fail(exc)
-    if fmt == "json":
-        write_output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n").encode(), out)
-    elif fmt == "csv":
-        write_output(result.to_csv(), out)
-    elif fmt == "xlsx":
-        write_output(result.to_xlsx(), out, binary=True, what="xlsx")
+    if fmt in ("json", "csv", "xlsx"):
+        write_result(result, fmt, out)
     else:
         _print_table(result, out)
 

@@ -4,6 +4,7 @@ Also :func:`write_output`, which ``compare`` and ``matrix`` use to write their f
 """
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,16 @@ def write_output(data: bytes, out: Optional[Path], *, binary: bool = False, what
         fail(PolicyKBError(f"cannot write {out}: {exc.strerror or exc}", path=str(out), code="PKB-CLI-OUT",
                            hint="check that the folder exists and is writable"))
     err.print(f"wrote {len(data):,} bytes to {out}", highlight=False)
+
+
+def write_result(result, fmt: str, out: Optional[Path]) -> None:
+    """A comparison's or a matrix's ``json``, ``csv`` (UTF-8 with BOM) or ``xlsx`` to ``out``."""
+    if fmt == "json":
+        write_output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n").encode(), out)
+    elif fmt == "csv":
+        write_output(result.to_csv(), out)
+    else:
+        write_output(result.to_xlsx(), out, binary=True, what="xlsx")
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

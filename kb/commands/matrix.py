@@ -1,14 +1,13 @@
 """``policykb matrix``: the obligation matrix (actors × categories) as a table, CSV, XLSX or JSON."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from kb.cli import StoreOption, app, fail, open_store, out as console
-from kb.commands.export import check_format, write_output
+from kb.commands.export import check_format, write_result
 from kb.errors import PolicyKBError
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -48,12 +47,8 @@ def matrix_command(
                             modality=modality)
     except PolicyKBError as exc:
         fail(exc)
-    if fmt == "json":
-        write_output((json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n").encode(), out)
-    elif fmt == "csv":
-        write_output(result.to_csv(), out)
-    elif fmt == "xlsx":
-        write_output(result.to_xlsx(), out, binary=True, what="xlsx")
+    if fmt in ("json", "csv", "xlsx"):
+        write_result(result, fmt, out)
     else:
         _print(result)
 

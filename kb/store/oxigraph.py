@@ -262,11 +262,11 @@ class OxigraphStore(Store):
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
                 items, truncated = _take(result, limit, strict, deadline, timeout)
-                rows = [{name: _to_python(solution[name]) for name in variables} for solution in items]
+                rows = [{name: term_to_python(solution[name]) for name in variables} for solution in items]
                 return QueryResult(variables, rows, truncated=truncated)
             triples, truncated = _take(result, limit, strict, deadline, timeout)
-            rows = [{"subject": _to_python(t.subject), "predicate": _to_python(t.predicate),
-                     "object": _to_python(t.object)} for t in triples]
+            rows = [{"subject": term_to_python(t.subject), "predicate": term_to_python(t.predicate),
+                     "object": term_to_python(t.object)} for t in triples]
             text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             return QueryResult(["subject", "predicate", "object"], rows, ntriples=text,
                                truncated=truncated)
@@ -500,7 +500,8 @@ def _to_term(name: str, value: object):
     raise bad_binding(name, value)
 
 
-def _to_python(term: object) -> object:
+def term_to_python(term: object) -> object:
+    """A pyoxigraph term as the Python value of :class:`kb.store.base.QueryResult`."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):

@@ -84,7 +84,7 @@ def _has_service(node: object) -> bool:
 
 # A SPARQL tokenizer good enough to find keywords: the alternatives are tried in order at each
 # position, so a keyword-looking word inside a string, IRI, comment or name is never a keyword.
-_TOKEN = re.compile(r'''
+SPARQL_TOKEN = re.compile(r'''
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\''(?:[^'\\]|\\.|'(?!''))*'\'\''
@@ -98,7 +98,7 @@ _TOKEN = re.compile(r'''
 
 
 def _keywords(sparql: str) -> list[str]:
-    return [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.lastgroup == "word"]
+    return [m.group("word").upper() for m in SPARQL_TOKEN.finditer(sparql) if m.lastgroup == "word"]
 
 
 def _check_tokens(sparql: str) -> None:

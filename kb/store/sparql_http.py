@@ -88,9 +88,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from kb import settings
+from kb.store.oxigraph import term_to_python as _to_python
 from kb.errors import QueryError, StoreError
 from kb.store.base import (PKB, PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI, LangString, QueryResult,
-                           Store, bad_binding, check_export_format, literal_to_python, normalize_bindings)
+                           Store, bad_binding, check_export_format, normalize_bindings)
 
 DEFAULT_GRAPH_PREFIX = "https://w3id.org/policykb/"
 DEFAULT_TIMEOUT = 120.0          # seconds: a query without an explicit timeout
@@ -751,18 +752,6 @@ def _restore(value: object, separators: dict[str, str]) -> object:
     return LangString(text, value.language) if isinstance(value, LangString) else text
 
 
-def _to_python(term: object) -> object:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return IRI(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        return literal_to_python(term.value, term.datatype.value, term.language)
-    return str(term)
-
-
 def _server_message(body: bytes) -> str:
     """The first useful lines of a server's error page (tags stripped, shortened)."""
     text = body.decode("utf-8", errors="replace")
@@ -851,17 +840,7 @@ QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"})
 _EXTENSION_PREFIXES = ("bif", "sql")
 
-_TOKEN = re.compile(r'''
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*))
-  | (?P<word>[A-Za-z_][\w]*)
-  | (?P<other>.)
-''', re.VERBOSE | re.DOTALL)
+from kb.store.readonly import SPARQL_TOKEN as _TOKEN  # noqa: E402  (the one SPARQL tokenizer)
 
 
 @dataclass
