@@ -27,4 +27,5 @@ test: install system-deps
 	$(BIN)/python -m pytest -q
 
 bench: install
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks
