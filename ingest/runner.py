@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Iterator
 from kb.errors import PolicyKBError, ReadError, StoreError
 from kb.store.base import DocumentWrite, Store
 
-#: Documents per store transaction, and bytes of N-Quads after which a batch is committed early.
-BATCH_DOCUMENTS = 64
+#: Bytes of N-Quads and seconds after which a batch is committed early (documents per batch: the
+#: ``batch_documents`` setting).
 BATCH_BYTES = 8 * 2**20
 BATCH_SECONDS = 2.0
 
@@ -186,11 +186,14 @@ class _Writer:
         self.pending: list[tuple[DocumentWrite, FileResult]] = []
         self.size = 0
         self.since = time.monotonic()
+        from kb import settings
+
+        self.batch_documents = settings.get("batch_documents")
 
     def add(self, write: DocumentWrite, result: FileResult) -> None:
         self.pending.append((write, result))
         self.size += len(write.nquads)
-        if len(self.pending) >= BATCH_DOCUMENTS or self.size >= BATCH_BYTES \
+        if len(self.pending) >= self.batch_documents or self.size >= BATCH_BYTES \
                 or time.monotonic() - self.since >= BATCH_SECONDS:
             self.flush()
 

@@ -81,6 +81,10 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Password for a server store (never logged)."),
     Setting("workers", "POLICYKB_WORKERS", _cpu_count,
             "Extraction worker processes for ingest (default: all cores).", _positive_int),
+    Setting("batch_documents", "POLICYKB_BATCH_DOCUMENTS", lambda: 64,
+            "Most documents an ingest commits in one store transaction (a batch is also committed "
+            "after 8 MiB of triples or 2 s); smaller batches make progress visible sooner, larger "
+            "ones write a big corpus faster.", _positive_int),
     Setting("publish_seconds", "POLICYKB_PUBLISH_SECONDS", lambda: 2.0,
             "While an ingest writes, readers (the app) see its new documents at most this often "
             "(seconds; 0 = after every batch); making writes visible costs time on a large store.",

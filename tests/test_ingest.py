@@ -15,6 +15,7 @@ from ingest.runner import ingest
 from kb import queries
 from kb.store import open_store
 from kb.store.base import IRI
+from ontology.vocab import ODRL, PERIOD
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DOCS = ROOT / "source_docs"
@@ -47,8 +48,11 @@ def test_changed_file_replaces_its_graph(tmp_path):
         [new] = store.graphs()
         assert result.results[0].status == "replaced"
         assert new != old
-        rows = queries.run(store, "obligations", doc=IRI(new)).rows
-        assert any(r.get("min") == 2 for r in rows)
+        rows = queries.run(store, "obligation_constraints", doc=IRI(new)).rows
+        monthly = {r["rule"] for r in rows if r["value"] == IRI(str(PERIOD.month))}
+        at_least = {r["rule"]: r["value"] for r in rows
+                    if r["operand"] == IRI(str(ODRL.count)) and r["operator"] == IRI(str(ODRL.gteq))}
+        assert 2 in {at_least.get(rule) for rule in monthly}   # 每月至少召开2次 → month, ≥2
 
 
 def test_same_text_under_two_names_is_stored_once(tmp_path):

@@ -35,7 +35,9 @@ from kb.store.base import DocumentWrite
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DOCS = ROOT / "source_docs"
-ENV = dict(os.environ, COLUMNS="1000", NO_COLOR="1")
+# commits of two documents, each visible to readers at once: a kill lands mid-corpus however fast
+# the machine extracts
+ENV = dict(os.environ, COLUMNS="1000", NO_COLOR="1", POLICYKB_BATCH_DOCUMENTS="2", POLICYKB_PUBLISH_SECONDS="0")
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
 PKB = "https://w3id.org/policykb/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -622,10 +622,9 @@ def test_exports_equal_the_embedded_backends(server, fmt, rdflib_format, quads):
 
 @server_only
 @pytest.mark.slow
-def test_stopping_the_server_mid_ingest_then_rerunning(virtuoso, tmp_path):
+def test_stopping_the_server_mid_ingest_then_rerunning(virtuoso, tmp_path, monkeypatch):
     """The server goes away after the first committed batch: a clear error naming the server (not
     the password); after a restart a rerun completes the corpus, each document exactly once."""
-    from ingest import runner
     from ingest.runner import ingest
 
     corpus = tmp_path / "corpus"
@@ -644,14 +643,12 @@ def test_stopping_the_server_mid_ingest_then_rerunning(virtuoso, tmp_path):
             stopped.append(result.path)
             virtuoso.stop()
 
-    old = runner.BATCH_DOCUMENTS
-    runner.BATCH_DOCUMENTS = 2
+    monkeypatch.setenv("POLICYKB_BATCH_DOCUMENTS", "2")
     try:
         with virtuoso.store() as store:
             with pytest.raises(StoreError) as err:
                 ingest(store, [str(corpus)], workers=2, on_result=stop_after_first)
     finally:
-        runner.BATCH_DOCUMENTS = old
         virtuoso.start()
     assert err.value.code == "PKB-STORE-SERVER" and virtuoso.url in str(err.value)
     assert virtuoso.password not in str(err.value) and virtuoso.password not in repr(err.value.to_dict())
