@@ -22,6 +22,7 @@ they use, so that they also run unchanged in other SPARQL tools.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -98,10 +99,18 @@ def _load(directory: Path, stamp: tuple) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))}
 
 
+_RECHECK_SECONDS = 1.0
+_checked: list = [float("-inf"), None]   # when the folder was last looked at, and what it held
+
+
 def _queries() -> dict[str, NamedQuery]:
-    files = sorted(QUERY_DIR.glob("*.rq"))
-    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)  # re-read edited files
-    return _load(QUERY_DIR, stamp)
+    """The parsed queries; the folder is looked at again (edited files re-read) at most once a
+    second, not on every query — a glob and a stat per file cost ~1 ms, paid per request."""
+    now = time.monotonic()
+    if now - _checked[0] >= _RECHECK_SECONDS:
+        files = sorted(QUERY_DIR.glob("*.rq"))
+        _checked[:] = [now, tuple((p.name, p.stat().st_mtime_ns) for p in files)]
+    return _load(QUERY_DIR, _checked[1])
 
 
 def list_queries() -> list[NamedQuery]:

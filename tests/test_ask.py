@@ -384,6 +384,21 @@ def test_vocabulary_is_cached_per_store(store):
     assert vocabulary_for(store) is vocabulary_for(store)
 
 
+def test_the_vocabulary_follows_a_writers_new_documents(tmp_path):
+    from ingest.runner import ingest
+    from kb.store import open_store
+
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
+        first = vocabulary_for(writer)
+        assert vocabulary_for(writer) is first                     # cached while nothing changes
+        assert interpret_with(first, "宝塔区的义务").filters.districts == []
+        ingest(writer, [str(SOURCE_DOCS)], workers=1)
+        again = vocabulary_for(writer)
+        assert again is not first
+        assert interpret_with(again, "宝塔区的义务").filters.districts != []
+
+
 def test_longest_match_and_english_folding(store):
     vocabulary = vocabulary_for(store)
     assert interpret_with(vocabulary, "What must not be done?").filters.modalities == ["prohibition"]

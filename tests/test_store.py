@@ -269,6 +269,21 @@ def test_a_reader_works_while_a_writer_holds_the_lock(store):
         assert reader.query("ASK { ?d pkb:contentHash 'hash2' }").boolean is True
 
 
+def test_state_tokens_change_exactly_when_the_view_may_change(store):
+    store.write_documents([sample_write(1)])
+    writer_before = store.state_token()
+    with open_store(store.path, read_only=True) as reader:
+        reader_before = reader.state_token()
+        assert reader.state_token() == reader_before and store.state_token() == writer_before
+        store.write_documents([sample_write(2)])
+        assert store.state_token() != writer_before            # the writer sees its own commit
+        assert reader.state_token() == reader_before           # the reader's snapshot did not move
+        reader.refresh()
+        assert reader.state_token() != reader_before
+        with open_store(store.path, read_only=True) as other:  # two readers of one snapshot agree
+            assert other.state_token() == reader.state_token()
+
+
 def test_a_reader_outlives_the_pruning_of_its_snapshot(store):
     store.write_documents([sample_write(1)])
     with open_store(store.path, read_only=True) as reader:

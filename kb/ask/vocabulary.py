@@ -16,7 +16,8 @@ junior-senior consortia); :mod:`kb.ask.interpret` decides between them. Chinese 
 by their normalized text, English ones by their word stems (see :mod:`kb.ask.text`).
 
 The per-store part is cached by store location and re-read only when the store's documents
-change (a cheap ``ask_store_stamp`` query decides), so an app may call ``ask`` as often as it likes.
+change (:meth:`Store.state_token`, or where a backend cannot tell, a cheap ``ask_store_stamp``
+query decides), so an app may call ``ask`` as often as it likes.
 """
 from __future__ import annotations
 
@@ -335,7 +336,9 @@ _LOCK = threading.Lock()
 
 def vocabulary_for(store: Store) -> Vocabulary:
     """The vocabulary of ``store``, cached until its documents change (see the module docstring)."""
-    stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
+    stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
+    if stamp is None:
+        stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
     key = (str(getattr(store, "location", id(store))), stamp)
     with _LOCK:
         if key in _CACHE:

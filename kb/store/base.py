@@ -331,6 +331,11 @@ class Store(ABC):
         """
         return False
 
+    def state_token(self) -> str | None:
+        """A cheap token that changes whenever what this store shows may have changed, for keying
+        caches; None where the backend cannot tell without querying (a SPARQL server)."""
+        return None
+
     def graphs(self, *, include_vocabulary: bool = False) -> list[str]:
         """The IRIs of the non-empty named graphs, sorted; the vocabulary graph only if asked for."""
         found = [str(g) for g in self.query(_ALL_GRAPHS).column("graph")]

@@ -67,7 +67,7 @@ import sys
 import threading
 import time
 import warnings
-from itertools import chain
+from itertools import chain, count
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -90,6 +90,7 @@ CURRENT_FILE = "current-snapshot"
 KEEP_SNAPSHOTS = 2
 
 MEMORY = ":memory:"
+_OPENED = count()   # numbers the stores this process opens (see OxigraphStore.state_token)
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                 "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
@@ -109,6 +110,7 @@ class OxigraphStore(Store):
         self._write_mutex = threading.Lock()
         self._generation: str | None = None
         self._unpublished, self._published_at = False, time.monotonic()
+        self._instance, self._commits = next(_OPENED), 0
         if self.location == MEMORY:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only", code="PKB-STORE-OPEN",
@@ -192,6 +194,13 @@ class OxigraphStore(Store):
         # open the new view first, then swap: queries running in other threads keep the old one
         self._store = self._open_read_only()
         return True
+
+    def state_token(self) -> str:
+        """A reader shows one immutable snapshot: its generation. A writer sees its own commits:
+        which writer (per process) and how many commits it made."""
+        if self.read_only:
+            return f"r{self._generation}"
+        return f"w{os.getpid()}.{self._instance}.{self._commits}"
 
     def _snapshot(self) -> None:
         """Checkpoint the database into ``snapshots/<n+1>/``, publish it, prune old snapshots."""
@@ -354,6 +363,7 @@ class OxigraphStore(Store):
             except (OSError, RuntimeError, SyntaxError) as exc:
                 raise StoreError(f"the write failed and was rolled back: {exc}", path=self.location,
                                  code="PKB-STORE-WRITE", hint="nothing of this batch was written") from exc
+            self._commits += 1
             if self.path is not None:
                 # readers see each commit at once, or — while a long ingest writes, see
                 # Store.publish_interval — at most every publish_interval seconds (a checkpoint
