@@ -77,6 +77,7 @@ def create_constraints_component(nlp: Language, name: str):
 
 
 def constraints_component(doc: Doc) -> Doc:
+    """Add a ``constraints`` span per institutional constraint, ``span._.kind`` its kind."""
     spans, seen = [], set()
     for sentence in doc._.structure.sentences:
         for kind, s, e in find_constraints(text_of(doc), sentence.start, sentence.end):

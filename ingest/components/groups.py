@@ -399,6 +399,7 @@ def create_groups_component(nlp: Language, name: str):
 
 
 def groups_component(doc: Doc) -> Doc:
+    """Add a ``groups`` span per school group, with its name, lead and member schools and models."""
     by_sentence: dict[int, list] = {}
     structure = doc._.structure
     for span in doc.spans["schools"]:

@@ -123,6 +123,7 @@ def create_metadata_component(nlp: Language, name: str):
 
 
 def metadata_component(doc: Doc) -> Doc:
+    """Set ``doc._.metadata`` (title, issuer, 文号, date) and ``doc._.district``/``doc._.province``."""
     meta = document_metadata(text_of(doc))
     doc._.metadata = meta
     doc._.district, doc._.province = document_district(text_of(doc), meta)

@@ -107,6 +107,7 @@ def create_models_component(nlp: Language, name: str):
 
 
 def models_component(doc: Doc) -> Doc:
+    """Set ``doc._.document_models`` and add a ``models`` span where the text names each model."""
     concepts, mentions = document_models(doc)
     doc._.document_models = concepts
     spans = []

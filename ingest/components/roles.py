@@ -54,6 +54,7 @@ def create_roles_component(nlp: Language, name: str):
 
 
 def roles_component(doc: Doc) -> Doc:
+    """Add spans for governance posts (role, name, holder) and the bodies they sit on."""
     post_roles = _rules()["post_roles"]
     posts, bodies = [], []
     for sentence in doc._.structure.sentences:

@@ -276,6 +276,7 @@ def create_rules_component(nlp: Language, name: str):
 
 
 def rules_component(doc: Doc) -> Doc:
+    """Add a ``rules`` span per statement with modality, actor, action, category, frequency and quantity."""
     text = text_of(doc)
     ctx = document_context(doc)
     schools_by_start = sorted((*s._.exact, s._.name) for s in doc.spans.get("schools", []))

@@ -191,6 +191,7 @@ def create_schools_component(nlp: Language, name: str):
 
 
 def schools_component(doc: Doc) -> Doc:
+    """Add a ``schools`` span per school name, ``span._.name`` its cleaned name."""
     text = text_of(doc)
     spans = []
     for sentence in doc._.structure.sentences:

@@ -14,6 +14,7 @@ def create_structure_component(nlp: Language, name: str):
 
 
 def structure_component(doc: Doc) -> Doc:
+    """Spans for the sections (headings, with level, parent and section) and sentences of ``doc._.structure``."""
     structure = doc._.structure
     sections = []
     for section in structure.sections:
