@@ -71,6 +71,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "none_found": ("没有符合条件的条目。", "Nothing matches."),
     "choose_scope": ("知识库共有 {n} 份文件：请先选择地区（或集团、模式）再列出条款。",
                      "The knowledge base holds {n} documents: choose a district (or a group or model) first."),
+    "mx_counts_only": ("知识库共有 {n} 份文件：下表为全部地区的条款数；选择地区（或集团、模式）后列出条款及出处。",
+                       "The knowledge base holds {n} documents: the table counts the rules of every district; "
+                       "choose a district (or a group or model) to list the rules and their sources."),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 XLSX", "Download XLSX"),
     "download_json": ("下载 JSON", "Download JSON"),

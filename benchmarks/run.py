@@ -167,7 +167,7 @@ def query_checks(res: dict) -> list[Check]:
             continue
         if name in query_bench.DISTRICT_SCOPED:
             checks.append(Check(f"{name} p95", o.get("p95_ms"), TARGET_DISTRICT_P95_MS, "<", " ms"))
-        if name == "matrix_all":
+        if name == "matrix_counts_all":
             checks.append(Check(f"{name} p95", o.get("p95_ms"), TARGET_MATRIX_ALL_MS, "<", " ms"))
         r = theirs.get(name)
         if r and r.get("p50_ms") and o.get("p50_ms"):

@@ -32,7 +32,7 @@ COMPONENTS = [
 ]
 
 TRIAGE_FILE = Path(__file__).parent / "patterns" / "triage.toml"
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def _import_components() -> None:

@@ -7,6 +7,8 @@ so the store can load a whole document in one call.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -211,10 +213,13 @@ class _Writer:
 
     def rules(self) -> None:
         q, d = self.q, self.d
+        tally: Counter = Counter()
         for i, span in enumerate(self.doc.spans.get("rules", [])):
             r = f"{d}/rule/{i + 1}"
             f = facts_of(span)
             modality = f["modality"]
+            period = (f.get("frequency") or {}).get("period") or "none"
+            tally[f["actor"], f["category"], modality, period] += 1
             q.iri(r, RDF.type, RULE_CLASS[modality])
             q.iri(r, PKB.modality, MODALITY[modality])
             q.iri(r, PKB.actor, ACTOR[f["actor"]])
@@ -236,6 +241,10 @@ class _Writer:
                 q.iri(c, ODRL.operator, COMPARATOR[quantity["comparator"]])
                 q.lit(c, ODRL.rightOperand, float(quantity["value"]), XSD.decimal)
                 q.iri(c, ODRL.unit, UNIT[quantity["unit"]])
+        # the document's rules counted by actor, category, modality and period (contract codes):
+        # all-district summaries add these up instead of visiting every rule
+        rows = [[*key, n] for key, n in sorted(tally.items())]
+        q.lit(d, PKB.ruleTally, json.dumps(rows, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
 
     def _frequency(self, r: str, freq: dict) -> None:
         q = self.q

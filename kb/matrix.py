@@ -116,7 +116,7 @@ class Matrix:
 
     def grid(self, district: str | None = None) -> tuple[list[str], list[list[str]]]:
         """Header and rows of the grid (rows with no entry left out), with a source column."""
-        header = [_DIMENSION_ZH.get(self.row_dimension, self.row_dimension),
+        header = [DIMENSION_ZH.get(self.row_dimension, self.row_dimension),
                   *[label for _, label in self.cols], "来源 sources"]
         out = []
         for key, label in self.rows:
@@ -170,7 +170,7 @@ class Matrix:
         summary = wb.active
         summary.title = sheet_title("汇总 Summary", used)
         counting = self.col_dimension != "obligation"
-        header = [_DIMENSION_ZH.get(self.row_dimension, self.row_dimension), *[l for _, l in self.cols], "合计 total"]
+        header = [DIMENSION_ZH.get(self.row_dimension, self.row_dimension), *[l for _, l in self.cols], "合计 total"]
         rows = []
         for key, label in self.rows:
             counts = [len(self.cell(key, col)) for col, _ in self.cols]
@@ -194,7 +194,7 @@ class Matrix:
         return workbook_bytes(wb)
 
 
-_DIMENSION_ZH = {"actor": "主体 actor", "category": "类别 category", "district": "地区 district",
+DIMENSION_ZH = {"actor": "主体 actor", "category": "类别 category", "district": "地区 district",
                  "modality": "情态 modality", "period": "周期 period", "obligation": "规则 rule"}
 
 
@@ -245,8 +245,8 @@ def matrix(store: Store, rows: str = "actor", cols: str = "category", district: 
         for ob in sources:
             key = (ob.district or UNKNOWN_DISTRICT, _value(ob, rows), _value(ob, cols))
             entries.setdefault(key, []).append(Entry(ref[ob.rule], ob))
-        col_list = _axis(cols, {c for _, _, c in entries})
-    row_list = _axis(rows, {r for _, r, _ in entries})
+        col_list = axis(cols, {c for _, _, c in entries})
+    row_list = axis(rows, {r for _, r, _ in entries})
     texts = DocumentTexts(store)
     titles = {ob.doc: texts.meta(ob.doc)["title"] or "" for ob in sources}
     return Matrix(rows, cols, row_list, col_list, entries, sources, filters, titles)
@@ -266,7 +266,7 @@ def _codes(scheme: str) -> list[str]:
     return list(labels(scheme))
 
 
-def _axis(dimension: str, present: set[str]) -> list[tuple[str, str]]:
+def axis(dimension: str, present: set[str]) -> list[tuple[str, str]]:
     """The keys of an axis that occur, in vocabulary order, with their labels."""
     if dimension == "district":
         return [(d, d) for d in sorted(present)]
@@ -281,4 +281,4 @@ def _rule_label(ref: int, ob: Obligation) -> str:
     return f"[{ref}] {concept_label('category', ob.category)}：{what[:24]}{'…' if len(what) > 24 else ''}"
 
 
-__all__ = ["DIMENSIONS", "Entry", "Matrix", "matrix"]
+__all__ = ["DIMENSIONS", "DIMENSION_ZH", "Entry", "Matrix", "axis", "matrix"]

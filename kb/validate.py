@@ -3,7 +3,8 @@
 Each document graph is validated on its own, with the vocabulary graph mixed in (so shapes can
 check that an actor is a concept of the actor scheme), which keeps the cost linear in the corpus.
 Integrity checks, in SPARQL: every named graph holds exactly its document, every fact (rule,
-constraint, group, post, body) has evidence whose source is that document.
+constraint, group, post, body) has evidence whose source is that document; and each document's
+``pkb:ruleTally`` counts exactly its rules.
 """
 from __future__ import annotations
 
@@ -83,9 +84,9 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
         data.add((s, p, o))
     conforms, results, _ = validate(data, shacl_graph=shapes, ont_graph=vocab, inference="none",
                                     advanced=True, allow_warnings=True)
+    out = _tally_issues(data)
     if conforms:
-        return []
-    out = []
+        return out
     for result in results.objects(None, SH.result):
         if results.value(result, SH.resultSeverity) != SH.Violation:
             continue
@@ -93,6 +94,37 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
         message = results.value(result, SH.resultMessage)
         path = results.value(result, SH.resultPath)
         out.append((str(focus), f"{message or 'violation'}" + (f" ({path})" if path else "")))
+    return out
+
+
+def _tally_issues(data) -> list[tuple[str, str]]:
+    """(document, message) when a document's pkb:ruleTally disagrees with the rules of its graph."""
+    import json
+    from collections import Counter
+
+    from ontology.vocab import ODRL, PKB, RDF
+
+    def code(term) -> str:
+        return str(term).rstrip("/").rsplit("/", 1)[-1]
+
+    out = []
+    for doc in data.subjects(RDF.type, PKB.PolicyDocument):
+        counted: Counter = Counter()
+        for rule in data.subjects(PKB.modality, None):
+            period = "none"
+            for c in data.objects(rule, ODRL.constraint):
+                if data.value(c, ODRL.leftOperand) == ODRL.timeInterval:
+                    period = code(data.value(c, ODRL.rightOperand))
+            counted[code(data.value(rule, PKB.actor)), code(data.value(rule, PKB.category)),
+                    code(data.value(rule, PKB.modality)), period] += 1
+        stored = data.value(doc, PKB.ruleTally)
+        try:
+            tally = Counter({tuple(row[:4]): row[4] for row in json.loads(str(stored))}) if stored else None
+        except (ValueError, TypeError, IndexError):
+            tally = None
+        if tally != counted:
+            out.append((str(doc), "pkb:ruleTally does not count the document's rules "
+                                  "(re-ingest the document to rebuild it)"))
     return out
 
 

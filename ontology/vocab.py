@@ -102,6 +102,7 @@ class PKB(DefinedNamespace):
     order: URIRef  # order / 顺序号
     pipelineVersion: URIRef  # pipeline version / 处理流程版本
     province: URIRef  # province / 省份
+    ruleTally: URIRef  # rule tally / 规则计数
     script: URIRef  # script / 原文字形
     sourceEnd: URIRef  # source end / 原文结束位置
     sourcePath: URIRef  # source path / 源文件路径

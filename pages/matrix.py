@@ -2,8 +2,11 @@
 heat-map table of rule counts; a selected row lists that actor's rules with their sources.
 Downloads: CSV (with BOM), XLSX, JSON, and an actor's recurring duties as iCalendar (.ics).
 
+On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents with no district, group or model
+chosen, the table counts the rules of every district (``kb.tallies``) and lists none.
+
 Widget keys: ``mx_district``, ``mx_group``, ``mx_model``, ``mx_modality``; ``mx_table``
-(single-row selection); ``mx_detail``; ``mx_ics_actor``; ``mx_csv``, ``mx_xlsx``, ``mx_json``,
+(single-row selection); ``mx_counts`` (the all-district counts); ``mx_detail``; ``mx_ics_actor``; ``mx_csv``, ``mx_xlsx``, ``mx_json``,
 ``mx_ics``. URL: ``district``, ``group``, ``model``, ``modality``, ``ics``.
 """
 from __future__ import annotations
@@ -44,6 +47,13 @@ def build(stamp: str, district: str, group: str, model: str, modality: str):
                   modality=modality or None)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def count_rules(stamp: str, modality: str):
+    from kb.tallies import counts
+
+    return counts(app.store, modality=modality or None)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def calendar(stamp: str, actor: str, district: str, group: str, model: str, modality: str) -> bytes:
     from kb.exports import export_ics
@@ -77,7 +87,27 @@ with c4:
 state = st.session_state
 scope = (state["mx_district"] or "", state["mx_group"] or "", state["mx_model"] or "", state["mx_modality"] or "")
 if app.large() and not any(scope[:3]):
-    st.info(t("choose_scope", n=len(app.documents())))
+    # every district at once: the counts from the documents' rule tallies; the rules behind them
+    # are listed once a district (or group, model) is chosen
+    st.info(t("mx_counts_only", n=len(app.documents())))
+    tally = count_rules(app.stamp, scope[3])
+    header, rows = tally.grid()
+    if not rows:
+        st.info(t("none_found"))
+    else:
+        keys = [key for key, _ in tally.rows if any(tally.count(key, c) for c, _ in tally.cols)]
+        table = pd.DataFrame([row[1:] for row in rows], index=[app.label("actor", k) for k in keys],
+                             columns=[app.label("category", c) for c, _ in tally.cols] + [t("col_total")])
+        table.index.name = t("col_actor")
+        highest = int(table.iloc[:, :-1].to_numpy().max()) if len(tally.cols) else 0
+        st.dataframe(table.style.map(lambda v: heat_color(int(v), highest), subset=list(table.columns[:-1])),
+                     key="mx_counts", width="stretch", height=min(640, 38 + 35 * len(table)))
+    app.downloads("mx", [("csv", tally.to_csv, "policykb-matrix-counts.csv", "text/csv"),
+                         ("xlsx", tally.to_xlsx, "policykb-matrix-counts.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                         ("json", lambda: json.dumps(tally.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+                          "policykb-matrix-counts.json", "application/json")])
+    app.publish("matrix", SPEC)
     st.stop()
 m = build(app.stamp, *scope)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -294,6 +295,24 @@ def test_a_large_corpus_asks_for_a_scope_first(store_env, monkeypatch):
         assert not any("5 份文件" in info.value for info in at.info)
     table = ok(new_app(page="obligations", district="张掖市").run()).dataframe(key="ob_table").value
     assert len(table) and set(table["地区"]) == {"张掖市"}
+
+
+def test_a_large_corpus_matrix_counts_every_district_first(store_env, monkeypatch):
+    """Without a scope the matrix of a large store shows every district's rule counts (from the
+    documents' tallies): the same numbers as the full matrix, and downloads of them."""
+    from kb.matrix import matrix
+    from kb.store import open_store
+
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", "2")
+    at = ok(new_app(page="matrix").run())
+    [counts] = [d.value for d in at.dataframe]
+    with open_store(os.environ["POLICYKB_STORE"], read_only=True) as store:
+        full = matrix(store)
+    assert int(counts["合计"].sum()) == len(full.sources) > 0
+    assert len(at.get("download_button")) == 3
+    at.selectbox(key="mx_modality").set_value("prohibition")
+    [fewer] = [d.value for d in ok(at.run()).dataframe]
+    assert 0 < int(fewer["合计"].sum()) < int(counts["合计"].sum())
 
 
 def test_compare_zhangye_and_tianjiaan(store_env, media):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -248,6 +249,7 @@ EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber"
                                 "script", "format", "encoding", "actorText", "actionText", "heldByText", "order",
                                 "headingText", "level", "sourceStart", "sourceEnd", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
+JSON_PROPERTIES = ["ruleTally"]   # rdfs:range rdf:JSON
 
 
 def test_ontology_header(ontology_graph: Graph):
@@ -273,6 +275,10 @@ def test_properties_declared_with_ranges(ontology_graph: Graph):
         term = URIRef(PKB_NS + name)
         assert (term, RDF.type, OWL.DatatypeProperty) in ontology_graph, name
         assert str(ontology_graph.value(term, RDFS.range)).startswith(str(XSD)), name
+    for name in JSON_PROPERTIES:
+        term = URIRef(PKB_NS + name)
+        assert (term, RDF.type, OWL.DatatypeProperty) in ontology_graph, name
+        assert ontology_graph.value(term, RDFS.range) == RDF.JSON, name
     assert (URIRef(PKB_NS + "actor"), RDFS.subPropertyOf, ODRL.assignee) in ontology_graph
     assert (URIRef(PKB_NS + "evidence"), RDFS.subPropertyOf, PROV.wasDerivedFrom) in ontology_graph
     assert (URIRef(PKB_NS + "approx"), RDF.type, ODRL.Operator) in ontology_graph
@@ -281,7 +287,8 @@ def test_properties_declared_with_ranges(ontology_graph: Graph):
 def test_every_pkb_term_has_bilingual_label_and_comment(ontology_graph: Graph):
     terms = {s for s in ontology_graph.subjects() if isinstance(s, URIRef) and str(s).startswith(PKB_NS)}
     expected = {URIRef(PKB_NS + n) for n in
-                [*EXPECTED_CLASSES, *EXPECTED_OBJECT_PROPERTIES, *EXPECTED_DATATYPE_PROPERTIES, "approx"]}
+                [*EXPECTED_CLASSES, *EXPECTED_OBJECT_PROPERTIES, *EXPECTED_DATATYPE_PROPERTIES, *JSON_PROPERTIES,
+                 "approx"]}
     assert terms == expected
     for term in terms:
         for predicate in (RDFS.label, RDFS.comment):
@@ -648,6 +655,11 @@ def build_valid() -> Doc:
     constraint(r3, "quantity", ODRL.percentage, P("approx"), Literal("5", datatype=XSD.decimal), "percent",
                predicate=P("quantity"))
 
+    tally = [["group", "joint_research", "obligation", "semester", 1],
+             ["group_head", "meeting", "obligation", "month", 1],
+             ["member_school_staff", "teacher_exchange", "encouragement", "none", 1]]
+    g.add((doc, P("ruleTally"), Literal(json.dumps(tally), datatype=RDF.JSON)))
+
     c = d.node("constraint/1")
     g.add((c, RDF.type, P("InstitutionalConstraint")))
     g.add((c, P("constraintKind"), URIRef(VOCAB + "constraint-kind/legal_person_unchanged")))
@@ -783,6 +795,7 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
     "two titles": (lambda d: d.g.add((d.iri, DCTERMS.title, Literal("另一个标题"))), {"PolicyDocumentShape-title"}),
     "no content hash": (lambda d: _remove(d, d.iri, P("contentHash")),
                         {"PolicyDocumentShape-contentHash"}),
+    "no rule tally": (lambda d: _remove(d, d.iri, P("ruleTally")), {"PolicyDocumentShape-ruleTally"}),
     "hash not of text": (lambda d: _set(d, d.iri, P("text"), Literal(d.text + "。")),
                          {"PolicyDocumentShape-identity"}),
     "document IRI not from hash": (lambda d: _set(d, d.iri, P("contentHash"),
