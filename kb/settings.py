@@ -81,6 +81,10 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Password for a server store (never logged)."),
     Setting("workers", "POLICYKB_WORKERS", _cpu_count,
             "Extraction worker processes for ingest (default: all cores).", _positive_int),
+    Setting("worker_documents", "POLICYKB_WORKER_DOCUMENTS", lambda: 1000,
+            "Documents each extraction worker handles before it is replaced by a fresh process "
+            "(a worker's memory grows with what it has read; replacing it keeps the memory of an "
+            "ingest of any size flat).", _positive_int),
     Setting("batch_documents", "POLICYKB_BATCH_DOCUMENTS", lambda: 64,
             "Most documents an ingest commits in one store transaction (a batch is also committed "
             "after 8 MiB of triples or 2 s); smaller batches make progress visible sooner, larger "

@@ -146,3 +146,20 @@ def test_document_metadata_in_the_graph(corpus_store, stem):
     by_source = {r["sources"]: r for r in rows}
     [row] = [r for s, r in by_source.items() if stem in s]
     assert row["rules"] > 5
+
+
+def test_recycled_workers_give_the_same_graphs(tmp_path, monkeypatch):
+    """Two workers replaced after every document (POLICYKB_WORKER_DOCUMENTS=1: a fresh pool per two
+    documents) store exactly what one in-process extraction stores."""
+    def quads(store) -> set[str]:
+        return {line for line in store.export("nquads").decode("utf-8").splitlines()
+                if "endedAtTime" not in line}
+
+    with open_store(str(tmp_path / "one")) as store:
+        single = ingest(store, [str(SOURCE_DOCS)], workers=1)
+        expected = quads(store)
+    monkeypatch.setenv("POLICYKB_WORKER_DOCUMENTS", "1")
+    with open_store(str(tmp_path / "recycled")) as store:
+        recycled = ingest(store, [str(SOURCE_DOCS)], workers=2)
+        assert quads(store) == expected
+    assert recycled.count("added") == single.count("added") == 5 and not recycled.errors
