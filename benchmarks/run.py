@@ -26,10 +26,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from benchmarks import app_bench, corpus, ingest_bench, query_bench
+from benchmarks import app_bench, corpus, ingest_bench, query_bench, scaleout_bench
 from benchmarks.common import ROOT, Check, fmt, machine, say
 
-STAGES = ("corpus", "ingest", "jieba", "ruler", "profile", "queries", "qprofile", "app")
+STAGES = ("corpus", "ingest", "jieba", "ruler", "profile", "queries", "qprofile", "app", "scaleout")
 
 # --------------------------------------------------------------------------- targets (the issue)
 TARGET_MB_S = 3.0            # ingest MB/s with default settings on 2 cores
@@ -90,7 +90,7 @@ class Runner:
         path = self.stage_path(n, stage)
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
-    def run_size(self, n: int, largest: bool) -> dict:
+    def run_size(self, n: int, largest: bool, smallest: bool = False) -> dict:
         a = self.args
         say(f"\n=== {n:,} documents ===")
         cdir = self.out / f"corpus-{n}"
@@ -108,6 +108,9 @@ class Runner:
             rdflib_timeout=a.rdflib_timeout, rdflib_budget=a.rdflib_budget, rdflib_repeats=a.rdflib_repeats))
         res["qprofile"] = self.stage(n, "qprofile", lambda: query_bench.query_profile(
             sdir, _slowest(res.get("queries"), a.profile_queries), self.out / f"query-profile-{n}"))
+        if smallest:   # once per run: a sample, ingested locally, on a Dask cluster and into Virtuoso
+            res["scaleout"] = self.stage(n, "scaleout", lambda: scaleout_bench.scaleout_benchmark(
+                cdir, self.out / "scaleout", limit=min(n, a.scaleout_docs)))
         if largest:
             district = ((res.get("queries") or {}).get("districts") or {}).get("x")
             res["app"] = self.stage(n, "app", lambda: app_bench.app_benchmark(
@@ -257,9 +260,37 @@ def print_size(res: dict) -> None:
                     + (f", question {fmt(e.get('question_seconds'))} s" if "question_seconds" in e else "")
                     + (f", error {e['error']}" if e.get("error") else "")
                     + (f", exceptions {e['exceptions']}" if e.get("exceptions") else ""))
+    for line in scaleout_lines(res.get("scaleout")):
+        say(line)
     say("targets:")
     for check in ingest_checks(res) + query_checks(res) + app_checks(res.get("app")):
         say("  " + check.text())
+
+
+def scaleout_lines(so: dict | None) -> list[str]:
+    """The scale-out sample: one line per way of ingesting it."""
+    if not so:
+        return []
+    if so.get("skipped"):
+        return [f"scale-out: skipped: {so['skipped'][:300]}"]
+    out = [f"scale-out sample: {so['docs']} documents, {so['bytes'] / 1e6:.1f} MB; "
+           f"obligations query for {so.get('district')}"]
+    for way, label in SCALEOUT_WAYS:
+        e = so.get(way) or {}
+        if e.get("skipped"):
+            out.append(f"  {label}: skipped: {e['skipped'][:200]}")
+        elif e:
+            same = "" if way == "local" else ("; quads identical to local" if e.get("identical")
+                                              else "; quads DIFFER from local")
+            out.append(f"  {label}: {fmt(e.get('seconds'))} s, {fmt(e.get('docs_per_s'))} docs/s, "
+                       f"{fmt(e.get('mb_per_s'))} MB/s; query {fmt(e.get('obligations_district_ms'))} ms "
+                       f"({e.get('rows')} rows){same}")
+    return out
+
+
+SCALEOUT_WAYS = (("local", "2 local worker processes → embedded Oxigraph"),
+                 ("cluster", "Dask LocalCluster, 2 worker processes → embedded Oxigraph"),
+                 ("server", "2 local worker processes → Virtuoso over SPARQL 1.1"))
 
 
 # --------------------------------------------------------------------------- the README table
@@ -354,6 +385,20 @@ def summary_markdown(results: list[dict], env: dict) -> str:
             if "question_seconds" in e:
                 row(f"app {page}: a question", ["" for _ in results[:-1]] + [f"{fmt(e['question_seconds'])} s"],
                     target(f"app {page}: ask a question"))
+    so = next((r["scaleout"] for r in results if r.get("scaleout") and not r["scaleout"].get("skipped")), None)
+    if so:
+        lines += ["", f"Scale-out: a sample of {so['docs']} documents ({so['bytes'] / 1e6:.1f} MB) ingested three ways "
+                      f"(start-up included); the `obligations` query of {so.get('district')} on each store:", "",
+                  "| ingest | seconds | documents/s | MB/s | quads equal to local | query p50 (rows) |", "|---|---|---|---|---|---|"]
+        for way, label in SCALEOUT_WAYS:
+            e = so.get(way) or {}
+            if e.get("skipped"):
+                lines.append(f"| {label} | skipped: {e['skipped'][:80]} | | | | |")
+            elif e:
+                same = "(reference)" if way == "local" else ("yes" if e.get("identical") else "**no**")
+                lines.append(f"| {label} | {fmt(e.get('seconds'))} | {fmt(e.get('docs_per_s'))} | "
+                             f"{fmt(e.get('mb_per_s'))} | {same} | {fmt(e.get('obligations_district_ms'))} ms "
+                             f"({e.get('rows')}) |")
     # the time split
     lines += ["", "Time split of a single-process ingest (pyinstrument):", ""]
     lines += ["| bucket | " + " | ".join(f"{r['docs']:,} docs: {get(r, 'profile', 'docs') or '—'} profiled" for r in results) + " |",
@@ -403,6 +448,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rdflib-budget", type=float, default=30.0)
     p.add_argument("--rdflib-repeats", type=int, default=1)
     p.add_argument("--profile-queries", type=int, default=2, help="slowest operations to profile")
+    p.add_argument("--scaleout-docs", type=int, default=200,
+                   help="documents of the scale-out sample (local workers, a Dask cluster, Virtuoso)")
     args = p.parse_args(argv)
     args.stages = [s for s in args.stages.split(",") if s]
     if args.quick:
@@ -411,6 +458,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.profile_docs = min(args.profile_docs, 20)
         args.query_budget, args.query_repeats = 2.0, 5
         args.rdflib_timeout, args.rdflib_budget, args.rdflib_repeats = 30.0, 5.0, 1
+        args.scaleout_docs = min(args.scaleout_docs, 20)
     args.sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
     return args
 
@@ -423,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     runner = Runner(args)
     results = []
     for i, n in enumerate(args.sizes):
-        results.append(runner.run_size(n, largest=i == len(args.sizes) - 1))
+        results.append(runner.run_size(n, largest=i == len(args.sizes) - 1, smallest=i == 0))
     for res in results:
         print_size(res)
     out = Path(args.out)

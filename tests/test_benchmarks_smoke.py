@@ -46,7 +46,8 @@ def test_tiny_run_of_every_benchmark(tmp_path, capsys):
     out = tmp_path / "out"
     code = run.main(["--sizes", "20", "--out", str(out), "--baseline-docs", "20", "--profile-docs", "5",
                      "--query-budget", "0.2", "--query-repeats", "2", "--rdflib-timeout", "20",
-                     "--rdflib-budget", "1", "--rdflib-repeats", "1", "--profile-queries", "1"])
+                     "--rdflib-budget", "1", "--rdflib-repeats", "1", "--profile-queries", "1",
+                     "--scaleout-docs", "6"])
     assert code == 0
     printed = capsys.readouterr().out
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"][0]
@@ -65,4 +66,10 @@ def test_tiny_run_of_every_benchmark(tmp_path, capsys):
         assert results["profile"]["split"]["summary"]
         assert results["qprofile"]["operations"]
     assert "app" in results  # measured, or skipped with the reason (until app.py exists)
+    scaleout = results["scaleout"]
+    assert scaleout["docs"] == 6 and scaleout["local"]["rows"] > 0
+    assert scaleout["cluster"]["identical"] is True and scaleout["cluster"]["rows"] == scaleout["local"]["rows"]
+    if not scaleout["server"].get("skipped"):      # Virtuoso installed: the same graph on the server
+        assert scaleout["server"]["identical"] is True and scaleout["server"]["rows"] == scaleout["local"]["rows"]
+    assert "Dask LocalCluster" in printed
     assert (out / "summary.md").read_text(encoding="utf-8").startswith("Measured")
