@@ -107,6 +107,10 @@ class RdflibStore:
     def __init__(self, dataset) -> None:
         self.dataset = dataset
 
+    def state_token(self) -> None:
+        """Unknown without a query, as for a SPARQL server: callers fall back to ``ask_store_stamp``."""
+        return None
+
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None, *, timeout=None,
               limit=None, strict=False):
         from rdflib import BNode, Literal, URIRef, Variable
