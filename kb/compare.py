@@ -298,11 +298,12 @@ def _profile(store: Store, scope: Scope, texts: DocumentTexts) -> dict[str, list
     for key in _RULE_DIMENSIONS:
         out[key] = [i for i in rules if i.extra["category"] == key]
     out["prohibitions"] = [i for i in rules if i.extra["modality"] == "prohibition"]
-    out["models"] = _models(store, scope, texts)
+    groups = {d: queries.run(store, "cmp_groups", doc=IRI(d)).rows for d in scope.docs}   # read once
+    out["models"] = _models(store, scope, texts, groups)
     out["bodies"], out["posts"] = _bodies_and_posts(store, scope, texts)
     out["constraints"] = [constraint_item(r, texts) for d in scope.docs
                           for r in queries.run(store, "cmp_constraints", doc=IRI(d)).rows]
-    out["schools"] = _schools(store, scope, texts)
+    out["schools"] = _schools(store, scope, texts, groups)
     return out
 
 
@@ -335,7 +336,7 @@ def _in_scope_group(scope: Scope, group: str | None) -> bool:
     return not scope.restricts_groups or group is None or group in scope.groups
 
 
-def _models(store: Store, scope: Scope, texts: DocumentTexts) -> list[Item]:
+def _models(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]]) -> list[Item]:
     from ontology import labels
 
     table = labels("model")
@@ -351,8 +352,7 @@ def _models(store: Store, scope: Scope, texts: DocumentTexts) -> list[Item]:
                           {"model": code, "via": source}))
 
     for d in scope.docs:
-        group_rows = [g for g in queries.run(store, "cmp_groups", doc=IRI(d)).rows
-                      if not scope.restricts_groups or g["group"] in scope.groups]
+        group_rows = [g for g in groups[d] if not scope.restricts_groups or g["group"] in scope.groups]
         if scope.kind != "group":
             for r in queries.run(store, "document_models", doc=IRI(d)).rows:
                 code = str(r["code"])
@@ -393,12 +393,12 @@ def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts) -> tuple
     return bodies, posts
 
 
-def _schools(store: Store, scope: Scope, texts: DocumentTexts) -> list[Item]:
+def _schools(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]]) -> list[Item]:
     items: list[Item] = []
     schools: set[str] = set()
     n_groups = 0
     for d in scope.docs:
-        for g in queries.run(store, "cmp_groups", doc=IRI(d)).rows:
+        for g in groups[d]:
             if scope.restricts_groups and g["group"] not in scope.groups:
                 continue
             n_groups += 1
