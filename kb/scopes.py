@@ -33,7 +33,9 @@ What a scope covers:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -212,9 +214,28 @@ def documents(store: Store, district: str | None = None) -> list[dict]:
     return queries.run(store, "cmp_documents", district=district).rows
 
 
+_DISTRICTS: "OrderedDict[tuple, list[str]]" = OrderedDict()
+_DISTRICTS_LOCK = threading.Lock()
+
+
 def districts(store: Store) -> list[str]:
-    """Every district named by a document, sorted ("" for documents naming none is left out)."""
-    return sorted({r["district"] for r in documents(store) if r["district"]})
+    """Every district named by a document, sorted ("" for documents naming none is left out).
+
+    Cached per store view (:meth:`Store.state_token`) where the store can tell when it changed:
+    every district word of a question or a scope is resolved against this list."""
+    token = store.state_token()
+    key = (str(getattr(store, "location", id(store))), token)
+    with _DISTRICTS_LOCK:
+        if token is not None and key in _DISTRICTS:
+            _DISTRICTS.move_to_end(key)
+            return list(_DISTRICTS[key])
+    names = sorted({r["district"] for r in queries.run(store, "district_names").rows if r["district"]})
+    if token is not None:
+        with _DISTRICTS_LOCK:
+            _DISTRICTS[key] = names
+            while len(_DISTRICTS) > 8:
+                _DISTRICTS.popitem(last=False)
+    return list(names)
 
 
 def groups(store: Store, **params) -> list[dict]:

@@ -276,11 +276,16 @@ def group_wordings(group: GroupInfo) -> list[str]:
 
 
 def load_terms(store: Store) -> StoreTerms:
-    """Read districts, provinces, groups and schools with ``ask_known_terms``."""
+    """Read districts, provinces, groups and schools (``documents_in_district``, ``ask_term_groups``,
+    ``ask_term_schools``, ``document_models``): three flat queries without ordering, sorted here —
+    one query joining them all took seconds per thousand documents."""
     terms = StoreTerms()
-    members: dict[str, dict] = {}
-    for row in queries.run(store, "ask_known_terms").rows:
+    documents = sorted(queries.run(store, "documents_in_district").rows,
+                       key=lambda r: (str(r.get("district") or ""), str(r["doc"])))
+    district_of: dict[str, str] = {}
+    for row in documents:
         doc, district = str(row["doc"]), str(row.get("district") or "")
+        district_of[doc] = district
         terms.documents.setdefault(doc, {"title": row.get("title"), "district": district,
                                          "province": row.get("province")})
         if district and doc not in terms.districts.setdefault(district, []):
@@ -288,18 +293,26 @@ def load_terms(store: Store) -> StoreTerms:
         province = row.get("province")
         if province and district and district not in terms.provinces.setdefault(province, []):
             terms.provinces[province].append(district)
-        if row.get("group"):
-            entry = members.setdefault(str(row["group"]), {
-                "doc": doc, "district": district, "name": row.get("groupName"),
-                "models": tuple(code(m) for m in str(row.get("models") or "").split() if m),
-                "lead_school": [], "member_school": []})
-            if row.get("school") and row.get("role") in ("lead_school", "member_school"):
-                if row["school"] not in entry[row["role"]]:
-                    entry[row["role"]].append(str(row["school"]))
+    members: dict[str, dict] = {}
+    group_rows = sorted(queries.run(store, "ask_term_groups").rows,
+                        key=lambda r: (district_of.get(str(r["doc"]), ""), str(r["doc"]), str(r["group"])))
+    for row in group_rows:
+        doc = str(row["doc"])
+        entry = members.setdefault(str(row["group"]), {
+            "doc": doc, "district": district_of.get(doc, ""), "name": row.get("groupName"), "models": set(),
+            "lead_school": [], "member_school": []})
+        if row.get("model"):
+            entry["models"].add(code(row["model"]))
+    school_rows = sorted(((str(r["group"]), code(r["role"]), str(r["school"]))
+                          for r in queries.run(store, "ask_term_schools").rows), key=lambda t: (t[1], t[2]))
+    for group, role, school in school_rows:
+        entry = members.get(group)
+        if entry is not None and role in ("lead_school", "member_school") and school not in entry[role]:
+            entry[role].append(school)
     for row in queries.run(store, "document_models").rows:
         terms.document_models.setdefault(str(row["doc"]), set()).add(str(row["code"]))
     for iri, e in members.items():
-        terms.groups[iri] = GroupInfo(iri, e["doc"], e["district"], e["name"], e["models"],
+        terms.groups[iri] = GroupInfo(iri, e["doc"], e["district"], e["name"], tuple(sorted(e["models"])),
                                       tuple(e["lead_school"]), tuple(e["member_school"]))
         for role in ("lead_school", "member_school"):
             for school in e[role]:
