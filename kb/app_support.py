@@ -66,6 +66,14 @@ class StoreHolder:
         self.stamp = store_stamp(self.store)
         self.checked = time.monotonic()
         self.refreshed_at = time.time()
+        self.warm()
+
+    def warm(self) -> None:
+        """Read the names questions may use (districts, groups, schools) in the background, so
+        that the first question does not wait for them (seconds on a large store)."""
+        from kb.ask import warm_vocabulary
+
+        warm_vocabulary(self.store)
 
     @property
     def snapshots(self) -> bool:
@@ -88,6 +96,8 @@ class StoreHolder:
                 return False
             stamp = store_stamp(self.store)
             changed, self.stamp = stamp != self.stamp, stamp
+            if changed:
+                self.warm()
             return changed
 
 

@@ -444,3 +444,29 @@ def test_cli_table(store_path):
     assert empty.exit_code == 0 and "no matching clauses" in empty.stdout
     unquoted = CliRunner().invoke(app, ["ask", "--store", str(store_path), "What", "is", "prohibited?"])
     assert unquoted.exit_code == 0 and "prohibition" in unquoted.stdout
+
+
+def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypatch):
+    """Callers arriving while the names of a store view are being read wait for that one build."""
+    import threading
+
+    from ingest.runner import ingest
+    from kb.ask import vocabulary as vocab_module
+    from kb.store import open_store
+
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
+    builds = []
+    real = vocab_module.load_terms
+    monkeypatch.setattr(vocab_module, "load_terms", lambda store: builds.append(1) or real(store))
+    with open_store(str(tmp_path / "kb"), read_only=True) as store:
+        warming = vocab_module.warm(store)
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(vocabulary_for(store))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in [warming, *threads]:
+            t.join(timeout=60)
+        assert len(results) == 4 and all(r is results[0] for r in results)
+        assert len(builds) == 1
+        assert interpret_with(results[0], "张掖中学教育集团").filters.groups[0]["name"] == "张掖中学教育集团"

@@ -49,6 +49,7 @@ from kb.ask.answer import answer, ask
 from kb.ask.interpret import interpret, suggestions
 from kb.ask.model import Answer, Filters, Interpretation, Note, Result
 from kb.ask.vocabulary import clear_cache, vocabulary_for
+from kb.ask.vocabulary import warm as warm_vocabulary
 
 __all__ = ["Answer", "Filters", "Interpretation", "Note", "Result", "answer", "ask", "clear_cache",
-           "interpret", "suggestions", "vocabulary_for"]
+           "interpret", "suggestions", "vocabulary_for", "warm_vocabulary"]
