@@ -319,8 +319,22 @@ def _run_local(plans: list[_Plan], workers: int | None, version: str):
         yield from _run_pool(plans[first:first + chunk], workers, version)
 
 
+def _worker_context():
+    """Workers are forked from a small fork server that has imported the pipeline's modules once,
+    not from this process: a worker forked from the writer would carry the writer's heap (which
+    grows with the store) along, and every recycled pool would start bigger."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.runner", "ingest.pipeline"])
+    return context
+
+
 def _run_pool(plans: list[_Plan], workers: int, version: str):
-    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=_init_worker,
+                             mp_context=_worker_context()) as pool:
         todo = iter(plans)
         running: dict[Future, _Plan] = {}
         limit = workers * 4
