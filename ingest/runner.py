@@ -9,7 +9,8 @@
   with the corpus. Either way the store is written by this process only.
 - One writer commits whole documents, several per transaction: after a crash the store holds every
   committed document whole and nothing of the others; a rerun completes the corpus.
-- A file that fails is reported with its error and the others go on.
+- A file that fails is reported with its error and the others go on. A store that fails (a server
+  gone, a closed store: :data:`STORE_FAILURES`) stops the ingest with its error; a rerun resumes.
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ from kb.store.base import DocumentWrite, Store
 
 #: Bytes of N-Quads and seconds after which a batch is committed early (documents per batch: the
 #: ``batch_documents`` setting).
+#: Errors about the store itself, not about a document: nothing more can be written, so the ingest
+#: stops with the error (a rerun resumes: documents already stored are skipped).
+STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
+                            "PKB-STORE-CONFIG"})
 BATCH_BYTES = 8 * 2**20
 BATCH_SECONDS = 2.0
 
@@ -204,14 +209,16 @@ class _Writer:
         self.since = time.monotonic()
         try:
             self.store.write_documents([w for w, _ in batch])
-        except StoreError:
-            if len(batch) == 1:
+        except StoreError as exc:
+            if len(batch) == 1 or exc.code in STORE_FAILURES:
                 raise
             # one document the store refuses must not cost the others: write them one by one
             for write, result in batch:
                 try:
                     self.store.write_documents([write])
                 except StoreError as exc:
+                    if exc.code in STORE_FAILURES:
+                        raise
                     exc.path = exc.path or result.path
                     result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
                 self.summary.results.append(result)
@@ -284,6 +291,8 @@ def _extract_and_write(store: Store, plans, workers, scheduler, writer: "_Writer
         try:
             writer.add(DocumentWrite(value.iri, value.nquads, p.drop, p.remove), result)
         except StoreError as exc:       # a batch of one the store refused
+            if exc.code in STORE_FAILURES:
+                raise
             exc.path = exc.path or p.path
             result.status, result.error, result.triples, result.counts = "error", exc, 0, {}
             summary.results.append(result)

@@ -163,3 +163,20 @@ def test_recycled_workers_give_the_same_graphs(tmp_path, monkeypatch):
         recycled = ingest(store, [str(SOURCE_DOCS)], workers=2)
         assert quads(store) == expected
     assert recycled.count("added") == single.count("added") == 5 and not recycled.errors
+
+
+def test_a_store_that_fails_mid_ingest_stops_it_and_a_rerun_completes(tmp_path, monkeypatch):
+    """A failure of the store itself (here: closed after the first committed batch) ends the ingest
+    with that error instead of one error per remaining file; a rerun stores the rest once."""
+    from kb.errors import StoreError
+
+    monkeypatch.setenv("POLICYKB_BATCH_DOCUMENTS", "1")
+    store = open_store(str(tmp_path / "kb"))
+    with pytest.raises(StoreError) as err:
+        ingest(store, [str(SOURCE_DOCS)], workers=1, on_result=lambda r: store.close())
+    assert err.value.code == "PKB-STORE-CLOSED"
+    with open_store(str(tmp_path / "kb")) as store:
+        assert len(store.graphs()) == 1
+        rerun = ingest(store, [str(SOURCE_DOCS)], workers=1)
+        assert rerun.count("unchanged") == 1 and rerun.count("added") == 4 and not rerun.errors
+        assert len(store.graphs()) == 5
