@@ -24,12 +24,12 @@ from typing import Callable, Iterable, Iterator
 from kb.errors import PolicyKBError, ReadError, StoreError
 from kb.store.base import DocumentWrite, Store
 
-#: Bytes of N-Quads and seconds after which a batch is committed early (documents per batch: the
-#: ``batch_documents`` setting).
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
 #: stops with the error (a rerun resumes: documents already stored are skipped).
 STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
                             "PKB-STORE-CONFIG"})
+#: Bytes of N-Quads and seconds after which a batch is committed early (documents per batch: the
+#: ``batch_documents`` setting).
 BATCH_BYTES = 8 * 2**20
 BATCH_SECONDS = 2.0
 
@@ -320,7 +320,7 @@ def _run_local(plans: list[_Plan], workers: int | None, version: str):
         for p in plans:
             yield p, extract(p.path, p.sources, version)
         return
-    # a fresh pool (forked workers, pipeline rebuilt: ~1.5 s) every `worker_documents` documents
+    # a fresh pool (new worker processes, pipeline rebuilt: ~1.5 s) every `worker_documents` documents
     # per worker: a worker's memory grows with every distinct sentence it has seen (spaCy interns
     # the strings), so recycling keeps a corpus of any size within the same memory
     chunk = workers * settings.get("worker_documents")
