@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -222,6 +223,32 @@ def bad_binding(name: str, value: object) -> QueryError:
     return QueryError(
         f"cannot bind ?{name} to a {type(value).__name__} ({value!r:.60})", code="PKB-QUERY-BIND",
         hint="bind an IRI (kb.store.IRI), a str, int, float or bool")
+
+
+def query_timeout_error(timeout: float | None) -> QueryError:
+    """``PKB-QUERY-TIMEOUT``: the query ran past its deadline (both backends raise this)."""
+    return QueryError(f"the query ran longer than {timeout:g} s and was stopped", code="PKB-QUERY-TIMEOUT",
+                      hint="narrow the query, or raise POLICYKB_QUERY_TIMEOUT")
+
+
+def take_results(iterator, limit: int | None, strict: bool, deadline: float | None,
+                 timeout: float | None) -> tuple[list, bool]:
+    """At most ``limit`` items of a result iterator (True if there were more), watching the clock:
+    past ``deadline`` (a ``time.monotonic()`` value) :func:`query_timeout_error`; more than ``limit``
+    with ``strict`` ``PKB-QUERY-LIMIT``."""
+    items: list = []
+    for item in iterator:
+        if deadline is not None and time.monotonic() > deadline:
+            raise query_timeout_error(timeout)
+        if limit is not None and len(items) >= limit:
+            if strict:
+                raise QueryError(f"the query returns more than {limit} results", code="PKB-QUERY-LIMIT",
+                                 hint="add LIMIT, narrow the query, or raise POLICYKB_MAX_RESULTS")
+            return items, True
+        items.append(item)
+    if deadline is not None and time.monotonic() > deadline:
+        raise query_timeout_error(timeout)
+    return items, False
 
 
 def vocabulary_files() -> list[Path]:

@@ -76,7 +76,8 @@ import pyoxigraph as ox
 from kb import errors
 from kb.errors import PolicyKBError, QueryError, StoreError, StoreLockedError
 from kb.store.base import (PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI, LangString, QueryResult,
-                           Store, bad_binding, check_export_format, literal_to_python, normalize_bindings)
+                           Store, bad_binding, check_export_format, literal_to_python, normalize_bindings,
+                           query_timeout_error, take_results)
 
 try:  # POSIX advisory locks; elsewhere only RocksDB's own LOCK file guards the folder
     import fcntl
@@ -270,10 +271,10 @@ class OxigraphStore(Store):
                 return QueryResult([], [], boolean=bool(result))
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
-                items, truncated = _take(result, limit, strict, deadline, timeout)
+                items, truncated = take_results(result, limit, strict, deadline, timeout)
                 rows = [{name: term_to_python(solution[name]) for name in variables} for solution in items]
                 return QueryResult(variables, rows, truncated=truncated)
-            triples, truncated = _take(result, limit, strict, deadline, timeout)
+            triples, truncated = take_results(result, limit, strict, deadline, timeout)
             rows = [{"subject": term_to_python(t.subject), "predicate": term_to_python(t.predicate),
                      "object": term_to_python(t.object)} for t in triples]
             text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
@@ -523,29 +524,6 @@ def term_to_python(term: object) -> object:
     return str(term)  # an RDF 1.2 triple term
 
 
-def _take(iterator, limit: int | None, strict: bool, deadline: float | None,
-          timeout: float | None) -> tuple[list, bool]:
-    """At most ``limit`` items of a result iterator (True if there were more), watching the clock."""
-    items: list = []
-    for item in iterator:
-        if deadline is not None and time.monotonic() > deadline:
-            raise _timeout_error(timeout)
-        if limit is not None and len(items) >= limit:
-            if strict:
-                raise QueryError(f"the query returns more than {limit} results", code="PKB-QUERY-LIMIT",
-                                 hint="add LIMIT, narrow the query, or raise POLICYKB_MAX_RESULTS")
-            return items, True
-        items.append(item)
-    if deadline is not None and time.monotonic() > deadline:
-        raise _timeout_error(timeout)
-    return items, False
-
-
-def _timeout_error(timeout: float | None) -> QueryError:
-    return QueryError(f"the query ran longer than {timeout:g} s and was stopped", code="PKB-QUERY-TIMEOUT",
-                      hint="narrow the query, or raise POLICYKB_QUERY_TIMEOUT")
-
-
 class _StorageVanished(Exception):
     """Internal: RocksDB could not read a file (its cause); a reader re-opens and retries."""
 
@@ -678,7 +656,7 @@ def run_query_with_timeout(path: str | os.PathLike, sparql: str,
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
-        raise _timeout_error(timeout) from None
+        raise query_timeout_error(timeout) from None
     finally:
         if child.poll() is None:
             child.kill()

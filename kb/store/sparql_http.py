@@ -91,7 +91,8 @@ from kb import settings
 from kb.store.oxigraph import term_to_python as _to_python
 from kb.errors import QueryError, StoreError
 from kb.store.base import (PKB, PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI, LangString, QueryResult,
-                           Store, bad_binding, check_export_format, normalize_bindings)
+                           Store, bad_binding, check_export_format, normalize_bindings, query_timeout_error,
+                           take_results)
 
 DEFAULT_GRAPH_PREFIX = "https://w3id.org/policykb/"
 DEFAULT_TIMEOUT = 120.0          # seconds: a query without an explicit timeout
@@ -416,8 +417,7 @@ class SparqlHttpStore(Store):
 
     def _timeout(self, what: str, timeout: float, exc: BaseException | None = None):
         if what == "query":
-            return QueryError(f"the query ran longer than {timeout:g} s and was stopped", code="PKB-QUERY-TIMEOUT",
-                              hint="narrow the query, or raise POLICYKB_QUERY_TIMEOUT")
+            return query_timeout_error(timeout)
         if what != "write":
             return StoreError(f"the SPARQL server at {self.location} did not answer within {timeout:g} s",
                               path=self.location, code="PKB-STORE-SERVER", hint="check the server's load and log")
@@ -496,11 +496,11 @@ class SparqlHttpStore(Store):
                 if isinstance(parsed, ox.QueryBoolean):
                     return QueryResult([], [], boolean=bool(parsed))
                 variables = [v.value for v in parsed.variables]
-                items, truncated = _take(parsed, limit, strict, deadline, seconds)
+                items, truncated = take_results(parsed, limit, strict, deadline, seconds)
                 rows = [{name: _to_python(solution[name]) for name in variables} for solution in items]
                 return QueryResult(variables, rows, truncated=truncated)
             if ctype in _RDF_TYPES:
-                triples, truncated = _take(ox.parse(reader, _RDF_TYPES[ctype]), limit, strict, deadline, seconds)
+                triples, truncated = take_results(ox.parse(reader, _RDF_TYPES[ctype]), limit, strict, deadline, seconds)
                 rows = [{"subject": _to_python(t.subject), "predicate": _to_python(t.predicate),
                          "object": _to_python(t.object)} for t in triples]
                 text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
@@ -725,21 +725,6 @@ class _Body(io.RawIOBase):
         target[:size] = self._buffer[:size]
         self._buffer = self._buffer[size:]
         return size
-
-
-def _take(iterator, limit: int | None, strict: bool, deadline: float, seconds: float) -> tuple[list, bool]:
-    items: list = []
-    for item in iterator:
-        if time.monotonic() > deadline:
-            raise QueryError(f"the query ran longer than {seconds:g} s and was stopped", code="PKB-QUERY-TIMEOUT",
-                             hint="narrow the query, or raise POLICYKB_QUERY_TIMEOUT")
-        if limit is not None and len(items) >= limit:
-            if strict:
-                raise QueryError(f"the query returns more than {limit} results", code="PKB-QUERY-LIMIT",
-                                 hint="add LIMIT, narrow the query, or raise POLICYKB_MAX_RESULTS")
-            return items, True
-        items.append(item)
-    return items, False
 
 
 def _restore(value: object, separators: dict[str, str]) -> object:
