@@ -28,25 +28,13 @@ import pytest
 from kb import obligations, queries
 from kb.errors import StoreLockedError
 from kb.store import open_store, run_user_query
+from tests.test_robust_atomicity import build_copies
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DOCS = ROOT / "source_docs"
 # every batch published at once, so the readers can see the store grow step by step
 ENV = dict(os.environ, POLICYKB_PUBLISH_SECONDS="0", COLUMNS="1000", NO_COLOR="1")
-COPIES = 4
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-def build_copies(folder: Path, copies: int = COPIES) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i in range(copies):
-        for doc in sorted(SOURCE_DOCS.glob("*.txt")):
-            path = folder / f"{doc.stem}-copy{i:03d}.txt"
-            path.write_text(doc.read_text(encoding="utf-8") + f"\n本文件为第{i}号副本，仅供测试。\n",
-                            encoding="utf-8")
-            files.append(path)
-    return files
 
 
 def graph_hash(store, graph: str) -> str:
