@@ -102,10 +102,8 @@ def _tally_issues(data) -> list[tuple[str, str]]:
     import json
     from collections import Counter
 
+    from kb.obligations import code
     from ontology.vocab import ODRL, PKB, RDF
-
-    def code(term) -> str:
-        return str(term).rstrip("/").rsplit("/", 1)[-1]
 
     out = []
     for doc in data.subjects(RDF.type, PKB.PolicyDocument):
@@ -114,9 +112,9 @@ def _tally_issues(data) -> list[tuple[str, str]]:
             period = "none"
             for c in data.objects(rule, ODRL.constraint):
                 if data.value(c, ODRL.leftOperand) == ODRL.timeInterval:
-                    period = code(data.value(c, ODRL.rightOperand))
-            counted[code(data.value(rule, PKB.actor)), code(data.value(rule, PKB.category)),
-                    code(data.value(rule, PKB.modality)), period] += 1
+                    period = code(str(data.value(c, ODRL.rightOperand)))
+            counted[code(str(data.value(rule, PKB.actor))), code(str(data.value(rule, PKB.category))),
+                    code(str(data.value(rule, PKB.modality))), period] += 1
         stored = data.value(doc, PKB.ruleTally)
         try:
             tally = Counter({tuple(row[:4]): row[4] for row in json.loads(str(stored))}) if stored else None
