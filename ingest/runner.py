@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import select
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -110,27 +111,47 @@ def extract(path: str, source_paths: list[str], version: str) -> tuple:
                                       code="PKB-EXTRACT-001")
 
 
-def _init_worker() -> None:
-    """Load the pipeline once per worker; on Linux the worker also dies with the ingest that
-    started it, so a killed ingest leaves no orphans behind."""
-    _die_with_parent()
+def _init_worker(ingest_pid: int | None = None) -> None:
+    """Load the pipeline once per worker. The worker ends when the ingest that started it ends,
+    however it ends (``kill -9`` included), so a crash leaves no process behind."""
+    _die_with_ingest(ingest_pid)
     from ingest.pipeline import build_nlp
 
     build_nlp()
 
 
-def _die_with_parent() -> None:
-    import ctypes
-    import signal
-    import sys
+def _die_with_ingest(ingest_pid: int | None) -> None:
+    """End this worker when ``ingest_pid`` ends.
 
-    if not sys.platform.startswith("linux"):
+    A worker's parent is the fork server, not the ingest, and the fork server stays up while a
+    worker holds its liveness pipe: after a ``kill -9`` of the ingest, both would wait forever on
+    a queue nobody writes to. A daemon thread waits on the ingest's pidfd (or polls it where
+    pidfds are missing) and ends the worker; the fork server then sees its pipe close and ends too.
+    """
+    import threading
+
+    if ingest_pid is None or ingest_pid == os.getpid():
         return
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)        # PR_SET_PDEATHSIG
-    except OSError:
-        return
+
+    def wait_then_exit() -> None:
+        try:
+            fd = os.pidfd_open(ingest_pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while True:
+                try:
+                    os.kill(ingest_pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=wait_then_exit, name="policykb-ingest-watch", daemon=True).start()
 
 
 # --------------------------------------------------------------------------- main side
@@ -343,6 +364,7 @@ def _worker_context():
 
 def _run_pool(plans: list[_Plan], workers: int, version: str):
     with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=_init_worker,
+                             initargs=(os.getpid(),),
                              mp_context=_worker_context()) as pool:
         todo = iter(plans)
         running: dict[Future, _Plan] = {}

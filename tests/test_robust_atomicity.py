@@ -233,14 +233,19 @@ def test_reingesting_an_unchanged_corpus_changes_nothing(copies, reference):
 
 
 @pytest.mark.slow
-def test_a_crashed_ingest_does_not_leave_the_store_locked(copies, tmp_path):
+def test_a_crashed_ingest_leaves_no_lock_and_no_process_behind(copies, tmp_path):
     folder, _ = copies
     store = tmp_path / "kb"
     proc = start_ingest(store, folder)
     try:
         wait_for_graphs(store, proc, 1)
+        assert len(group_alive(proc.pid)) >= 3     # the ingest, its fork server and its workers
         os.kill(proc.pid, signal.SIGKILL)          # the main process only, as the OOM killer would
         proc.wait(timeout=30)
+        deadline = time.monotonic() + 30           # fork server, workers, resource tracker end too
+        while group_alive(proc.pid):
+            assert time.monotonic() < deadline, f"processes {group_alive(proc.pid)} outlived the ingest"
+            time.sleep(0.1)
         deadline = time.monotonic() + 3
         while True:
             try:
