@@ -1,7 +1,8 @@
 """``pkb_models``: the group models a document adopts (document_models) and where it names them.
 
 A model term counts unless it only appears in reported speech of another document (a sentence
-that cites 《…》 and then 提出/指出/强调 …); words that name a model only in context (紧密型)
+that cites 《…》 and then 提出/指出/强调 …), in a clause that rejects it (不搞…, 避免…) or in a
+history of superseded stages (从…到…再到…); words that name a model only in context (紧密型)
 must be followed by a group word. ``education_group`` is the model of a document that sets up
 教育集团 without naming another model, or that lists 教育集团 as one kind beside named kinds.
 """
@@ -17,8 +18,11 @@ from spacy.tokens import Doc
 from ingest.components.spans import make_span, patterns, text_of
 
 NUM = "[0-9一二两三四五六七八九十百]+"
-#: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团").
-COUNTED_KIND = re.compile(rf"{NUM}(?:个|所)([\u4e00-\u9fff+]{{2,16}}?)(?=[、,。和及]|$)")
+#: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团");
+#: "N所学校" counts schools, not a kind of group.
+COUNTED_KIND = re.compile(rf"{NUM}个([\u4e00-\u9fff+“”]{{2,16}}?)(?=[、,。和及]|$)")
+#: how the name of a kind of group ends
+GROUP_KIND = re.compile(r"(?:集团|联盟校?|联合体|共同体|教共体|教联体|学区|集群)$")
 #: "采取教育集团、学区化管理、城乡学校共同体三种形式": kinds listed before a count of kinds
 KINDS_LISTED = re.compile(r"(?:采取|采用|包括|分为|推行)([^,。;:]{4,60}?)[两二三四五六七八九]种(?:形式|方式|模式|类型)")
 EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
@@ -31,6 +35,8 @@ class _Rules:
     window: int
     citation: re.Pattern
     verbs: re.Pattern
+    negation: re.Pattern
+    superseded: list[re.Pattern]
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +48,10 @@ def rules() -> _Rules:
             terms.append((re.compile(p), entry["concept"], False))
         for p in entry.get("needs_context", []):
             terms.append((re.compile(p), entry["concept"], True))
+    bg = data["background"]
     return _Rules(terms, re.compile(data["context"]["follows"]), data["context"]["window"],
-                  re.compile(data["background"]["citation"]), re.compile(data["background"]["verbs"]))
+                  re.compile(bg["citation"]), re.compile(bg["verbs"]), re.compile(bg["negation"]),
+                  [re.compile(p) for p in bg["superseded"]])
 
 
 def _background_from(text: str, start: int, end: int) -> int:
@@ -60,12 +68,16 @@ def find_model_terms(text: str, start: int, end: int) -> list[tuple[int, int, st
     """(start, end, concept) of the model terms this sentence adopts (not background)."""
     r = rules()
     limit = _background_from(text, start, end)
+    past = [(m.start(), m.end()) for p in r.superseded for m in p.finditer(text, start, limit)]
     found, taken = [], []
     for pattern, concept, contextual in r.terms:
         for m in pattern.finditer(text, start, limit):
             if any(m.start() < b and m.end() > a for a, b in taken):
                 continue
             if contextual and not r.follows.search(text[m.end():m.end() + r.window]):
+                continue
+            if r.negation.search(text, start, m.start()) or \
+                    any(a <= m.start() and m.end() <= b for a, b in past):
                 continue
             found.append((m.start(), m.end(), concept))
             taken.append((m.start(), m.end()))
@@ -74,7 +86,8 @@ def find_model_terms(text: str, start: int, end: int) -> list[tuple[int, int, st
 
 def counted_kinds(text: str, start: int, end: int) -> list[str]:
     """The kinds of group an enumeration like "2个联合体、9个联盟校、16个教育集团" counts."""
-    return [m.group(1) for m in COUNTED_KIND.finditer(text, start, end)]
+    kinds = (m.group(1).strip("“”") for m in COUNTED_KIND.finditer(text, start, end))
+    return [k for k in kinds if GROUP_KIND.search(k)]
 
 
 def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
