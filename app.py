@@ -4,9 +4,9 @@ Run it with ``policykb app`` (ingests the corpus, then ``streamlit run app.py`` 
 ``POLICYKB_STORE`` set) or ``streamlit run app.py`` on an existing store.
 
 This file holds no policy logic: it opens the store once per process (``st.cache_resource``),
-sets up the sidebar (language, refresh) and the pages (``pages/*.py``, one per page, run through
-``st.navigation``), and hands every page an :class:`App` context — the store, its stamp, the
-zh/en labels and the little UI helpers all pages share (URL state, source views, downloads).
+sets up the sidebar (language, refresh) and registers the pages (``webapp/pages/*.py``, one per
+page) with ``st.navigation``, and hands every page an :class:`App` context — the store, its stamp,
+the zh/en labels and the little UI helpers all pages share (URL state, source views, downloads).
 Everything the app shows comes from ``kb/``.
 
 State and links: every page keeps its widgets in ``st.session_state`` (``persist_state="session"``,
@@ -15,9 +15,7 @@ run (``?page=compare&scope=district:张掖市&scope=district:田家庵区&lang=e
 shared as a link. A new session reads the parameters first; ``page`` switches to that page.
 
 The context reaches the page as ``st.session_state["_app"]``, which the page takes (pops) at its
-start. A page that finds none was started without this file — Streamlit runs a ``pages/`` script
-directly when it is the first request after start-up, before any ``st.navigation`` call — and then
-runs this file itself, which runs the page.
+start. The pages live outside a ``pages/`` folder, so Streamlit never runs one without this file.
 
 Store: read-only, one per process (``StoreHolder``), moved to the newest snapshot at most every
 5 s and on the sidebar's refresh button; every cached result is keyed by the store's stamp (the
@@ -27,12 +25,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from kb import queries, settings
-from kb.app_support import (
+from kb.errors import PolicyKBError
+from kb.scopes import concept_label, group_label
+from kb.store import IRI
+from webapp.support import (
     Mark,
     Param,
     StoreHolder,
@@ -44,9 +46,6 @@ from kb.app_support import (
     md_escape,
     plain_value,
 )
-from kb.errors import PolicyKBError
-from kb.scopes import concept_label, group_label
-from kb.store import IRI
 
 st.set_page_config(page_title="policykb 集团化办学政策知识库", page_icon="🏫", layout="wide")
 
@@ -469,8 +468,7 @@ except PolicyKBError as exc:
     st.caption(md_escape(f"POLICYKB_STORE = {LOCATION} [{exc.code}]"))
     st.stop()
 
-# The language lives in "_lang_en" too: the toggle's own state does not survive the one run in which
-# a page started this file (its widgets then get other ids, see the module docstring).
+# The language lives in "_lang_en" too, so a link's ?lang=en is read once per session.
 if "_lang_en" not in st.session_state:
     st.session_state["_lang_en"] = (st.query_params.get("lang") or "").lower() == "en"
 st.session_state["lang_en"] = st.session_state["_lang_en"]
@@ -496,7 +494,8 @@ st.session_state["_app"] = app
 # No page icons: a :material/…: page icon becomes the favicon, which the browser would fetch from
 # fonts.gstatic.com — the app must not reach the internet.
 PAGES = ("ask", "obligations", "compare", "matrix", "graph", "documents", "sparql")
-pages = {name: st.Page(f"pages/{name}.py", title=app.t(f"nav_{name}"), url_path=name, default=name == "ask")
+PAGE_DIR = Path(__file__).resolve().parent / "webapp" / "pages"
+pages = {name: st.Page(PAGE_DIR / f"{name}.py", title=app.t(f"nav_{name}"), url_path=name, default=name == "ask")
          for name in PAGES}
 current = st.navigation(list(pages.values()))
 

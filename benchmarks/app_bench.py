@@ -3,7 +3,7 @@
 
 * cold start: ``AppTest.from_file("app.py").run()`` in a fresh interpreter (imports, opening the
   store, the first page — the default one — rendered);
-* each page: ``at.switch_page(page).run()`` for every page file that exists (``pages/*.py``, as
+* each page: ``at.switch_page(page).run()`` for every page file that exists (``webapp/pages/*.py``, as
   ``app.py`` lists them), timed twice: the first visit (caches cold) and a second one;
 * the ask page, when it has a text or chat input: one question about the largest district.
 
@@ -132,15 +132,12 @@ def _ask(at, question: str) -> dict:
 
 
 def _page_files(root: str) -> list[str]:
-    """The page files the app lists (``"pages/x.py"`` strings in app.py) that exist, else pages/*.py."""
-    import re
-
-    text = (Path(root) / "app.py").read_text(encoding="utf-8")
-    listed = list(dict.fromkeys(re.findall(r"[\"'](pages/[\w\-]+\.py)[\"']", text)))
-    files = [p for p in listed if (Path(root) / p).is_file()]
-    if not listed:
-        files = sorted(str(p.relative_to(root)) for p in (Path(root) / "pages").glob("*.py"))
-    return files
+    """The app's page files (``webapp/pages/*.py``; ``pages/*.py`` in older checkouts)."""
+    for folder in ("webapp/pages", "pages"):
+        files = sorted(str(p.relative_to(root)) for p in (Path(root) / folder).glob("*.py"))
+        if files:
+            return files
+    return []
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,3 +61,13 @@ def store(corpus_store):
     """The corpus store opened read-only, under the short name most test modules use (a module
     that needs a store of its own defines its own ``store``)."""
     return corpus_store
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored():
+    """Put back ``sys.modules["__main__"]`` after each test: Streamlit's script runner (AppTest)
+    installs the app's script as ``__main__`` and leaves it there, and a process started later
+    with the spawn method (a Dask worker) would then run app.py as its own main module."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

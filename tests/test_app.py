@@ -57,27 +57,6 @@ def writable_store(app_store, tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture(autouse=True)
-def like_the_server(monkeypatch):
-    """Run app.py on every AppTest run, as the server does.
-
-    AppTest re-detects the ``pages/`` folder before every run and, finding one, runs the requested
-    page the way Streamlit's first multipage API did — without app.py. The server does that at
-    most once after start-up (app.py's ``st.navigation`` turns it off for the process, and the
-    pages then run app.py themselves, see test_page_opened_without_app_py_runs_the_app)."""
-    import streamlit.testing.v1.app_test as app_test_module
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
-    yield
-    PagesManager.uses_pages_directory = None
-
-
 @pytest.fixture()
 def media(monkeypatch) -> list:
     """Record the media file managers AppTest creates, to read what download buttons serve."""
@@ -105,7 +84,7 @@ def new_app(**params) -> AppTest:
 def goto(at: AppTest, page: str) -> AppTest:
     """Open another page, as the sidebar does (which clears the query parameters)."""
     at.query_params.clear()
-    return at.switch_page(f"pages/{page}.py").run()
+    return at.switch_page(f"webapp/pages/{page}.py").run()
 
 
 def ok(at: AppTest) -> AppTest:
@@ -542,24 +521,16 @@ def test_valid_upload_becomes_queryable_and_is_shown_escaped(writable_store):
     assert "跟岗学习" in source and "&lt;script&gt;" in source and "<script>" not in source
 
 
-def test_page_opened_without_app_py_runs_the_app(store_env, monkeypatch):
-    """Right after start-up Streamlit may run a page of pages/ directly (a deep link as the first
-    request): the page then runs app.py, which sets everything up and runs the page."""
-    import streamlit.testing.v1.app_test as app_test_module
-    from streamlit.runtime.pages_manager import PagesManager
-
-    monkeypatch.setattr(app_test_module, "PagesManager", PagesManager)
-    at = ok(new_app(lang="en").run())
-    assert at.title[0].value == "Ask a question"
-    at.query_params.clear()
-    at.switch_page("pages/compare.py").run()   # the pages/ folder fallback runs compare.py alone
-    ok(at)
-    assert at.title[0].value == "Compare", "the page ran app.py: context, sidebar and language"
-    assert at.sidebar.toggle(key="lang_en").value is True
-    assert len(at.multiselect(key="cmp_scopes").value) == 2 and "pkb-cmp" in html_of(at)
-    at.multiselect(key="cmp_scopes").set_value(["district:张掖市", "district:田家庵区"])
+def test_a_link_to_a_page_opens_it_with_its_state(store_env):
+    """A shared link (?page=compare&scope=…&lang=en) as a session's first request opens that page
+    through app.py: context, sidebar, language and the page's widgets from the link."""
+    at = new_app(page="compare", lang="en")
+    at.query_params["scope"] = ["district:张掖市", "district:田家庵区"]
     ok(at.run())
-    assert at.title[0].value == "Compare" and "每月≥1次" in html_of(at)
+    assert at.title[0].value == "Compare"
+    assert at.sidebar.toggle(key="lang_en").value is True
+    assert at.multiselect(key="cmp_scopes").value == ["district:张掖市", "district:田家庵区"]
+    assert "每月≥1次" in html_of(at)
 
 
 def test_refresh_shows_documents_ingested_elsewhere(writable_store, tmp_path):
@@ -581,7 +552,7 @@ def test_refresh_shows_documents_ingested_elsewhere(writable_store, tmp_path):
 
 
 def test_highlight_html_escapes_everything_from_the_document():
-    from kb.app_support import Mark, clause_bounds, highlight_html
+    from webapp.support import Mark, clause_bounds, highlight_html
 
     text = '第一段。\n<script>alert(1)</script> **bold** [link](javascript:x) 成员校每月开展1次活动。\n末段"引号"&'
     start = text.index("成员校")
@@ -596,7 +567,7 @@ def test_highlight_html_escapes_everything_from_the_document():
 
 
 def test_url_state_codec_round_trips():
-    from kb.app_support import Param, decode_params, encode_params
+    from webapp.support import Param, decode_params, encode_params
 
     spec = [Param("d", "district", "list"), Param("a", "actor"), Param("i", "inherit", "bool", True),
             Param("n", "n", "int")]
@@ -611,7 +582,7 @@ def test_url_state_codec_round_trips():
 
 
 def test_console_parameters_become_rdf_terms():
-    from kb.app_support import parse_binding
+    from webapp.support import parse_binding
     from kb.store import IRI
 
     assert parse_binding("") is None

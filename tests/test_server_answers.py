@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DOCS = ROOT / "source_docs"
 ENDED = b"<http://www.w3.org/ns/prov#endedAtTime>"
 
-#: The app's example questions (pages/ask.py).
+#: The app's example questions (webapp/pages/ask.py).
 QUESTIONS = ["哪些义务适用于成员校？", "张掖中学教育集团的联席会议多久召开一次？", "每学期至少要开展哪些活动？",
              "What is prohibited?", "Which groups follow the junior-senior consortium model?",
              "宝塔区有哪些教育集团？"]

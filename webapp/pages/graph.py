@@ -20,17 +20,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kb.app_support import Param, escape_html
+from webapp.support import Param, escape_html
 
-app = st.session_state.pop("_app", None)
-if app is None:
-    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
-    # request after start-up): run the app, which sets the context and runs this page.
-    import pathlib
-    import runpy
-
-    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
-    st.stop()
+app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
 
 SPEC = [Param("gr_district", "district"), Param("gr_group", "group"), Param("gr_model", "model"),

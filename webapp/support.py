@@ -1,4 +1,4 @@
-"""Small pure helpers for the Streamlit app (``app.py``, ``pages/``): nothing here imports streamlit.
+"""Small pure helpers for the Streamlit app (``app.py``, ``webapp/pages/``): nothing here imports streamlit.
 
 * :class:`StoreHolder` — the app's one read-only store per process: opened once, refreshed to the
   newest snapshot at most every few seconds, with a ``stamp`` that changes whenever the documents

@@ -15,17 +15,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from kb.app_support import Param, decode_params, encode_params, md_escape, table_csv, table_xlsx
+from webapp.support import Param, decode_params, encode_params, md_escape, table_csv, table_xlsx
 
-app = st.session_state.pop("_app", None)
-if app is None:
-    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
-    # request after start-up): run the app, which sets the context and runs this page.
-    import pathlib
-    import runpy
-
-    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
-    st.stop()
+app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
 
 EXAMPLES = ["哪些义务适用于成员校？", "张掖中学教育集团的联席会议多久召开一次？", "每学期至少要开展哪些活动？",

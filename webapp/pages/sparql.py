@@ -16,18 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from kb import queries
-from kb.app_support import md_escape, parse_binding, plain_value, table_csv
+from webapp.support import md_escape, parse_binding, plain_value, table_csv
 from kb.errors import PolicyKBError, QueryError
 
-app = st.session_state.pop("_app", None)
-if app is None:
-    # Run without app.py (Streamlit's fallback for a pages/ folder, e.g. a deep link as the first
-    # request after start-up): run the app, which sets the context and runs this page.
-    import pathlib
-    import runpy
-
-    runpy.run_path(str(pathlib.Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
-    st.stop()
+app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
 
 named = {q.name: q for q in queries.list_queries()}
