@@ -31,6 +31,8 @@ def _rx() -> dict:
         "not_title": re.compile("|".join(data["not_title"])),
         "header_lines": data["header_lines"],
         "title_max": data["title_max"],
+        "school_after_short": re.compile(data["school_after_short"]),
+        "common_word_freq": data["common_word_freq"],
     }
 
 
@@ -83,37 +85,151 @@ def document_metadata(text: str) -> dict:
     return meta
 
 
+LEVEL_RANK = {"town": 0, "zone": 1, "county": 1, "city": 2, "province": 3}
+
+
+def _level(name: str, counts: Counter) -> str:
+    area = gazetteer.resolve(name, counts)
+    if area:
+        return area.level
+    return min((a.level for a in gazetteer.areas()[name]), key=LEVEL_RANK.__getitem__)
+
+
+def _named_in(value: str, counts: Counter) -> list[tuple[int, str]]:
+    """(position, full name) of the areas ``value`` names: full names, and the short forms of
+    provinces and cities (广东, 南京) whose full name the text also writes, unless the short form
+    begins a school's or group's name (南京第一中学) or labels a news item ("广东:…")."""
+    found = [(s, name) for s, _, name in gazetteer.find_areas(value)]
+    taken = {i for s, e, _ in gazetteer.find_areas(value) for i in range(s, e)}
+    shorts = gazetteer.short_forms()
+    school = _rx()["school_after_short"]
+    i = 0
+    while i < len(value):
+        for length in (4, 3, 2):
+            word = value[i:i + length]
+            full = [n for n in shorts.get(word, ()) if n in counts
+                    and gazetteer.areas()[n][0].level in ("province", "city")]
+            if (len(full) == 1 and i not in taken
+                    and not school.match(value, i + length)
+                    and not value.startswith(":", i + length)):       # a "广东:" label
+                found.append((i, full[0]))
+                i += length - 1
+                break
+        i += 1
+    return sorted(found)
+
+
+def _subarea(text: str, counts: Counter) -> tuple[str | None, str | None]:
+    """(name as written, parent) of the zone or town the text governs at its own level, if one
+    outweighs every county- and city-level area that is not just its qualifier (钟祥市胡集镇)."""
+    found = gazetteer.find_subareas(text)
+    if not found:
+        return None, None
+    by_core: dict[str, list] = {}
+    qualifier = Counter()
+    for _, _, area in found:
+        by_core.setdefault(area.core, []).append(area)
+        if area.parent:
+            qualifier[area.parent] += 1
+    free = {n: c - qualifier[n] for n, c in counts.items()}
+    county_free = max((c for n, c in free.items() if _level(n, counts) == "county"), default=0)
+    city_free = max((c for n, c in free.items() if _level(n, counts) == "city"), default=0)
+    best = None
+    for core, mentions in by_core.items():
+        n = len(mentions)
+        level = mentions[0].level
+        if level == "zone":
+            wins = n > county_free and (n >= 2 or city_free == 0)
+        else:
+            wins = n >= 2 and n > max(county_free, city_free)
+        if wins and (best is None or n > len(best)):
+            best = mentions
+    if best is None:
+        return None, None
+    name = max((a.name for a in best), key=len)
+    parent = next((a.parent for a in best if a.parent), None)
+    return name, parent
+
+
+def _city_of_many(pool: list[str], counts: Counter) -> str | None:
+    """The city of three or more of its districts named equally often (a city-wide plan)."""
+    ranked = sorted(pool, key=lambda n: -counts[n])
+    if len(ranked) < 3 or counts[ranked[0]] != counts[ranked[1]]:
+        return None
+    cities = Counter(a.city for n in ranked for a in [gazetteer.resolve(n, counts)] if a)
+    if not cities:
+        return None
+    city, n = cities.most_common(1)[0]
+    return city if n >= 3 else None
+
+
+@lru_cache(maxsize=4096)
+def _common_word(word: str) -> bool:
+    """Is ``word`` a frequent word of the jieba dictionary that is not tagged a place (资源, 合作)?"""
+    import jieba
+    import jieba.posseg
+
+    from ingest.segmenter import setup
+    setup()
+    tag = jieba.posseg.dt.word_tag_tab.get(word)
+    return tag != "ns" and jieba.dt.FREQ.get(word, 0) >= _rx()["common_word_freq"]
+
+
+def _by_short_forms(text: str) -> str | None:
+    """With no full name in the text: the area whose unique short form (广州, 电白) recurs most;
+    short forms that are also common words (资源, 合作) do not count."""
+    counts = Counter()
+    for shorts in (gazetteer.short_names(), gazetteer.county_short_names()):
+        for short, name in shorts.items():
+            n = text.count(short)
+            if n and not _common_word(short):
+                counts[name] += n
+    if not counts:
+        return None
+    (name, n), *rest = counts.most_common(2)
+    return name if n >= 2 and (not rest or rest[0][1] < n) else None
+
+
 def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
     """(district as written, province) of the area the policy governs."""
     mentions = [name for _, _, name in gazetteer.find_areas(text)]
-    if not mentions:
-        return None, None
     counts = Counter(mentions)
-    preferred = []
-    for field in ("issuer", "title"):
-        value = meta.get(field) or ""
-        named = [name for _, _, name in gazetteer.find_areas(value)]
-        preferred += named[::-1]          # the most specific (last) first
-    level_rank = {"county": 0, "city": 1, "province": 2}
-
-    def rank(name: str) -> tuple:
-        area = gazetteer.resolve(name, counts)
-        level = area.level if area else min((a.level for a in gazetteer.areas()[name]),
-                                            key=level_rank.__getitem__)
-        return (level == "province", -counts[name] if level == "county" else 0,
-                level_rank[level], -counts[name])
-
-    if preferred:
-        choice = next((n for n in preferred if gazetteer.areas()[n][0].level != "province"), preferred[0])
-    else:
+    choice = None
+    issuer = meta.get("issuer") or ""
+    named = [n for _, n in _named_in(issuer, counts)]
+    if named:
+        choice = min(named, key=lambda n: LEVEL_RANK[_level(n, counts)])
+    if choice is None and meta.get("title"):
+        named = _named_in(meta["title"], counts)
+        if named:
+            choice = min(named, key=lambda p: (LEVEL_RANK[_level(p[1], counts)], -counts[p[1]],
+                                               -p[0]))[1]
+    sub, parent = _subarea(text, counts)
+    if sub and (choice is None or choice == parent):
+        area = gazetteer.resolve(parent, counts) if parent else None
+        return sub, (area.province or area.name) if area else _province_of(counts)
+    if choice is None and counts:
         county = [n for n in counts if any(a.level == "county" for a in gazetteer.areas()[n])]
-        pool = county or list(counts)
-        choice = min(pool, key=rank)
+        choice = _city_of_many(county, counts) if county else None
+        if choice is None:
+            pool = county or list(counts)
+            choice = min(pool, key=lambda n: (LEVEL_RANK[_level(n, counts)] == 3,
+                                              -counts[n] if n in county else 0,
+                                              LEVEL_RANK[_level(n, counts)], -counts[n]))
+    if choice is None:
+        choice = _by_short_forms(text)
+    if choice is None:
+        return None, None
     area = gazetteer.resolve(choice, counts)
     province = area.province if area else None
     if area and area.level == "province":
         province = area.name
     return choice, province
+
+
+def _province_of(counts: Counter) -> str | None:
+    provinces = {a.province or a.name for n in counts for a in [gazetteer.resolve(n, counts)] if a}
+    return provinces.pop() if len(provinces) == 1 else None
 
 
 @Language.factory("pkb_metadata", requires=["doc._.structure"],
