@@ -11,7 +11,9 @@ Resolution (:func:`resolve`), first match wins:
 1. an explicit kind: ``district:张掖市``, ``group:张掖中学教育集团``, ``model:alliance``,
    ``doc:https://w3id.org/policykb/id/doc/…``;
 2. the IRI of a document or of a school group;
-3. a district, as stored (``宝塔区``) or without its level suffix (``宝塔``; 市/区/县/旗/州/盟);
+3. a district, as stored (``宝塔区``), without its level suffix (``宝塔``; 市/区/县/旗/州/盟), or
+   in another form a question may use (``雁塔`` for ``西安市雁塔区``, ``莞城`` for ``莞城街道``,
+   ``延安宝塔区`` for ``宝塔区``: :mod:`kb.ask.places`);
 4. a named school group, exactly or without the group suffix (``张掖中学集团`` finds
    ``张掖中学教育集团``);
 5. a group model: its contract code or any zh/en label of the model scheme (``联盟型``,
@@ -252,10 +254,18 @@ def resolve_district(store: Store, text: str) -> str:
 
 
 def _match_district(names: list[str], wanted: str) -> str | None:
+    """The one stored district ``wanted`` names: as stored, without its level suffix (张掖), or in
+    another form of :func:`kb.ask.places.district_forms` (雁塔 or 西安雁塔区 for 西安市雁塔区,
+    莞城 for 莞城街道)."""
     if wanted in names:
         return wanted
     stem = strip_suffix(wanted, DISTRICT_SUFFIXES)
     hits = [n for n in names if strip_suffix(n, DISTRICT_SUFFIXES) == stem and len(stem) >= 2]
+    if len(hits) == 1:
+        return hits[0]
+    from kb.ask.places import district_forms, place_of
+
+    hits = [n for n in names if wanted in district_forms(place_of(n))]
     return hits[0] if len(hits) == 1 else None
 
 

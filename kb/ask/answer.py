@@ -10,7 +10,10 @@ query text:
   question keeps the clauses that state a recurrence — the rule's own, or another rule's read
   from the same clause (每学年开学前，理事长负责召集…会商 is one clause, split into two rules).
 * ``constraint`` — ``ask_constraints``; ``group`` — ``ask_groups`` (by district and model; named
-  groups and schools are picked from its rows).
+  groups and schools are picked from its rows). A model or kind of group asked about with no such
+  group found, or asked about *where* (哪些地方实行学区制), also lists the documents that adopt it
+  (and, for "where", whose text names it: ``ask_documents_mentioning``), one row each citing the
+  sentence that names it.
 
 Rows that differ only in category (one clause, several categories) are merged into one
 :class:`Result` with all categories, as are the constraint kinds of one sentence.
@@ -21,13 +24,15 @@ import itertools
 
 from kb import queries
 from kb.ask import lexicon as lx
-from kb.ask.interpret import group_is_of_kind, interpret
+from kb.ask.interpret import covered_periods, group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
 from kb.errors import InterpretationError
 from kb.obligations import Obligation, code, concept, document_texts, find
 from kb.store.base import IRI, Store
 
 MAX_COMBINATIONS = 256
+#: most wordings a "where" question looks for in the documents' texts (each reads every text)
+MAX_NEEDLES = 8
 
 
 def ask(store: Store, question: str, *, raise_errors: bool = False) -> Answer:
@@ -75,14 +80,14 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
     if f.documents is not None and not f.documents:
         return []
     found: dict[str, Obligation] = {}
-    for actor, district, doc, modality, category in _combinations(
-            actors, f.districts, f.documents, f.modalities, f.categories):
-        # periods are matched here (a rule without a recurrence has none to bind); a question
-        # over a whole national corpus is answered with its first RESULT_LIMIT rules per query
+    periods = covered_periods(f.periods)
+    for actor, district, doc, modality, category, period in _combinations(
+            actors, f.districts, f.documents, f.modalities, f.categories, periods):
+        # a question over a whole national corpus is answered with its first RESULT_LIMIT rules
+        # per query; each period asked about (每年 also means 每学年) is a query of its own
         for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
-                         category=category, inherit=inherit, limit=RESULT_LIMIT,
-                         period=f.periods[0] if len(f.periods) == 1 else None):
-            if f.periods and not (rule.frequency and rule.frequency["period"] in f.periods):
+                         category=category, inherit=inherit, limit=RESULT_LIMIT, period=period):
+            if periods and not (rule.frequency and rule.frequency["period"] in periods):
                 continue
             seen = found.get(rule.rule)
             if seen is None or (seen.inherited and not rule.inherited):
@@ -186,8 +191,9 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
             if row.get("school") and row.get("role") in ("lead_school", "member_school"):
                 if row["school"] not in entry[row["role"]]:
                     entry[row["role"]].append(row["school"])
-    if not found and (f.models or f.group_kinds):
-        _note_documents_of_models(store, interpretation)
+    places: list[Result] = []
+    if (f.models or f.group_kinds) and not wanted and (f.places or not found):
+        places = _documents_of_models(store, interpretation, {str(e["row"]["doc"]) for e in found.values()})
     texts = document_texts(store, {str(e["row"]["doc"]) for e in found.values()})
     results = []
     for iri, entry in sorted(found.items(), key=lambda kv: (kv[1]["row"]["district"], str(kv[1]["row"]["doc"]),
@@ -199,22 +205,60 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
                               texts.get(doc, "")[span[0]:span[1]], span, group=iri, name=row.get("name"),
                               models=models, lead_schools=entry["lead_school"],
                               member_schools=entry["member_school"]))
-    return results
+    return results + places
 
 
-def _note_documents_of_models(store: Store, interpretation: Interpretation) -> None:
-    """No group of the model: say which documents adopt it without naming such a group."""
+def _documents_of_models(store: Store, interpretation: Interpretation, shown: set[str]) -> list[Result]:
+    """The documents that adopt a model (or kind of group) asked about without a group of it among
+    the results: one row each, citing the sentence that names the model, with a note."""
     from kb.ask.vocabulary import vocabulary_for
+    from kb.scopes import DocumentTexts
 
     terms = vocabulary_for(store).terms
     f = interpretation.filters
-    models = f.models + [m for k in f.group_kinds for m in k["models"]]
-    docs = {d for m in models for d in terms.document_models if m in terms.document_models[d]}
-    districts = sorted({terms.documents[d]["district"] for d in docs if d in terms.documents}
-                       & (set(f.districts) or {terms.documents[d]["district"] for d in docs}))
-    if districts:
-        names = "、".join(concept_label("model", m) for m in models)
-        names_en = ", ".join(concept_label("model", m, "en") for m in models)
-        interpretation.notes.append(Note(
-            f"没有命名为{names}的集团；采用该模式的文件所在区域：{'、'.join(districts)}",
-            f"no named group is of the {names_en} model; documents adopting it govern {', '.join(districts)}"))
+    models = list(dict.fromkeys(f.models + [m for k in f.group_kinds for m in k["models"]]))
+    docs = {d for m in models for d in terms.docs_with_model(m)}
+    docs |= {g.doc for g in terms.groups.values() if group_is_of_kind(g.name, g.models, f.group_kinds)
+             and f.group_kinds}
+    needles = [k["noun"] for k in f.group_kinds if k["noun"]] + _model_wordings(models)
+    if f.places:   # 哪些地方有教联体: also the documents that speak of it
+        for needle in [n for n in needles if len(n) >= 3][:MAX_NEEDLES]:
+            for district in f.districts or [None]:
+                docs |= {str(r["doc"]) for r in queries.run(store, "ask_documents_mentioning", needle=needle,
+                                                             district=district).rows}
+    docs = {d for d in docs - shown if d in terms.documents
+            and (not f.districts or terms.documents[d]["district"] in f.districts)}
+    if not docs:
+        return []
+    texts = DocumentTexts(store)
+    rows = []
+    for doc in sorted(docs, key=lambda d: (terms.documents[d]["district"] or "", d)):
+        adopted = sorted(terms.document_models.get(doc, set())
+                         | {m for g in terms.groups.values() if g.doc == doc for m in g.models})
+        citation = texts.find_sentence(doc, needles)
+        rows.append(Result("group", doc, citation.title or terms.documents[doc].get("title"),
+                           terms.documents[doc]["district"] or None, citation.sentence,
+                           citation.span or (0, 0), models=[m for m in adopted if m in models] or models))
+    districts = sorted({r.district for r in rows if r.district})
+    names = "、".join(concept_label("model", m) for m in models)
+    names_en = ", ".join(concept_label("model", m, "en") for m in models)
+    interpretation.notes.append(Note(
+        f"采用或提到{names}、但未列出此类集团的文件各列一行" + (f"（{'、'.join(districts)}）" if districts else ""),
+        f"documents adopting or naming {names_en} without such a group among the results are listed one row "
+        f"each" + (f" ({', '.join(districts)})" if districts else "")))
+    return rows
+
+
+def _model_wordings(models: list[str]) -> list[str]:
+    """The Chinese labels of the models and the lexicon's wordings for them (to cite a sentence)."""
+    from ontology import labels
+
+    from kb.ask.text import is_cjk
+
+    generic = set(lx.words("ignore", "model"))
+    out = []
+    for model in models:
+        concept_ = labels("model").get(model, {})
+        out += [concept_.get("prefLabel", {}).get("zh"), *concept_.get("altLabel", {}).get("zh", [])]
+        out += lx.lexicon().get("model", {}).get(model, [])
+    return [w for w in dict.fromkeys(out) if w and is_cjk(w) and w not in generic]

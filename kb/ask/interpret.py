@@ -43,9 +43,10 @@ from functools import lru_cache
 from kb.ask import lexicon as lx
 from kb.ask.matcher import Leftover, Match, scan
 from kb.ask.model import Filters, Interpretation, Note, concept_label
-from kb.ask.text import normalize
+from kb.ask.text import is_cjk, normalize
 from kb.ask.vocabulary import Vocabulary, vocabulary_for
 from kb.errors import InterpretationError
+from kb.obligations import PERIOD_ZH
 from kb.store.base import Store
 
 MAX_QUESTION_CHARS = 500
@@ -124,21 +125,25 @@ class _Reading:
                               f"“{meeting_nouns[0].text}” read as the meeting category, not only the council"))
         f.categories = list(dict.fromkeys(categories))
         f.periods = self.values("period")
+        wider = [c for c in covered_periods(f.periods) if c not in f.periods]
+        if wider:
+            names = "、".join(PERIOD_ZH.get(p, p) for p in wider)
+            notes.append(Note(f"{'、'.join(PERIOD_ZH.get(p, p) for p in f.periods)}也包括{names}的条款",
+                              f"{', '.join(f.periods)} also covers clauses recurring every {', '.join(wider)}"))
         f.modalities = self.values("modality")
         f.frequency = "frequency" in self.cues
         kinds = self.values("kind") + (self.values("kindcue") if constraint_ctx else [])
         f.constraint_kinds = list(dict.fromkeys(kinds))
 
         # places, groups, schools, models
-        f.districts = self.values("district")
-        for province in self.values("province"):
-            f.districts += [d for d in self.terms.provinces.get(province, []) if d not in f.districts]
+        f.districts = self._districts()
         group_iris = self.values("group")
         f.schools = self.values("school")
         noun_matches = [m for m in self.matches if m.has("group_noun")]
         kinds_of_group = [v for m in noun_matches for v in m.values("group_noun") if v[1]]
         f.group_kinds = [{"noun": noun, "models": list(models)} for noun, models in dict.fromkeys(kinds_of_group)]
         f.models = self.values("model")
+        f.places = "where" in self.cues
 
         # the kind of result
         strong = bool(f.modalities or f.periods or f.categories or f.frequency)
@@ -199,6 +204,33 @@ class _Reading:
         out.kind, out.filters = kind, f
         return out
 
+    def _districts(self) -> list[str]:
+        """The districts named, and those inside the cities and provinces named — unless a named
+        district or city lies inside that city or province (陕西省西安市 → 西安市's districts;
+        西安市的雁塔区 → 雁塔区). A stored district that is itself the city (成都市) comes with the
+        districts inside it. A district named in a form other than its own (延安市宝塔区 for 宝塔区)
+        gets a note."""
+        named = self.values("district")
+        areas = [(c, self.terms.cities.get(c, [])) for c in self.values("city")]
+        areas += [(p, self.terms.provinces.get(p, [])) for p in self.values("province")]
+        inside = {name: set(districts) - {name} for name, districts in areas}
+        districts = list(named)
+        for name, contained in inside.items():
+            narrower = [d for d in named if d in contained and d != name]
+            narrower += [other for other, theirs in inside.items()
+                         if other != name and theirs and theirs < contained]
+            if not narrower:
+                districts += [d for d in [name] + sorted(contained)
+                              if d in self.terms.districts and d not in districts]
+        for m in self.matches:
+            for district in m.values("district"):
+                place = self.terms.places.get(district)
+                qualified = place and place.city and place.city[:2] in m.text and place.city[:2] not in district
+                if is_cjk(m.text) and (qualified or m.text not in district and district not in m.text):
+                    self.out.notes.append(Note(f"“{m.text}”按区域{district}理解",
+                                               f"“{m.text}” read as the district {district}"))
+        return list(dict.fromkeys(districts))
+
     def _groups_of_schools(self, schools: list[str], roles: list[str]) -> list:
         """Groups holding the schools; with 成员/牵头 in the question, those where they have that role
         (all of them when that leaves none)."""
@@ -240,7 +272,8 @@ class _Reading:
         """
         places = lx.lexicon().get("places", {})
         not_places, not_schools = set(places.get("not_places", [])), set(places.get("not_schools", []))
-        place_suffixes = tuple(places.get("suffixes", []) + places.get("province_suffixes", []))
+        place_suffixes = tuple(places.get("suffixes", []) + places.get("province_suffixes", [])
+                               + places.get("minor_suffixes", []))
         school_suffixes = tuple(places.get("school_suffixes", []))
         splitter = "|".join(map(re.escape, sorted(places.get("particles", []), key=len, reverse=True)))
         fillers = sorted(places.get("leading_fillers", []), key=len, reverse=True)
@@ -314,6 +347,13 @@ def _is_gazetteer_place(piece: str) -> bool:
     return piece in known or any(piece[:k] in known and (piece[k:] in known or piece[k:] + "区" in names
                                                          or piece[k:] + "县" in names)
                                  for k in range(2, len(piece) - 1))
+
+
+def covered_periods(periods: list[str]) -> list[str]:
+    """The periods asked about and those they cover (``[period_covers]`` of the lexicon: a year
+    covers a school year)."""
+    covers = lx.lexicon().get("period_covers", {})
+    return list(dict.fromkeys(list(periods) + [c for p in periods for c in covers.get(p, [])]))
 
 
 def group_is_of_kind(name: str | None, models, kinds: list[dict]) -> bool:

@@ -56,7 +56,9 @@ class Filters:
     question is limited to (a group, school or model narrows to the documents that hold it).
     ``group_kinds`` come from nouns such as 联合体/联盟校/consortium: groups whose name contains the
     noun or whose model is one of its models. ``frequency`` is True for a "how often" question:
-    only clauses stating a recurrence answer it.
+    only clauses stating a recurrence answer it. ``places`` is True for a "where" question
+    (哪些地方实行学区制): the documents adopting the model or kind of group asked about are listed
+    beside its groups, as group rows without a group (``group`` and ``name`` None).
     """
 
     actors: list[str] = field(default_factory=list)
@@ -71,6 +73,7 @@ class Filters:
     modalities: list[str] = field(default_factory=list)
     constraint_kinds: list[str] = field(default_factory=list)
     frequency: bool = False
+    places: bool = False     # 哪些地方…: list the documents adopting a model beside its groups
 
     def is_empty(self) -> bool:
         return not (self.actors or self.districts or self.groups or self.schools or self.models
@@ -82,7 +85,7 @@ class Filters:
                 "schools": self.schools, "documents": self.documents, "models": self.models,
                 "group_kinds": self.group_kinds,
                 "periods": self.periods, "categories": self.categories, "modalities": self.modalities,
-                "constraint_kinds": self.constraint_kinds, "frequency": self.frequency}
+                "constraint_kinds": self.constraint_kinds, "frequency": self.frequency, "places": self.places}
 
 
 @dataclass

@@ -6,9 +6,10 @@ Two sources feed the table:
   ``altLabel`` of the actor, category, period, modality, model and constraint-kind schemes
   (``ontology.labels``), minus the generic ones listed under ``[ignore]`` in ``lexicon.toml``,
   plus the question words of the lexicon (which/how often/禁止性 …).
-* **Names in the store** (built per store, see :func:`vocabulary_for`): districts with and without
-  their suffix (宝塔区, 宝塔, and in pinyin ``Baota District`` when ``pypinyin`` is installed),
-  provinces, group names with their short forms (张掖中学教育集团, 张掖中学集团, 临县一中联合体),
+* **Names in the store** (built per store, see :func:`vocabulary_for`): districts in every form
+  :mod:`kb.ask.places` gives (宝塔区, 宝塔, 延安宝塔区; 西安市雁塔区 as 雁塔区 or 雁塔; 莞城街道 as 莞城;
+  in pinyin ``Baota District`` when ``pypinyin`` is installed), the cities and provinces the store
+  holds districts of, group names with their short forms (张掖中学教育集团, 张掖中学集团, 临县一中联合体),
   and school names (市实验中学, 漯河市实验中学, 实验中学).
 
 A wording may have several senses (联合体 is the actor *group* and a group noun meaning the
@@ -29,6 +30,7 @@ from functools import lru_cache
 
 from kb import queries
 from kb.ask import lexicon as lx
+from kb.ask.places import Place, city_stem, district_forms, level_of, place_of, stem_of
 from kb.ask.text import english_key, is_cjk, normalize
 from kb.obligations import code
 from kb.store.base import Store
@@ -41,10 +43,11 @@ class Sense:
     """One meaning of a wording: ``dim`` (``actor``, ``district``, ``cue`` …) and its ``value``.
 
     Concept dims (``actor``, ``category``, ``period``, ``modality``, ``model``, ``kind``) carry a
-    contract code; ``district``/``province`` a name as the store writes it; ``group`` a group IRI;
+    contract code; ``district``/``city``/``province`` a name as the store writes it (a city or
+    province stands for the districts the store places inside it); ``group`` a group IRI;
     ``school`` a school name; ``role`` a school's role in a group (``lead_school`` or
     ``member_school``); ``cue`` one of ``obligation``, ``constraint``, ``group``-listing
-    ``which``, ``frequency``, ``meeting``, ``meeting_noun``, ``school_noun``; ``group_noun`` a pair
+    ``which``, ``where``, ``frequency``, ``meeting``, ``meeting_noun``, ``school_noun``; ``group_noun`` a pair
     ``(noun, models)`` — the Chinese noun group names contain and the model codes it narrows to,
     both empty for a generic noun (集团, group); ``kindcue`` a constraint kind named inside a constraint
     question.
@@ -112,6 +115,8 @@ class StoreTerms:
     documents: dict[str, dict] = field(default_factory=dict)        # doc IRI → {title, district, province}
     districts: dict[str, list[str]] = field(default_factory=dict)   # district → doc IRIs
     provinces: dict[str, list[str]] = field(default_factory=dict)   # province → districts
+    cities: dict[str, list[str]] = field(default_factory=dict)      # city → districts inside it
+    places: dict[str, Place] = field(default_factory=dict)          # district → its local names, city
     groups: dict[str, GroupInfo] = field(default_factory=dict)      # group IRI → info
     schools: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # name → [(group, role)]
     document_models: dict[str, set[str]] = field(default_factory=dict)  # doc IRI → model codes
@@ -161,7 +166,7 @@ def concept_index() -> Index:
         index.add(wording, Sense("cue", "meeting_noun"))
     for wording in lx.words("meeting", "cues"):
         index.add(wording, Sense("cue", "meeting"))
-    for cue in ("obligation", "obligation_weak", "constraint", "which"):
+    for cue in ("obligation", "obligation_weak", "constraint", "which", "where"):
         for wording in lx.words("result", cue):
             index.add(wording, Sense("cue", cue))
     nouns = lex.get("group_nouns", {})
@@ -204,12 +209,13 @@ def _pinyin_forms(stem: str) -> list[str]:
 
 
 def district_wordings(name: str) -> list[str]:
-    """宝塔区 → 宝塔区, 宝塔, baota, baota district, baotaqu (stems of one character are not used alone)."""
+    """宝塔区 → 宝塔区, 宝塔, baota, baota district, baotaqu (stems of one character are not used alone;
+    the levels are those of ``[places].levels``: 莞城街道 → 莞城, guancheng subdistrict)."""
     places = lx.lexicon().get("places", {})
     out = [name]
-    suffix = _suffix(name, places.get("suffixes", []))
+    suffix = level_of(name)
     stem = name[: -len(suffix)] if suffix else name
-    if suffix and len(stem) >= 2:
+    if suffix and len(stem) >= 2 and stem_of(name):
         out.append(stem)
     english = places.get("english_suffixes", {}).get(suffix or "", "")
     for spelled in _pinyin_forms(stem):
@@ -220,6 +226,25 @@ def district_wordings(name: str) -> list[str]:
     if suffix:
         out.extend(_pinyin_forms(name))   # linxian
     return list(dict.fromkeys(out))
+
+
+def place_wordings(place: Place) -> list[str]:
+    """Every form of a stored district (:func:`kb.ask.places.district_forms`) and the pinyin of its
+    local names (西安市雁塔区 → 雁塔区, 雁塔, 西安雁塔, yanta, yanta district …)."""
+    out = district_forms(place)
+    for local in dict.fromkeys(place.locals or [place.name]):
+        if stem_of(local) or local == place.name:
+            out += [w for w in district_wordings(local) if not is_cjk(w)]
+    return list(dict.fromkeys(out))
+
+
+def city_wordings(city: str) -> list[str]:
+    """西安市 → 西安市, 西安, xian, xian city: a city the store holds districts of."""
+    stem = city_stem(city)
+    out = [city] + ([stem] if stem else [])
+    for spelled in _pinyin_forms(stem or city):
+        out += [spelled, f"{spelled} city"]
+    return out
 
 
 def province_wordings(name: str) -> list[str]:
@@ -293,6 +318,7 @@ def load_terms(store: Store) -> StoreTerms:
         province = row.get("province")
         if province and district and district not in terms.provinces.setdefault(province, []):
             terms.provinces[province].append(district)
+    _place_districts(terms)
     members: dict[str, dict] = {}
     group_rows = sorted(queries.run(store, "ask_term_groups").rows,
                         key=lambda r: (district_of.get(str(r["doc"]), ""), str(r["doc"]), str(r["group"])))
@@ -320,12 +346,28 @@ def load_terms(store: Store) -> StoreTerms:
     return terms
 
 
+def _place_districts(terms: StoreTerms) -> None:
+    """Read each district's local names and containers; file it under its city and province."""
+    province_of = {d: p for p, districts in terms.provinces.items() for d in districts}
+    for district in terms.districts:
+        place = place_of(district, province_of.get(district))
+        terms.places[district] = place
+        if place.city and district not in terms.cities.setdefault(place.city, []):
+            terms.cities[place.city].append(district)
+        if place.province and district not in terms.provinces.setdefault(place.province, []):
+            terms.provinces[place.province].append(district)
+
+
 def build(terms: StoreTerms) -> Vocabulary:
     """The full table: :func:`concept_index` plus the names of ``terms``."""
     index = concept_index().copy()
     for district in terms.districts:
-        for wording in district_wordings(district):
+        place = terms.places.get(district) or place_of(district)
+        for wording in place_wordings(place):
             index.add(wording, Sense("district", district))
+    for city in terms.cities:
+        for wording in city_wordings(city):
+            index.add(wording, Sense("city", city))
     for province in terms.provinces:
         for wording in province_wordings(province):
             index.add(wording, Sense("province", province))
