@@ -11,7 +11,8 @@ reads a stored name once (:func:`place_of`) into
 * its **containers** — the city and province it lies in, from the prefix it carries
   (``西安市雁塔区``) or from China's table of administrative divisions that ingest uses
   (``雁塔区`` in 陕西省 → 西安市), with the document's province deciding between namesakes
-  (新城区 of 西安 or of 呼和浩特).
+  (新城区 of 西安 or of 呼和浩特); a town or subdistrict, which the table does not hold, from the
+  county or city its document writes before it (:func:`place_in_text`: 钟祥市胡集镇).
 
 :func:`district_forms` lists the Chinese forms a question may use for it: the stored name, each
 local name, its stem without the level when at least two characters remain and the name is not a
@@ -36,8 +37,14 @@ class Place:
 
     name: str
     locals: list[str] = field(default_factory=list)    # 雁塔区; 天府新区, 直管区
-    city: str | None = None                             # 西安市
+    city: str | None = None                             # 西安市; 钟祥市 for 胡集镇
     province: str | None = None                         # 陕西省
+    wider: list[str] = field(default_factory=list)      # cities beyond ``city``: 荆门市 for 胡集镇
+
+    @property
+    def cities(self) -> list[str]:
+        """Every city (or county-level city) the district lies in, nearest first."""
+        return [c for c in [self.city, *self.wider] if c]
 
 
 def _places() -> dict:
@@ -165,6 +172,37 @@ def place_of(name: str, province: str | None = None) -> Place:
         place.city = None
     if place.province == name:
         place.province = None
+    return place
+
+
+def place_in_text(place: Place, text: str) -> Place:
+    """A town or subdistrict (胡集镇, 莞城街道) has no row in the table: the county or city its
+    document writes right before its name (钟祥市胡集镇, 东莞市莞城街道) becomes its ``city``, and
+    that one's own city (荆门市) goes to ``wider``. Places with a city are returned unchanged."""
+    if place.city or level_of(place.name) not in set(_places().get("minor_suffixes", [])):
+        return place
+    table = _gazetteer()
+    names = [n for n in (place.name, stem_of(place.name)) if n]
+    votes: dict[str, int] = {}
+    for name in names:
+        start = text.find(name)
+        while start > 0:
+            before = text[max(0, start - 12):start]
+            for k in range(len(before) - 1):
+                areas = [a for a in table.get(before[k:], []) if a.level in ("city", "county")
+                         and (not place.province or a.province == place.province)]
+                if len(areas) == 1:
+                    votes[areas[0].name] = votes.get(areas[0].name, 0) + 1
+                    break
+            start = text.find(name, start + len(name))
+    if not votes:
+        return place
+    found = max(votes, key=lambda n: (votes[n], len(n)))
+    area = [a for a in table[found] if not place.province or a.province == place.province][0]
+    place.city = found
+    place.province = place.province or area.province
+    if area.level == "county" and area.city not in _NOT_CITIES:
+        place.wider = [area.city]
     return place
 
 

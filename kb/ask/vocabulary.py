@@ -30,10 +30,10 @@ from functools import lru_cache
 
 from kb import queries
 from kb.ask import lexicon as lx
-from kb.ask.places import Place, city_stem, district_forms, level_of, place_of, stem_of
+from kb.ask.places import Place, city_stem, district_forms, level_of, place_in_text, place_of, stem_of
 from kb.ask.text import english_key, is_cjk, normalize
 from kb.obligations import code
-from kb.store.base import Store
+from kb.store.base import IRI, Store
 
 CONCEPT_SCHEMES = ("actor", "category", "period", "modality", "model", "kind")
 
@@ -318,7 +318,7 @@ def load_terms(store: Store) -> StoreTerms:
         province = row.get("province")
         if province and district and district not in terms.provinces.setdefault(province, []):
             terms.provinces[province].append(district)
-    _place_districts(terms)
+    _place_districts(store, terms)
     members: dict[str, dict] = {}
     group_rows = sorted(queries.run(store, "ask_term_groups").rows,
                         key=lambda r: (district_of.get(str(r["doc"]), ""), str(r["doc"]), str(r["group"])))
@@ -346,14 +346,20 @@ def load_terms(store: Store) -> StoreTerms:
     return terms
 
 
-def _place_districts(terms: StoreTerms) -> None:
-    """Read each district's local names and containers; file it under its city and province."""
+def _place_districts(store: Store, terms: StoreTerms) -> None:
+    """Read each district's local names and containers (a town's from its first document's text:
+    ``document_metadata``); file it under its cities and province."""
     province_of = {d: p for p, districts in terms.provinces.items() for d in districts}
-    for district in terms.districts:
+    minor = set(lx.words("places", "minor_suffixes"))
+    for district, docs in terms.districts.items():
         place = place_of(district, province_of.get(district))
+        if not place.city and level_of(district) in minor and docs:
+            rows = queries.run(store, "document_metadata", doc=IRI(docs[0])).rows
+            place = place_in_text(place, str(rows[0].get("text") or "")) if rows else place
         terms.places[district] = place
-        if place.city and district not in terms.cities.setdefault(place.city, []):
-            terms.cities[place.city].append(district)
+        for city in place.cities:
+            if district not in terms.cities.setdefault(city, []):
+                terms.cities[city].append(district)
         if place.province and district not in terms.provinces.setdefault(place.province, []):
             terms.provinces[place.province].append(district)
 
