@@ -69,8 +69,8 @@ def grammar() -> _Grammar:
     after = _alternation(c["min_after"] + c["max_after"] + c["approx_after"])
     seps = _alternation(c["range_separators"])
     count = re.compile(
-        rf"(?:(?P<before>{before})[\u4e00-\u9fff]{{0,4}}?)?(?<!第)(?P<a>{NUMBER})(?:(?P<sep>{seps})(?P<b>{NUMBER}))?"
-        rf"(?P<unit>{_alternation(units)})(?!性)(?P<after>{after})?")
+        rf"(?:(?P<before>{before})[\u4e00-\u9fff]{{0,4}}?)?(?<![第每])(?P<a>{NUMBER})(?:(?P<sep>{seps})(?P<b>{NUMBER}))?"
+        rf"(?P<wan>万)?(?P<unit>{_alternation(units)})(?!性)(?P<after>{after})?")
     percent = re.compile(
         rf"(?P<before>{before})?(?:百分之(?P<a>{NUMBER})|(?P<a2>\d+(?:\.\d+)?)%)(?P<after>{after})?")
     return _Grammar(
@@ -139,6 +139,8 @@ def scan(text: str) -> tuple[Mention, ...]:
         high = parse_number(m.group("b")) if m.group("b") else None
         if low is None:
             continue
+        if m.group("wan"):          # 1.5万人: ten thousands
+            low, high = low * 10000, (high * 10000 if high is not None else None)
         unit, needs_cmp = g.units[m.group("unit")]
         cmp_ = _comparator(g, m.group("before"), m.group("after"), high is not None)
         if needs_cmp and cmp_ in ("eq", "range"):
@@ -194,7 +196,8 @@ def frequency_of(period: Mention | None, counts: list[Mention]) -> tuple[dict | 
     if period is None:
         if count is not None and quantity is None:
             cmp_ = {"min": "min", "max": "max", "range": "min"}.get(count.comparator or "", "eq")
-            quantity = {"value": count.low, "unit": count.unit, "comparator": cmp_}
+            value = _as_int(count.low)
+            quantity = {"value": count.low if value is None else value, "unit": count.unit, "comparator": cmp_}
         return None, quantity
     scale = period.scale if unit in (None, "time") else 1
     frequency = {"period": period.period,

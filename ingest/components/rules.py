@@ -32,6 +32,8 @@ SENDS_PEOPLE = re.compile(r"(?:选派|派出|派遣|互派|委派|输送)[^,。;
 STANDING_PERIODS = frozenset({"term_of_office", "multi_year"})
 #: at most this many characters besides the period make a clause a mere time phrase
 TIME_PHRASE_REST = 5
+#: a share (交流比例): a period before it recurs only with the share stated
+RATE = re.compile(r"比例|占比|比率|覆盖率|覆盖面")
 AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
 
 
@@ -111,12 +113,19 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     sentence_actor = carried
     body_actor = None
     pending: list[Clause] = []      # 每学年开学前, …: a time phrase that opens the next clause
+    narrating = False               # after narration (近年来, 组建了…) until a clause of its own
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
         if _time_only(clause):
             pending.append(clause)
             continue
         subject = _subject(clause, ctx)
+        if clause.descriptive:
+            narrating = True
+        elif subject or clause.modality or clause.intent or clause.reports:
+            narrating = False
+        elif narrating:
+            clause.descriptive = True
         if subject is None and body_actor:     # 组建教师发展中心,负责…: the body does what follows
             subject = body_actor
         if clause.sets_up is not None:
@@ -143,8 +152,12 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif clause.per_occurrence:
                 new = True
-            elif (clause.responsible or clause.action) and not clause.counts \
-                    and any(c.action or c.responsible for c in current.clauses):
+            elif (clause.responsible or clause.action or clause.opens) and not clause.counts \
+                    and any(c.action or c.responsible or c.opens for c in current.clauses):
+                new = True
+            elif clause.target and any(c.target for c in current.clauses):
+                new = True
+            elif clause.modality == "obligation" and any(c.modality for c in current.clauses):
                 new = True
             elif clause.modality == "encouragement" and current.modality not in (None, "encouragement"):
                 new = True
@@ -157,6 +170,9 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 unit.inherited_period = inherit.period
             if inherit is not None and clause.modality is None and clause.coordinated:
                 unit.modality = inherit.modality
+            elif current is not None and clause.modality is None and subject is None \
+                    and current.modality == "encouragement":
+                unit.modality = current.modality     # 鼓励…,推动…: still encouraged
             fallback = (current.actor, current.actor_text) if current and current.actor else sentence_actor
             _assign(unit, subject or fallback, subject)
             unit.add(clause)
@@ -205,12 +221,19 @@ def is_rule(unit: Unit) -> bool:
         return False
     if any(c.descriptive for c in unit.clauses):
         return False
-    return any(c.task or c.period or c.responsible for c in unit.clauses) or unit.period is not None
+    return any(c.task or c.period or c.responsible or c.target for c in unit.clauses) or unit.period is not None
+
+
+def _target(unit: Unit) -> bool:
+    return any(c.target for c in unit.clauses)
 
 
 def rule_facts(unit: Unit, ctx: Context) -> dict:
     """The contract fields of one statement."""
     period = unit.period
+    if period is not None and period.kind == "period" and period.period not in STANDING_PERIODS \
+            and not unit.counts and RATE.search(unit.text):
+        period = None       # 每年…交流比例 with no share stated (a text cut off): no recurrence
     freq, quantity = frequency.frequency_of(period, unit.frequency_counts() if period else unit.counts)
     if period is not None and period.kind == "unspecified" and freq is not None:
         freq["unit"] = next((c.unit for c in unit.counts if c.unit), "time")
@@ -290,7 +313,7 @@ def rules_component(doc: Doc) -> Doc:
             carried, paragraph = None, sentence.paragraph
         piece = text[sentence.start:sentence.end]
         lex = lexicon()
-        if sentence.is_heading or is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece):
+        if is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece):
             continue
         principles = _in_principles(doc, sentence)
         if not triage.search(piece):
@@ -305,8 +328,10 @@ def rules_component(doc: Doc) -> Doc:
         for unit in units:
             if unit.explicit:
                 carried = (unit.actor, unit.actor_text)
-            if not is_rule(unit) or (principles and not (unit.modality or unit.period)):
+            if not is_rule(unit) or (principles and not (unit.modality or unit.period or _target(unit))):
                 continue
+            if sentence.is_heading and not _target(unit):
+                continue        # a heading states a duty only with a quota (交流比例不低于15%)
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts_of(span).update(rule_facts(unit, sctx), evidence=(sentence.start, sentence.end))
             spans.append(span)

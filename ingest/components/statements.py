@@ -14,8 +14,12 @@ from ingest.structure import split_clauses
 MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
 PER_OCCURRENCE = ("每次", "每一次", "每轮", "每人", "每名", "每位")
 #: what may stand before a clause's subject (原则上牵头校…, 各教育集团…, 区教体局…)
-SUBJECT_LEAD = re.compile(r"(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、"
+SUBJECT_LEAD = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、"
                           r"|第[一二三四五六七八九十]{1,3}条)?(?:原则上|同时|其中|另外|此外|并且|并)?,?(?:各|由)?")
+#: what may stand between a subject and its predicate (集团内将搭建…)
+SUBJECT_TAIL = re.compile(r"(?:内部|内)?")
+#: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
+LEAD_ONLY = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、)?")
 #: actors a clause can set up and hand the following clauses to (bodies, posts)
 SET_UP_ACTORS = frozenset({"group_office", "group_council", "group_head", "inspectorate"})
 #: actors that may open a coordinated clause after 、 (牵头校选派…、成员校选派…)
@@ -35,6 +39,11 @@ class Clause:
     predicate: int = 0            # offset (in the sentence text) where the predicate starts
     task: bool = False
     action: bool = False          # its predicate is an action verb: a duty of its own
+    opens: bool = False           # it opens with a verb phrase (a task of its own, 推进…, 实现…)
+    intent: bool = False          # its predicate starts with an adverb of intent (著力…, 将…)
+    target: bool = False          # it sets a quota (覆盖率达90%以上, 至少创建2个)
+    evaluative: bool = False      # …是…的重要举措: an evaluation, no duty
+    reports: bool = False         # 方案明确,… / 会议提出,…: what follows is a plan's content
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -63,6 +72,13 @@ class _Lexicon:
     descriptive: re.Pattern
     preamble: re.Pattern
     set_up: re.Pattern
+    intent: re.Pattern
+    frame: re.Pattern
+    frame_as: re.Pattern
+    purpose_frame: str
+    evaluative: re.Pattern
+    reports: re.Pattern
+    purpose_clause: re.Pattern
     principle_sections: re.Pattern
     ideology: re.Pattern
     reported: re.Pattern
@@ -88,6 +104,13 @@ def lexicon() -> _Lexicon:
         descriptive=re.compile("|".join(st["descriptive"])),
         preamble=re.compile(st["preamble"]),
         set_up=re.compile(st["set_up"]),
+        intent=re.compile(f"(?:{alt(st['adverbs'])})*?(?:{st['intent']})"),
+        frame=re.compile(st["frame"]),
+        frame_as=re.compile(st["frame_as"]),
+        purpose_frame=st["purpose_frame"],
+        evaluative=re.compile(st["evaluative"]),
+        reports=re.compile(st["reports"]),
+        purpose_clause=re.compile(st["purpose_clause"]),
         principle_sections=re.compile(st["principle_sections"]),
         ideology=re.compile(st["ideology"]),
         reported=re.compile(st["reported"]),
@@ -143,11 +166,16 @@ def _period_splits(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+#: a modality that opens a coordinated clause of its own (…纳入优质教育集团、原则上新开办的…)
+MODALITY_OPENER = re.compile(r"、(?=原则上|鼓励|支持|严禁|不得|禁止)")
+
+
 def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Clause spans of a sentence, with coordinated clauses split at 、 (third item True)."""
     out = []
     for s, e in split_clauses(text, start, end):
-        cuts = sorted(set(_coordinate_splits(text, s, e)) | set(_period_splits(text, s, e)))
+        cuts = sorted(set(_coordinate_splits(text, s, e)) | set(_period_splits(text, s, e))
+                      | {m.start() for m in MODALITY_OPENER.finditer(text, s, e)})
         bounds = [s] + [c + 1 for c in cuts] + [e]
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
             out.append((a, b, i > 0))
@@ -162,7 +190,11 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause = Clause(start, end, body, coordinated=coordinated)
     local = [(p - start, w) for p, w in tokens if start <= p < end]
     clause.modality = clause_modality(body, local)
+    if clause.modality in ("encouragement", "permission") and lex.purpose_clause.match(body):
+        clause.modality = None
     clause.descriptive = bool(lex.descriptive.search(body))
+    clause.evaluative = bool(lex.evaluative.search(body))
+    clause.reports = bool(lex.reports.match(body))
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
     clause.per_occurrence = body.startswith(PER_OCCURRENCE)
@@ -197,11 +229,23 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     head_end = subject.end - start if subject else (clause.subject_school[1] - start if clause.subject_school else 0)
     if by and (subject or clause.subject_school):
         head_end = max(head_end, 0)
+    if subject or clause.subject_school:
+        head_end += SUBJECT_TAIL.match(body, head_end).end() - head_end
+    else:
+        head_end = LEAD_ONLY.match(body).end()
     rest = body[head_end:]
     adverbs = lex.adverbs.match(rest).end()
     clause.predicate = head_end + adverbs
     clause.action = bool(lex.action_verbs.match(rest, adverbs))
-    clause.task = clause.action or bool(lex.task_verbs.match(rest, adverbs)) or bool(clause.period)
+    opening = _opening_verb(rest, adverbs)
+    clause.opens = opening is not None
+    clause.intent = bool(lex.intent.match(rest))
+    if opening is not None and opening[1] and not clause.action:
+        clause.action = True
+    clause.task = clause.action or clause.opens or bool(clause.period)
+    clause.target = _sets_target(clause)
+    if clause.evaluative:
+        clause.action = clause.opens = clause.task = clause.target = False
     set_up = lex.set_up.search(body)
     if set_up:      # 组建教师发展中心 / 设立…牵头校校长1名 / 组成评估组: the head of the object
         obj = [m for m in mentions if m.start - start >= set_up.end()]
@@ -209,6 +253,39 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
         if head is not None and head.concept in SET_UP_ACTORS:
             clause.sets_up = head
     return clause
+
+
+def _opening_verb(rest: str, adverbs: int) -> tuple[int, bool] | None:
+    """(offset, is an action verb) of the verb a clause's predicate opens with: right after its
+    adverbs (切实推进…), at its start (将集团化办学分为…), or after a frame (在…方面实行…,
+    通过…构建…, 与…组建…); 以X为Y (以优质学校为龙头校) is a predicate of its own."""
+    lex = lexicon()
+    for pos in (adverbs, 0):
+        if lex.task_verbs.match(rest, pos):
+            return pos, bool(lex.action_verbs.match(rest, pos))
+    if lex.frame_as.match(rest, adverbs):
+        return adverbs, False
+    frame = lex.frame.match(rest, adverbs)
+    if frame:
+        if frame.group() == lex.purpose_frame and lex.task_verbs.match(rest, lex.adverbs.match(rest, frame.end()).end()):
+            return None
+        verb = lex.task_verbs.search(rest, frame.end())
+        if verb:
+            return verb.start(), bool(lex.action_verbs.match(rest, verb.start()))
+    return None
+
+
+#: a quota: a bound (不低于15%, 至少2个, 90%以上, 不超过9所) or a rate reached (覆盖率达到100%)
+REACHED_RATE = re.compile(r"(?:率|比例|占比)(?:要|应)?(?:达到?|提高到|提升到)")
+
+
+def _sets_target(clause: Clause) -> bool:
+    """A clause that sets a quota: a bounded count that is no recurrence, or a rate to reach."""
+    if clause.period is not None or clause.per_occurrence:
+        return False
+    if any(m.kind == "count" and m.comparator in ("min", "max") for m in clause.counts):
+        return True
+    return bool(REACHED_RATE.search(clause.text)) and any(m.unit == "percent" for m in clause.counts)
 
 
 def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) -> list[ActorMention]:
