@@ -274,7 +274,7 @@ def test_an_expensive_user_query_is_stopped_at_the_deadline(store_dir, unchanged
         run_user_query(EXPENSIVE, location=str(store_dir), timeout=1.5)
     elapsed = time.monotonic() - started
     assert err.value.code == "PKB-QUERY-TIMEOUT"
-    assert 1.4 <= elapsed < 5, elapsed
+    assert 1.4 <= elapsed < 15, elapsed                           # stopped, not run to its end
     assert _children() <= before                                  # the query's process is gone
 
 
@@ -286,7 +286,7 @@ def test_cli_query_timeout_from_the_environment(store_dir, unchanged, tmp_path):
     elapsed = time.monotonic() - started
     assert out.returncode == 2, out.stdout + out.stderr
     assert "PKB-QUERY-TIMEOUT" in out.stderr
-    assert elapsed < 10, elapsed
+    assert elapsed < 20, elapsed
 
 
 def test_result_size_limit(store_dir, unchanged, tmp_path):

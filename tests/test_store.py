@@ -435,7 +435,7 @@ def test_child_process_query_is_killed_at_the_deadline(store):
     with pytest.raises(QueryError) as err:
         run_query_with_timeout(store.path, endless, timeout=1.0)
     assert err.value.code == "PKB-QUERY-TIMEOUT"
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15          # stopped at the deadline, not run to its end
 
 
 def test_run_user_query(store):
