@@ -15,7 +15,8 @@ from spacy.tokens import Doc
 from ingest import gazetteer
 from ingest.components.spans import patterns, text_of
 
-SENTENCE_PUNCT = "。,;:!?"
+#: A headline may end with "!" or "?", never with these.
+TITLE_END_PUNCT = "。,;:、"
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +34,13 @@ def _rx() -> dict:
         "title_max": data["title_max"],
         "school_after_short": re.compile(data["school_after_short"]),
         "common_word_freq": data["common_word_freq"],
+        "headline_lines": data["headline_lines"],
+        "title_min": data["title_min"],
+        "frame": re.compile(data["frame"]),
+        "body_start": re.compile(data["body_start"]),
+        "glued_title": re.compile(data["glued_title"]),
+        "continuation": re.compile(data["continuation"]),
+        "continuation_max": data["continuation_max"],
     }
 
 
@@ -40,8 +48,53 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def document_metadata(text: str) -> dict:
-    """{"title", "issuer", "doc_number", "date"} of a normalized text; unknown values are None."""
+def _source_lines(original: str, limit: int) -> list[str]:
+    """The first non-empty lines of the original text, each normalized on its own: a headline
+    is not yet joined to the dateline or lead paragraph that a hard-wrap repair may glue on, and
+    web-chrome lines are already gone."""
+    from ingest.normalize import normalize
+
+    out = []
+    for raw in original.split("\n", limit * 6)[:limit * 6]:
+        line = normalize(raw).text.strip() if raw.strip() else ""
+        if line:
+            out.append(line)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _han_share(line: str) -> float:
+    return sum("\u4e00" <= c <= "\u9fff" for c in line) / max(len(line), 1)
+
+
+def _headline(lines: list[str], chinese: bool) -> tuple[str | None, str | None]:
+    """(title, issuer) from the first lines of a page: the first line that reads as a headline,
+    past the page furniture (site and newspaper names, page lines, bread-crumbs, datelines, login
+    prompts, picture captions, bylines); a lead paragraph before any headline ends the search."""
+    rx = _rx()
+    for i, line in enumerate(lines[:rx["headline_lines"]]):
+        line = rx["frame"].sub("", line).strip()
+        if not line or rx["not_title"].search(line) or rx["doc_number"].fullmatch(line):
+            continue
+        if chinese and _han_share(line) < 0.5:
+            continue
+        if rx["body_start"].match(line) or "。" in line or len(line) > rx["title_max"]:
+            m = rx["glued_title"].match(line)
+            return (m["title"], m["issuer"]) if m else (None, None)
+        if len(line) < rx["title_min"] or line[-1] in TITLE_END_PUNCT:
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (nxt and len(nxt) <= rx["continuation_max"] and rx["continuation"].fullmatch(nxt)
+                and len(line) + len(nxt) <= rx["title_max"]):
+            line += nxt                                   # a headline broken before its last words
+        return line, None
+    return None, None
+
+
+def document_metadata(text: str, original: str | None = None) -> dict:
+    """{"title", "issuer", "doc_number", "date"} of a normalized text (``original``: the text it
+    came from, whose first lines are read for a headline); unknown values are None."""
     rx = _rx()
     lines = _lines(text)
     header = lines[:rx["header_lines"]]
@@ -51,20 +104,19 @@ def document_metadata(text: str) -> dict:
         if m and (len(line) - len(m.group()) <= 4):     # a 文号 stands on its own line
             meta["doc_number"] = m.group()
             break
-    for line in header:
-        m = rx["notice"].search(line)
+    for i, line in enumerate(header):      # the notice line, or it broken over two lines
+        m = rx["notice"].search(line) or (
+            i + 1 < len(header) and rx["notice"].search(line + header[i + 1]))
         if m:
             meta["title"] = m.group("title").strip()
             if m.group("issuer"):
                 meta["issuer"] = m.group("issuer").strip()
             break
     if meta["title"] is None:
-        for line in header[:5]:
-            if rx["not_title"].search(line) or rx["doc_number"].fullmatch(line):
-                continue
-            if len(line) <= rx["title_max"] and line[-1] not in SENTENCE_PUNCT and len(line) >= 4:
-                meta["title"] = line
-            break
+        source = _source_lines(original, rx["header_lines"]) if original is not None else header
+        chinese = _han_share(re.sub(r"\s", "", text[:2000])) >= 0.3
+        meta["title"], issuer = _headline(source, chinese)
+        meta["issuer"] = meta["issuer"] or issuer
     if meta["issuer"] is None:
         for line in header[:3]:
             m = rx["letterhead"].match(line)
@@ -204,6 +256,9 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
         if named:
             choice = min(named, key=lambda p: (LEVEL_RANK[_level(p[1], counts)], -counts[p[1]],
                                                -p[0]))[1]
+        if choice and _level(choice, counts) == "province" and any(
+                c >= counts[choice] for n, c in counts.items() if n != choice):
+            choice = None       # a province's list or plan reported by one of its cities
     sub, parent = _subarea(text, counts)
     if sub and (choice is None or choice == parent):
         area = gazetteer.resolve(parent, counts) if parent else None
@@ -240,7 +295,8 @@ def create_metadata_component(nlp: Language, name: str):
 
 def metadata_component(doc: Doc) -> Doc:
     """Set ``doc._.metadata`` (title, issuer, 文号, date) and ``doc._.district``/``doc._.province``."""
-    meta = document_metadata(text_of(doc))
+    normalized = doc._.normalized
+    meta = document_metadata(text_of(doc), normalized.original if normalized is not None else None)
     doc._.metadata = meta
     doc._.district, doc._.province = document_district(text_of(doc), meta)
     return doc
