@@ -1,0 +1,124 @@
+"""Group models as news reports, notices and plans write them: which wordings name a model of the
+scheme (document_models), which mentions are background (rejected, superseded, quoted), and when
+education_group stands for "no other model named". Runs the real pipeline on short texts."""
+from __future__ import annotations
+
+import pytest
+
+from ingest.components.models import rules
+from ingest.pipeline import annotate
+from ingest.reader import SourceText
+from ontology import labels
+
+
+def models_of(text: str) -> list[str]:
+    return annotate(SourceText("t.txt", text, "txt", "utf-8", ""))._.document_models
+
+
+ADOPTED = [
+    # kinds counted in running text
+    ("全县科学组建了3个“结对帮扶型”、5个“学区合作型”、4个“紧密一体型”义务教育集团。",
+     {"helper_league", "cooperative", "school_district", "tight_knit"}),
+    ("将集团化办学分为单一法人型、整体托管型和合作交流型3种模式。",
+     {"full_integration", "entrusted_management", "cooperative"}),
+    ("为每个紧密型学区、集团增加干部职数和教师编制。", {"tight_knit", "school_district"}),
+    ("各地可采取紧密型、松散型两种方式组建集团。", {"tight_knit", "alliance"}),
+    ("该区推行紧密型合作,成员校与牵头校统一管理。", {"tight_knit"}),
+    ("通过“一长多校”、委托管理、兼并融合、结对提升等四种管理模式缩小校际差距。",
+     {"tight_knit", "entrusted_management", "full_integration", "helper_league"}),
+    # legal-person forms
+    ("同一法人的集团成员校可使用集团总校分校校牌;非同一法人的集团成员校不得使用。",
+     {"full_integration", "multi_legal_person"}),
+    ("该集团实行一校多区管理,两个校区统一法人。", {"full_integration"}),
+    ("各教育集团可采取多法人共同体、单法人均衡体两种模式。", {"multi_legal_person", "full_integration"}),
+    # 教共体 and 教联体 of every kind are urban-rural communities
+    ("全镇组建融合型教联体,实行以中心学校为核心的一体化办学。", {"urban_rural_community"}),
+    ("确定新增融合型、共建型教育共同体名单,深化城乡教育共同体建设。", {"urban_rural_community"}),
+    ("协作型教联体打造跨区域教研平台。", {"urban_rural_community"}),
+    # groups that run across school stages
+    ("鼓励有条件的集团延伸至全学段,开展大中小幼一体化的集团化办学改革试点。", {"junior_senior_consortium"}),
+    ("整合资源创办一贯制集团化学校,打通各学段壁垒。", {"junior_senior_consortium"}),
+    ("每个学区成为一所学段贯通、横向互补的大学校。", {"junior_senior_consortium"}),
+    # entrusted management in its verbal forms
+    ("由名校以托管、领办等方式带动薄弱学校发展。", {"entrusted_management"}),
+    ("区政府将新建公办学校全部委托给师范大学实施教育教学管理。", {"entrusted_management"}),
+    ("确认十五所学校为首批领办型学校。", {"entrusted_management"}),
+    # school districts as an institution
+    ("全面推行义务教育学区制管理改革。", {"school_district"}),
+    ("建立乡镇学区管理委员会,统筹学区内学校管理。", {"school_district"}),
+    # alliances
+    ("在前期组建40个城区义务教育集团化联盟的基础上,今年再组建6个教育集团。", {"alliance"}),
+    ("三所小学举行联研共同体揭牌仪式。", {"alliance"}),
+    ("城区学校与乡村学校强弱结对,开展结对帮扶。", {"helper_league"}),
+    # traditional script reposts
+    ("科學組建了3個“結對幫扶型”、4個“緊密一體型”義務教育集團。", {"helper_league", "tight_knit"}),
+]
+
+
+@pytest.mark.parametrize("text,expected", ADOPTED)
+def test_model_named_in_running_text(text, expected):
+    found = set(models_of(text))
+    assert expected <= found, (text, found)
+    assert "education_group" not in found, found
+
+
+NOT_ADOPTED = [
+    # rejected or warned against
+    ("集团化办学不搞一校多区,成员学校保持独立。", "full_integration"),
+    ("要避免松散型联盟流于形式。", "alliance"),
+    ("集团化办学不是简单的托管。", "entrusted_management"),
+    # superseded stages of a history
+    ("从组建大学区到建立紧凑型学校联盟,再到升级为教育集团,三校携手共进。", "school_district"),
+    ("从组建大学区到建立紧凑型学校联盟,再到升级为教育集团,三校携手共进。", "alliance"),
+    ("集团由松散型联盟向紧密型集团转变。", "alliance"),
+    # 学区 as a place, 学区房, services called 托管
+    ("严禁借集团化办学进行学区房炒作。", "school_district"),
+    ("学区长学校校长、各中小学校长参加会议。", "school_district"),
+    ("学校开展暑期托管,解决家长接送难题。", "entrusted_management"),
+    ("学校提供课后托管服务。", "entrusted_management"),
+    # stage words that name no grouping
+    ("中学和小学定期进行中小衔接专题研讨。", "junior_senior_consortium"),
+    ("该校是一所九年一贯制学校。", "junior_senior_consortium"),
+    ("加强初高中衔接教学研究。", "junior_senior_consortium"),
+    # pairing inside a group, curriculum alliances, 融合型 alone
+    ("构建课程联盟,共享优质课程。", "alliance"),
+    ("融合型教联体内的结对学校互派教师。", "helper_league"),
+    ("融合型教联体内的结对学校互派教师。", "full_integration"),
+    # a quoted national document
+    ("《关于深化教育体制机制改革的意见》提出试行学区化管理。", "school_district"),
+]
+
+
+@pytest.mark.parametrize("text,concept", NOT_ADOPTED)
+def test_background_mention_is_not_a_model(text, concept):
+    assert concept not in models_of(text), text
+
+
+@pytest.mark.parametrize("text,expected", [
+    # only 教育集团: the default model
+    ("该县已组建5个教育集团,18所学校参与。", ["education_group"]),
+    ("组建以实验小学为牵头校的教育集团。", ["education_group"]),
+    # 教育集团 as one kind counted beside others
+    ("全县组建2个初高中联合体、9个帮扶式联盟校、16个教育集团。",
+     ["junior_senior_consortium", "helper_league", "education_group"]),
+])
+def test_education_group_only_when_no_other_model(text, expected):
+    assert sorted(models_of(text)) == sorted(expected)
+
+
+def test_specific_model_replaces_education_group():
+    text = "以城区优质学校为依托,以结对帮扶为基本模式。目前已组建5个教育集团,18所学校参与。"
+    assert models_of(text) == ["helper_league"]
+
+
+def test_every_rule_names_a_scheme_concept():
+    table = labels("model")
+    concepts = {concept for _, concept, _ in rules().terms}
+    assert concepts <= set(table), concepts - set(table)
+
+
+def test_realdocs_quote_counts_each_kind():
+    """Quoted from a county news report (realdocs 03)."""
+    text = ("结合全县教育空间布局和资源特点,科学组建了3个“结对帮扶型”、5个“学区合作型”、"
+            "4个“紧密一体型”义务教育集团。")
+    assert set(models_of(text)) == {"helper_league", "cooperative", "school_district", "tight_knit"}
