@@ -236,6 +236,8 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
         adopted = sorted(terms.document_models.get(doc, set())
                          | {m for g in terms.groups.values() if g.doc == doc for m in g.models})
         citation = texts.find_sentence(doc, needles)
+        if not citation.span:   # 紧密型学区: the nouns of the kinds of group of the model
+            citation = texts.find_sentence(doc, _kind_nouns(models))
         rows.append(Result("group", doc, citation.title or terms.documents[doc].get("title"),
                            terms.documents[doc]["district"] or None, citation.sentence,
                            citation.span or (0, 0), models=[m for m in adopted if m in models] or models))
@@ -247,6 +249,14 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
         f"documents adopting or naming {names_en} without such a group among the results are listed one row "
         f"each" + (f" ({', '.join(districts)})" if districts else "")))
     return rows
+
+
+def _kind_nouns(models: list[str]) -> list[str]:
+    """The Chinese group nouns of the lexicon that name groups of these models (学区, 教共体)."""
+    from kb.ask.text import is_cjk
+
+    kinds = lx.lexicon().get("group_nouns", {}).get("kinds", {})
+    return [noun for noun, of in kinds.items() if is_cjk(noun) and set(of) & set(models)]
 
 
 def _model_wordings(models: list[str]) -> list[str]:

@@ -206,8 +206,22 @@ def place_in_text(place: Place, text: str) -> Place:
     return place
 
 
+def province_stem(name: str) -> str:
+    """上海市 → 上海, 甘肃省 → 甘肃, 广西壮族自治区 → 广西, 香港特别行政区 → 香港."""
+    for suffix in ("特别行政区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            stem = name[: -len(suffix)]
+            if suffix == "自治区":   # 广西壮族 / 宁夏回族 / 新疆维吾尔 / 内蒙古: the first two characters
+                stem = stem if len(stem) <= 3 and not stem.endswith("族") else stem[:2]
+            return stem
+    return name
+
+
 def city_stem(city: str) -> str | None:
-    """西安市 → 西安 (two characters at least)."""
+    """西安市 → 西安 (two characters at least; none for an autonomous prefecture, whose ethnic
+    names cannot be told from its place name without a list)."""
+    if "自治" in city:
+        return None
     for suffix in ("市", "地区", "盟", "州"):
         if city.endswith(suffix) and len(city) - len(suffix) >= 2:
             return city[: -len(suffix)]

@@ -30,7 +30,8 @@ from functools import lru_cache
 
 from kb import queries
 from kb.ask import lexicon as lx
-from kb.ask.places import Place, city_stem, district_forms, level_of, place_in_text, place_of, stem_of
+from kb.ask.places import (Place, city_stem, district_forms, level_of, place_in_text, place_of, province_stem,
+                           stem_of)
 from kb.ask.text import english_key, is_cjk, normalize
 from kb.obligations import code
 from kb.store.base import IRI, Store
@@ -248,9 +249,9 @@ def city_wordings(city: str) -> list[str]:
 
 
 def province_wordings(name: str) -> list[str]:
-    """甘肃省 → 甘肃省, 甘肃, gansu, gansu province."""
-    suffix = _suffix(name, lx.lexicon().get("places", {}).get("province_suffixes", []))
-    stem = name[: -len(suffix)] if suffix else name
+    """甘肃省 → 甘肃省, 甘肃, gansu, gansu province; 上海市 → 上海; 广西壮族自治区 → 广西."""
+    stem = province_stem(name)
+    suffix = stem != name
     out = [name] + ([stem] if suffix and len(stem) >= 2 else [])
     for spelled in _pinyin_forms(stem):
         out += [spelled, f"{spelled} province"]
