@@ -470,3 +470,44 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
         assert len(results) == 4 and all(r is results[0] for r in results)
         assert len(builds) == 1
         assert interpret_with(results[0], "张掖中学教育集团").filters.groups[0]["name"] == "张掖中学教育集团"
+
+
+# --- districts named by their city, every year covering every school year -----------------------
+
+LH_SCHOOL_YEAR = "积极探索《市实验中学教育集团考核评估办法》,按学年度对各教育集团办学情况、实施过程及办学效果开展捆绑式评估,既要看集团的整体发展,也要看集团内每一所学校的进步。"
+
+
+def test_every_year_also_finds_each_school_year(store):
+    answer = ask(store, "每年要开展哪些评估")
+    assert answer.interpretation.filters.periods == ["year"]        # as asked; the answer widens it
+    assert N(LH_SCHOOL_YEAR) in sentences(answer)                     # 按学年度 is a year to the asker
+    assert expect(LX_INSPECTORATE, ZY_EVALUATION) <= sentences(answer)
+    assert {r.frequency["period"] for r in answer.results} <= {"year", "school_year"}
+    assert any("每学年" in n.zh for n in answer.interpretation.notes)
+    assert N(LH_SCHOOL_YEAR) in sentences(ask(store, "Which evaluations happen annually?"))
+
+
+def test_a_school_year_question_stays_a_school_year(store):
+    answer = ask(store, "每学年要开展哪些评估")
+    assert answer.interpretation.filters.periods == ["school_year"]
+    assert {r.frequency["period"] for r in answer.results} == {"school_year"}
+
+
+@pytest.mark.parametrize("question", ["延安市有哪些教育集团？", "延安有哪些集团", "延安宝塔区有哪些教育集团",
+                                      "陕西延安市有哪些教育集团"])
+def test_a_city_stands_for_its_districts(store, question):
+    answer = ask(store, question)
+    assert answer.interpretation.filters.districts == ["宝塔区"]
+    assert len(answer.results) == 11 and {r.district for r in answer.results} == {"宝塔区"}
+
+
+def test_a_district_with_its_city_is_the_district(store):
+    answer = ask(store, "淮南市田家庵区的理事会多久开一次会")
+    assert answer.interpretation.filters.districts == ["田家庵区"]
+    assert expect(TJA_MONTHLY) <= sentences(answer)
+    assert any("田家庵区" in n.zh for n in answer.interpretation.notes)
+
+
+def test_unknown_towns_are_not_answered_with_everything(store):
+    answer = ask(store, "某某镇有哪些教育集团？")
+    assert answer.error is not None and answer.error.code == "PKB-ASK-UNKNOWN-NAME"
