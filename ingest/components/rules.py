@@ -62,6 +62,9 @@ class Unit:
         一次 is not once per term)."""
         first = next((i for i, c in enumerate(self.clauses) if c.period), 0)
         own = [m for m in self.clauses[first].counts] if self.clauses else []
+        period = self.clauses[first].period if self.clauses else None
+        if period is not None and period.period in STANDING_PERIODS:
+            own = [m for m in own if m.start >= period.start]   # 五所学校接受为期两年的…: no count
         later = [m for c in self.clauses[first + 1:] for m in c.counts
                  if m.kind == "vague" or m.comparator in ("min", "max", "range", "approx")]
         return own + later
@@ -114,6 +117,7 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     body_actor = None
     pending: list[Clause] = []      # 每学年开学前, …: a time phrase that opens the next clause
     narrating = False               # after narration (近年来, 组建了…) until a clause of its own
+    aim = False                     # after 为+verb, until the clause that pursues the aim
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
         if _time_only(clause):
@@ -126,6 +130,12 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             narrating = False
         elif narrating:
             clause.descriptive = True
+        if clause.purpose:
+            aim = True          # 为加快…, 积极打造…, 让…: the aim, up to the clause that pursues it
+        elif subject or clause.modality or clause.intent or not clause.opens:
+            aim = False
+        elif aim:
+            clause.opens = clause.task = clause.action = False
         if subject is None and body_actor:     # 组建教师发展中心,负责…: the body does what follows
             subject = body_actor
         if clause.sets_up is not None:
@@ -152,6 +162,12 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif clause.per_occurrence:
                 new = True
+            elif clause.opens and not any(c.task or c.target or c.modality or c.responsible
+                                          for c in current.clauses):
+                new = True      # 据了解,首批组建…: the task starts a statement of its own
+            elif clause.opens and clause.counts and clause.period is None and current.period is None \
+                    and any(c.opens for c in current.clauses):
+                new = True      # …推进…建设,新增…合计1532家: a second task with an amount of its own
             elif (clause.responsible or clause.action or clause.opens) and not clause.counts \
                     and any(c.action or c.responsible or c.opens for c in current.clauses):
                 new = True
@@ -330,8 +346,9 @@ def rules_component(doc: Doc) -> Doc:
                 carried = (unit.actor, unit.actor_text)
             if not is_rule(unit) or (principles and not (unit.modality or unit.period or _target(unit))):
                 continue
-            if sentence.is_heading and not _target(unit):
-                continue        # a heading states a duty only with a quota (交流比例不低于15%)
+            if sentence.is_heading and not (_target(unit) or (piece.endswith("。") and unit.clauses[0].action)):
+                continue        # a heading states a duty with a quota (交流比例不低于15%) or as a
+                                # sentence of its own (（一）确定…名单。)
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts_of(span).update(rule_facts(unit, sctx), evidence=(sentence.start, sentence.end))
             spans.append(span)

@@ -16,6 +16,8 @@ PER_OCCURRENCE = ("每次", "每一次", "每轮", "每人", "每名", "每位")
 #: what may stand before a clause's subject (原则上牵头校…, 各教育集团…, 区教体局…)
 SUBJECT_LEAD = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、"
                           r"|第[一二三四五六七八九十]{1,3}条)?(?:原则上|同时|其中|另外|此外|并且|并)?,?(?:各|由)?")
+#: a school's name followed by these names its group (某某中学教育集团)
+GROUP_AFTER_NAME = re.compile(r"(?:教育|办学)?集团")
 #: what may stand between a subject and its predicate (集团内将搭建…)
 SUBJECT_TAIL = re.compile(r"(?:内部|内)?")
 #: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
@@ -44,6 +46,7 @@ class Clause:
     target: bool = False          # it sets a quota (覆盖率达90%以上, 至少创建2个)
     evaluative: bool = False      # …是…的重要举措: an evaluation, no duty
     reports: bool = False         # 方案明确,… / 会议提出,…: what follows is a plan's content
+    purpose: bool = False         # 为加快…: the aim of the clauses that follow
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -76,6 +79,8 @@ class _Lexicon:
     frame: re.Pattern
     frame_as: re.Pattern
     purpose_frame: str
+    time_clause: re.Pattern
+    topic_verbs: re.Pattern
     evaluative: re.Pattern
     reports: re.Pattern
     purpose_clause: re.Pattern
@@ -108,6 +113,8 @@ def lexicon() -> _Lexicon:
         frame=re.compile(st["frame"]),
         frame_as=re.compile(st["frame_as"]),
         purpose_frame=st["purpose_frame"],
+        time_clause=re.compile(st["time_clause"]),
+        topic_verbs=re.compile(st["topic_verbs"]),
         evaluative=re.compile(st["evaluative"]),
         reports=re.compile(st["reports"]),
         purpose_clause=re.compile(st["purpose_clause"]),
@@ -193,7 +200,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     if clause.modality in ("encouragement", "permission") and lex.purpose_clause.match(body):
         clause.modality = None
     clause.descriptive = bool(lex.descriptive.search(body))
-    clause.evaluative = bool(lex.evaluative.search(body))
+    clause.evaluative = bool(lex.evaluative.search(body)) or bool(lex.time_clause.search(body))
     clause.reports = bool(lex.reports.match(body))
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
@@ -217,8 +224,14 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
             subject = head_actor(_adjacent_run(first, mentions, text), text)
         else:
             school = next((s for s in schools if s[0] - start == lead), None)
-            if school:
-                clause.subject_school = school
+            if school and not _opening_verb(body[lead:], lex.adverbs.match(body, lead).end() - lead):
+                clause.subject_school = school      # (a "name" that opens with a verb is a task)
+    if clause.subject_school is not None:      # 某某中学教育集团: the group, not the school
+        named = GROUP_AFTER_NAME.match(text, clause.subject_school[1])
+        if named:
+            subject = ActorMention(clause.subject_school[0], named.end(), "group",
+                                   text[clause.subject_school[0]:named.end()])
+            clause.subject_school = None
     if subject is None:
         resp = re.search(r"负责", body)
         if resp:
@@ -244,7 +257,10 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
         clause.action = True
     clause.task = clause.action or clause.opens or bool(clause.period)
     clause.target = _sets_target(clause)
-    if clause.evaluative:
+    clause.purpose = _purpose_opener(rest, adverbs)
+    if clause.purpose and clause.modality != "prohibition":
+        clause.modality = None          # 为确保…: the aim of what follows, no duty of its own
+    if clause.evaluative or clause.purpose:
         clause.action = clause.opens = clause.task = clause.target = False
     set_up = lex.set_up.search(body)
     if set_up:      # 组建教师发展中心 / 设立…牵头校校长1名 / 组成评估组: the head of the object
@@ -255,7 +271,11 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     return clause
 
 
-def _opening_verb(rest: str, adverbs: int) -> tuple[int, bool] | None:
+#: at most this many characters of topic before a predicate (全省重点推进…)
+TOPIC_MAX = 16
+
+
+def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, bool] | None:
     """(offset, is an action verb) of the verb a clause's predicate opens with: right after its
     adverbs (切实推进…), at its start (将集团化办学分为…), or after a frame (在…方面实行…,
     通过…构建…, 与…组建…); 以X为Y (以优质学校为龙头校) is a predicate of its own."""
@@ -267,12 +287,38 @@ def _opening_verb(rest: str, adverbs: int) -> tuple[int, bool] | None:
         return adverbs, False
     frame = lex.frame.match(rest, adverbs)
     if frame:
-        if frame.group() == lex.purpose_frame and lex.task_verbs.match(rest, lex.adverbs.match(rest, frame.end()).end()):
+        if _purpose_opener(rest, adverbs):
             return None
         verb = lex.task_verbs.search(rest, frame.end())
         if verb:
             return verb.start(), bool(lex.action_verbs.match(rest, verb.start()))
+    if topic:
+        return _topic_predicate(rest)
     return None
+
+
+def _topic_predicate(rest: str) -> tuple[int, bool] | None:
+    """A predicate after a topic that is no actor: 全省重点推进…, 薄弱学校优先纳入…, 区将在…启动…
+    (a topic, then adverbs and a verb), or 考核评价实行一体化管理 (a topic and a verb of rule)."""
+    lex = lexicon()
+    strong = lex.topic_verbs.search(rest, 1, TOPIC_MAX + 3)
+    if strong and not lex.frame.match(rest) and not lex.descriptive.search(rest, 0, strong.start()):
+        return strong.start(), True
+    for i in range(1, min(TOPIC_MAX, len(rest))):
+        run = lex.adverbs.match(rest, i).end()
+        if run > i and not lex.adverbs.match(rest, i - 1).end() > i - 1:
+            found = _opening_verb(rest, run, topic=False)
+            if found is not None and found[0] >= run:
+                return found
+    return None
+
+
+def _purpose_opener(rest: str, adverbs: int) -> bool:
+    """为 + verb (为加快…, 为进一步推进…): a clause that names the aim of what follows."""
+    lex = lexicon()
+    frame = lex.frame.match(rest, adverbs)
+    return bool(frame and frame.group() == lex.purpose_frame
+                and lex.task_verbs.match(rest, lex.adverbs.match(rest, frame.end()).end()))
 
 
 #: a quota: a bound (不低于15%, 至少2个, 90%以上, 不超过9所) or a rate reached (覆盖率达到100%)
