@@ -511,3 +511,12 @@ def test_a_district_with_its_city_is_the_district(store):
 def test_unknown_towns_are_not_answered_with_everything(store):
     answer = ask(store, "某某镇有哪些教育集团？")
     assert answer.error is not None and answer.error.code == "PKB-ASK-UNKNOWN-NAME"
+
+
+def test_a_county_inside_a_city_wide_document(store):
+    # no document governs 肃南县; the 张掖市 one names it (肃南县教育局, 肃南一中)
+    answer = ask(store, "肃南县有哪些教育集团？")
+    assert answer.ok and answer.interpretation.filters.districts == ["张掖市"]
+    assert {r.name for r in answer.results} == {"张掖中学教育集团"}
+    assert any("肃南县" in n.zh for n in answer.interpretation.notes)
+    assert ask(store, "肃南县的成员学校要做什么？").results

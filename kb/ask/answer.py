@@ -55,9 +55,22 @@ def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool =
         return Answer(interpretation.question, interpretation, [],
                       message=interpretation.error.message if interpretation.error else None,
                       error=interpretation.error)
+    _limit_to_mentions(store, interpretation.filters)
     runner = {"obligation": _obligations, "constraint": _constraints, "group": _groups}[interpretation.kind]
     results = runner(store, interpretation)
     return Answer(interpretation.question, interpretation, results, message=None if results else NO_MATCH)
+
+
+def _limit_to_mentions(store: Store, f) -> None:
+    """``Filters.mentions``: keep the documents (of the districts asked about) that name one of
+    the words (``ask_documents_mentioning``)."""
+    if not f.mentions:
+        return
+    docs: set[str] = set()
+    for needle, district in itertools.product(f.mentions, f.districts or [None]):
+        docs |= {str(r["doc"]) for r in queries.run(store, "ask_documents_mentioning", needle=needle,
+                                                     district=district).rows}
+    f.documents = sorted(docs if f.documents is None else docs & set(f.documents))
 
 
 # --------------------------------------------------------------------------- obligations
@@ -177,8 +190,9 @@ def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
 def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
     f = interpretation.filters
     wanted = {g["iri"] for g in f.groups}
-    if (f.groups or f.schools) and not wanted:
+    if (f.groups or f.schools) and not wanted or f.mentions and not f.documents:
         return []
+    in_documents = set(f.documents) if f.documents is not None and f.mentions else None
     found: dict[str, dict] = {}
     for district, model in _combinations(f.districts, f.models):
         for row in queries.run(store, "ask_groups", district=district,
@@ -186,6 +200,8 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
             iri = str(row["group"])
             models = [code(m) for m in str(row.get("models") or "").split() if m]
             if wanted and iri not in wanted or not group_is_of_kind(row.get("name"), models, f.group_kinds):
+                continue
+            if in_documents is not None and str(row["doc"]) not in in_documents:
                 continue
             entry = found.setdefault(iri, {"row": row, "lead_school": [], "member_school": []})
             if row.get("school") and row.get("role") in ("lead_school", "member_school"):

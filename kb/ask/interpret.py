@@ -25,10 +25,14 @@ How a question is read
    (哪些/which/几个 with a group or school noun, a group name or a model) and asks nothing about
    clauses; otherwise ``obligation``.
 5. **Narrow to documents**: a named group, school or model limits the answer to the documents that
-   hold it (a group's obligations are those of its document); provinces stand for their districts.
+   hold it (a group's obligations are those of its document); provinces and cities stand for the
+   districts the store places inside them (西安市 → 雁塔区, 新城区 …), unless the question also
+   names one of those districts (西安市的雁塔区 → 雁塔区).
 6. **Check what is left over.** A word that looks like a place (北京市) or school (某某中学) the
    store does not know makes the question uninterpretable when nothing else locates it, so that
-   "北京市有哪些教育集团" is not answered with every group of the store.
+   "北京市有哪些教育集团" is not answered with every group of the store. A county the store has no
+   document of, inside a city it has a city-wide document of (雁塔区 in 西安市), is read as that
+   city's documents that mention the county.
 
 A question with no usable wording at all is not understood: the interpretation then carries an
 :class:`kb.errors.InterpretationError` (``PKB-ASK-*``) and ``suggestions`` (districts, groups,
@@ -187,6 +191,8 @@ class _Reading:
                       or self.cues & STRONG_CUES or actors)
         unknown, unknown_schools = self._unknown_names()
         located = f.districts or group_iris or f.schools
+        if unknown and not located:
+            unknown, located = self._wider_districts(unknown, f)
         if unknown and not located or unknown_schools and not (group_iris or f.schools):
             names = "、".join(unknown_schools + unknown)
             return _fail(out, self.vocabulary, "PKB-ASK-UNKNOWN-NAME",
@@ -230,6 +236,28 @@ class _Reading:
                     self.out.notes.append(Note(f"“{m.text}”按区域{district}理解",
                                                f"“{m.text}” read as the district {district}"))
         return list(dict.fromkeys(districts))
+
+    def _wider_districts(self, unknown: list[str], f: Filters) -> tuple[list[str], bool]:
+        """A county or city the store has no document of (雁塔区), inside a district it has
+        (西安市, a document governing the whole city): read as the documents of that district that
+        mention it (``Filters.mentions``), with a note. Returns the names still unknown and whether
+        the question is now located."""
+        from kb.ask.places import _NOT_CITIES, _gazetteer, stem_of
+
+        table, left = _gazetteer(), []
+        for piece in unknown:
+            wider = [c for area in table.get(piece, []) for c in (area.city, area.province)
+                     if c and c not in _NOT_CITIES and c != piece and c in self.terms.districts]
+            wider = list(dict.fromkeys(wider))[:1]     # the nearest: the city before the province
+            if not wider:
+                left.append(piece)
+                continue
+            f.districts += [d for d in wider if d not in f.districts]
+            f.mentions += [m for m in (piece, stem_of(piece)) if m and m not in f.mentions]
+            self.out.notes.append(Note(f"库中没有{piece}的文件，改为{wider[0]}提到{piece}的文件",
+                                       f"no document governs {piece}; reading those of {wider[0]} that "
+                                       f"mention it"))
+        return left, bool(f.districts)
 
     def _groups_of_schools(self, schools: list[str], roles: list[str]) -> list:
         """Groups holding the schools; with 成员/牵头 in the question, those where they have that role

@@ -58,7 +58,9 @@ class Filters:
     noun or whose model is one of its models. ``frequency`` is True for a "how often" question:
     only clauses stating a recurrence answer it. ``places`` is True for a "where" question
     (哪些地方实行学区制): the documents adopting the model or kind of group asked about are listed
-    beside its groups, as group rows without a group (``group`` and ``name`` None).
+    beside its groups, as group rows without a group (``group`` and ``name`` None). ``mentions``
+    limits the answer to documents whose text names one of its words (雁塔区 asked about, the store
+    holding only a city-wide document of 西安市).
     """
 
     actors: list[str] = field(default_factory=list)
@@ -74,6 +76,7 @@ class Filters:
     constraint_kinds: list[str] = field(default_factory=list)
     frequency: bool = False
     places: bool = False     # 哪些地方…: list the documents adopting a model beside its groups
+    mentions: list[str] = field(default_factory=list)   # only documents whose text names one of these
 
     def is_empty(self) -> bool:
         return not (self.actors or self.districts or self.groups or self.schools or self.models
@@ -85,7 +88,8 @@ class Filters:
                 "schools": self.schools, "documents": self.documents, "models": self.models,
                 "group_kinds": self.group_kinds,
                 "periods": self.periods, "categories": self.categories, "modalities": self.modalities,
-                "constraint_kinds": self.constraint_kinds, "frequency": self.frequency, "places": self.places}
+                "constraint_kinds": self.constraint_kinds, "frequency": self.frequency, "places": self.places,
+                "mentions": self.mentions}
 
 
 @dataclass
