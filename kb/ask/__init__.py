@@ -28,7 +28,7 @@ Public API
     ``.kind`` (``"obligation" | "constraint" | "group"``; None when not understood),
     ``.filters`` (:class:`Filters`: ``actors``, ``districts``, ``groups``, ``schools``,
     ``documents``, ``models``, ``periods``, ``categories``, ``modalities``, ``constraint_kinds``,
-    ``frequency``), ``.understood``, ``.describe(lang="zh" | "en")`` (a one-line summary to show
+    ``frequency``, ``places``, ``mentions``), ``.understood``, ``.describe(lang="zh" | "en")`` (a one-line summary to show
     back), ``.notes`` (how ambiguous words were read), ``.matched`` (the wordings recognised),
     ``.suggestions`` (what is understood, with examples; set when not understood), ``.error``,
     ``.to_dict()``.
@@ -41,7 +41,8 @@ Public API
     ``.member_schools``; ``.source`` (title and district for display); ``.to_dict()``.
 
 How it works: :mod:`kb.ask.text` (normal form), :mod:`kb.ask.vocabulary` (labels and store names,
-cached per store), :mod:`kb.ask.matcher` (longest match), :mod:`kb.ask.interpret` (senses → filters;
+cached per store), :mod:`kb.ask.places` (the forms of a district name and the cities and provinces
+around it: 雁塔 / 西安市雁塔区, 莞城 for 莞城街道), :mod:`kb.ask.matcher` (longest match), :mod:`kb.ask.interpret` (senses → filters;
 read its docstring for the rules), :mod:`kb.ask.answer` (named queries → results). The question
 words are data in ``kb/ask/lexicon.toml``.
 """
