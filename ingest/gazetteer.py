@@ -175,7 +175,11 @@ def _name_before(text: str, end: int, names) -> str | None:
 def _zones(text: str) -> list[tuple[int, int, SubArea]]:
     rules = _rules()["zone"]
     organs = _rules()["organs"]["after_area"]
-    known = {**{n: n for n in areas()}, **short_names()}
+    known = {n: n for n in areas()}
+    for short, names in short_forms().items():       # 西安 → 西安市 (not 西安区) before a zone
+        upper = [n for n in names if areas()[n][0].level in ("province", "city")]
+        if len(upper) == 1:
+            known.setdefault(short, upper[0])
     suffix_rx = re.compile("|".join(map(re.escape, rules["suffixes"])))
     inner_rx = re.compile(rules["inner"])
     found = []
@@ -199,7 +203,10 @@ def _zones(text: str) -> list[tuple[int, int, SubArea]]:
         after = text[end:end + 8]
         anchored = prefix is not None or any(after.startswith(o) for o in organs)
         key = (core or (known.get(prefix, prefix) if prefix else "")) + m.group()
-        found.append((start, end, SubArea(text[start:end], "zone", key, None, anchored)))
+        parent = known.get(prefix) if prefix else None
+        if parent and areas()[parent][0].level == "county":
+            parent = None
+        found.append((start, end, SubArea(text[start:end], "zone", key, parent, anchored)))
     return found
 
 

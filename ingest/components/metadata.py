@@ -15,6 +15,8 @@ from spacy.tokens import Doc
 from ingest import gazetteer
 from ingest.components.spans import patterns, text_of
 
+#: Only this much of a long source line is read for a headline.
+MAX_SOURCE_LINE = 2000
 #: A headline may end with "!" or "?", never with these.
 TITLE_END_PUNCT = "。,;:、"
 
@@ -54,14 +56,13 @@ def _source_lines(original: str, limit: int) -> list[str]:
     web-chrome lines are already gone."""
     from ingest.normalize import normalize
 
-    out = []
+    out: list[str] = []
     for raw in original.split("\n", limit * 6)[:limit * 6]:
-        line = normalize(raw).text.strip() if raw.strip() else ""
-        if line:
-            out.append(line)
+        if raw.strip():
+            out += _lines(normalize(raw[:MAX_SOURCE_LINE]).text)
             if len(out) >= limit:
                 break
-    return out
+    return out[:limit]
 
 
 def _han_share(line: str) -> float:
@@ -252,15 +253,15 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
     if named:
         choice = min(named, key=lambda n: LEVEL_RANK[_level(n, counts)])
     if choice is None and meta.get("title"):
-        named = _named_in(meta["title"], counts)
-        if named:
-            choice = min(named, key=lambda p: (LEVEL_RANK[_level(p[1], counts)], -counts[p[1]],
-                                               -p[0]))[1]
+        in_title = _named_in(meta["title"], counts)
+        if in_title:
+            choice = min(in_title, key=lambda p: (LEVEL_RANK[_level(p[1], counts)], -counts[p[1]],
+                                                  -p[0]))[1]
         if choice and _level(choice, counts) == "province" and any(
                 c >= counts[choice] for n, c in counts.items() if n != choice):
             choice = None       # a province's list or plan reported by one of its cities
     sub, parent = _subarea(text, counts)
-    if sub and (choice is None or choice == parent):
+    if sub and (choice is None or (choice == parent and not named)):    # not the issuer's own
         area = gazetteer.resolve(parent, counts) if parent else None
         return sub, (area.province or area.name) if area else _province_of(counts)
     if choice is None and counts:
