@@ -238,7 +238,9 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
              and f.group_kinds}
     needles = [k["noun"] for k in f.group_kinds if k["noun"]] + _model_wordings(models)
     if f.places:   # 哪些地方有教联体: also the documents that speak of it
-        for needle in [n for n in needles if len(n) >= 3][:MAX_NEEDLES]:
+        long = [n for n in dict.fromkeys(needles) if len(n) >= 3]
+        long = [n for n in long if not any(o != n and o in n for o in long)]   # 学区化 covers 学区化管理
+        for needle in long[:MAX_NEEDLES]:
             for district in f.districts or [None]:
                 docs |= {str(r["doc"]) for r in queries.run(store, "ask_documents_mentioning", needle=needle,
                                                              district=district).rows}
