@@ -23,7 +23,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) -e '.[test]'
 	touch $@
 
-.PHONY: install app test bench system-deps
+.PHONY: install app test bench system-deps lint-imports
 
 install: $(VENV)/.installed-app
 
@@ -33,7 +33,11 @@ app: install
 system-deps:
 	./scripts/system-deps.sh
 
-test: $(VENV)/.installed-test system-deps
+# the layers of .importlinter (docs/architecture.md)
+lint-imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports --no-cache
+
+test: $(VENV)/.installed-test system-deps lint-imports
 	$(BIN)/python -m pytest -q
 
 bench: install
