@@ -120,6 +120,8 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     aim = False                     # after 为+verb, until the clause that pursues the aim
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
+        if clause.boilerplate:
+            continue
         if _time_only(clause):
             pending.append(clause)
             continue
@@ -132,7 +134,7 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             clause.descriptive = True
         if clause.purpose:
             aim = True          # 为加快…, 积极打造…, 让…: the aim, up to the clause that pursues it
-        elif subject or clause.modality or clause.intent or not clause.opens:
+        elif subject or clause.modality or clause.intent or clause.topic or not clause.opens:
             aim = False
         elif aim:
             clause.opens = clause.task = clause.action = False

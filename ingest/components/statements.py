@@ -47,6 +47,8 @@ class Clause:
     evaluative: bool = False      # …是…的重要举措: an evaluation, no duty
     reports: bool = False         # 方案明确,… / 会议提出,…: what follows is a plan's content
     purpose: bool = False         # 为加快…: the aim of the clauses that follow
+    boilerplate: bool = False     # 查看原文, 发布日期: site text, no part of a statement
+    topic: bool = False           # its predicate follows a topic of its own (全省重点推进…)
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -81,6 +83,10 @@ class _Lexicon:
     purpose_frame: str
     time_clause: re.Pattern
     topic_verbs: re.Pattern
+    boilerplate: re.Pattern
+    prepositions: re.Pattern
+    frame_close: re.Pattern
+    comparison: re.Pattern
     evaluative: re.Pattern
     reports: re.Pattern
     purpose_clause: re.Pattern
@@ -115,6 +121,10 @@ def lexicon() -> _Lexicon:
         purpose_frame=st["purpose_frame"],
         time_clause=re.compile(st["time_clause"]),
         topic_verbs=re.compile(st["topic_verbs"]),
+        boilerplate=re.compile(st["boilerplate"]),
+        prepositions=re.compile(f"(?:{st['prepositions']})"),
+        frame_close=re.compile(st["frame_close"]),
+        comparison=re.compile(st["comparison"]),
         evaluative=re.compile(st["evaluative"]),
         reports=re.compile(st["reports"]),
         purpose_clause=re.compile(st["purpose_clause"]),
@@ -200,6 +210,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     if clause.modality in ("encouragement", "permission") and lex.purpose_clause.match(body):
         clause.modality = None
     clause.descriptive = bool(lex.descriptive.search(body))
+    clause.boilerplate = bool(lex.boilerplate.search(body))
     clause.evaluative = bool(lex.evaluative.search(body)) or bool(lex.time_clause.search(body))
     clause.reports = bool(lex.reports.match(body))
     clause.mentions = frequency.scan(body)
@@ -253,6 +264,9 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     opening = _opening_verb(rest, adverbs)
     clause.opens = opening is not None
     clause.intent = bool(lex.intent.match(rest))
+    if opening is not None and _opening_verb(rest, adverbs, topic=False) is None:
+        clause.topic = True             # 海淀区将在…启动…: a topic of its own before the predicate
+        clause.intent = clause.intent or bool(lex.intent.search(rest, 0, opening[0]))
     if opening is not None and opening[1] and not clause.action:
         clause.action = True
     clause.task = clause.action or clause.opens or bool(clause.period)
@@ -281,15 +295,21 @@ def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, boo
     通过…构建…, 与…组建…); 以X为Y (以优质学校为龙头校) is a predicate of its own."""
     lex = lexicon()
     for pos in (adverbs, 0):
-        if lex.task_verbs.match(rest, pos):
+        verb = lex.task_verbs.match(rest, pos)
+        if verb:
+            if lex.prepositions.fullmatch(verb.group()):
+                later = lex.task_verbs.search(rest, verb.end() + 1)    # 按照…模式组建 / 对…进行…
+                if later is None or lex.prepositions.fullmatch(later.group()):
+                    continue
             return pos, bool(lex.action_verbs.match(rest, pos))
     if lex.frame_as.match(rest, adverbs):
         return adverbs, False
     frame = lex.frame.match(rest, adverbs)
-    if frame:
+    if frame and not lex.comparison.match(rest, adverbs):
         if _purpose_opener(rest, adverbs):
             return None
-        verb = lex.task_verbs.search(rest, frame.end())
+        close = lex.frame_close.search(rest, frame.end())
+        verb = lex.task_verbs.search(rest, close.end() if close else frame.end())
         if verb:
             return verb.start(), bool(lex.action_verbs.match(rest, verb.start()))
     if topic:
@@ -301,7 +321,7 @@ def _topic_predicate(rest: str) -> tuple[int, bool] | None:
     """A predicate after a topic that is no actor: 全省重点推进…, 薄弱学校优先纳入…, 区将在…启动…
     (a topic, then adverbs and a verb), or 考核评价实行一体化管理 (a topic and a verb of rule)."""
     lex = lexicon()
-    strong = lex.topic_verbs.search(rest, 1, TOPIC_MAX + 3)
+    strong = lex.topic_verbs.search(rest, 1, TOPIC_MAX + 8)
     if strong and not lex.frame.match(rest) and not lex.descriptive.search(rest, 0, strong.start()):
         return strong.start(), True
     for i in range(1, min(TOPIC_MAX, len(rest))):
