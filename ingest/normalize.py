@@ -23,7 +23,9 @@ maps are chained, so any span of the result can be traced back to the input:
 6. hard line-wraps (PDF) are repaired: a line break (and blank lines after it) goes when the
    line before it — as joined so far — has at least 30 characters and does not end with
    sentence-final or closing punctuation, and the next line starts with a CJK character that
-   does not begin a heading: "…责权进行规\n\n范,明确…" → "…责权进行规范,明确…".
+   does not begin a heading: "…责权进行规\n\n范,明确…" → "…责权进行规范,明确…"; but a
+   break with a blank line stays when the next line is much longer than the line before it
+   (a headline or dateline above a paragraph of a web page).
 
 The noise patterns (steps 2, 3, 6) are data, in ``ingest/patterns/noise.toml``.
 
@@ -193,6 +195,7 @@ class _Noise:
     title_end: re.Pattern
     next_line_new: re.Pattern
     min_line_chars: int
+    headline_ratio: float
 
 
 def _alternation(words) -> str:
@@ -232,7 +235,9 @@ def _noise(path: Path = NOISE_FILE) -> _Noise:
         lines.append(f"(?:{starts})" + item["rest"].replace("{starts}", starts))
         first_chars.update(w[0] for w in item["starts"])
     # The look-ahead on the first character is only a fast filter for the alternation.
-    body = (rf"[ \t]*[\[【(]?[ \t]*(?=[{re.escape(''.join(sorted(first_chars)))}])"
+    # A list number may come first ("2. 2、本站…", as a document-sharing site numbers its notices).
+    body = (rf"[ \t]*(?:\d{{1,2}}\.[ \t]*(?:\d{{1,2}}、)?[ \t]*)?[\[【(]?[ \t]*"
+            rf"(?=[{re.escape(''.join(sorted(first_chars)))}])"
             rf"(?:(?P<line>{'|'.join(lines)})|(?P<meta>(?:{keys})[ \t]*:[^\n]*?))"
             rf"[ \t]*[\]】)]?[ \t]*(?=\n|\Z)")
     item_head = rf"[\[【(]?[ \t]*(?:{keys})[ \t]*:"
@@ -246,6 +251,7 @@ def _noise(path: Path = NOISE_FILE) -> _Noise:
                       rf"(?!{w['heading_start']})")
     return _Noise(gloss=gloss, chrome_line=re.compile(body), chrome_next=re.compile("\n" + body),
                   meta_item=meta_item, min_line_chars=w["min_line_chars"],
+                  headline_ratio=w["headline_ratio"],
                   strong_keys=frozenset(meta["strong_keys"]),
                   date_keys=frozenset(meta["date_keys"]), count_keys=frozenset(meta["count_keys"]),
                   date_value=re.compile(meta["date_value"]),
@@ -438,6 +444,8 @@ def _unwrap(text: str) -> tuple[str, OffsetMap | None]:
         next_line = text[m.end():next_end if next_end != -1 else len(text)]
         if noise.title_end.search(text, start, m.start()) or noise.next_line_new.search(next_line):
             continue
+        if m.end() - m.start() > 1 and len(next_line) > noise.headline_ratio * (m.start() - start):
+            continue          # a headline (or dateline) above a paragraph, a blank line between
         if m.start() - start >= noise.min_line_chars:
             edits.append((m.start(), m.end(), "", False))
             joined_end = m.end()
