@@ -81,6 +81,7 @@ class _Lexicon:
     frame: re.Pattern
     frame_as: re.Pattern
     purpose_frame: str
+    purpose_causative: re.Pattern
     time_clause: re.Pattern
     topic_verbs: re.Pattern
     boilerplate: re.Pattern
@@ -119,6 +120,7 @@ def lexicon() -> _Lexicon:
         frame=re.compile(st["frame"]),
         frame_as=re.compile(st["frame_as"]),
         purpose_frame=st["purpose_frame"],
+        purpose_causative=re.compile(st["purpose_causative"]),
         time_clause=re.compile(st["time_clause"]),
         topic_verbs=re.compile(st["topic_verbs"]),
         boilerplate=re.compile(st["boilerplate"]),
@@ -164,7 +166,8 @@ def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
             continue
         tail = text[after[0].end:after[0].end + 6]
         head = text[start:start + m.start()]
-        if lexicon().task_verbs.match(tail) and lexicon().task_verbs.search(head):
+        verb = lexicon().task_verbs.match(tail)
+        if verb and not tail[verb.end():].startswith("的") and lexicon().task_verbs.search(head):
             cuts.append(start + m.start())
     return cuts
 
@@ -289,11 +292,21 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
 TOPIC_MAX = 16
 
 
+#: a document's title (《…》): no verb in it is the clause's own
+BOOK_TITLE = re.compile(r"《[^》]*》")
+
+
+def _masked(text: str) -> str:
+    """``text`` with every 《…》 blanked out (same length), for verb searches."""
+    return BOOK_TITLE.sub(lambda m: "\0" * len(m.group()), text)
+
+
 def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, bool] | None:
     """(offset, is an action verb) of the verb a clause's predicate opens with: right after its
     adverbs (切实推进…), at its start (将集团化办学分为…), or after a frame (在…方面实行…,
     通过…构建…, 与…组建…); 以X为Y (以优质学校为龙头校) is a predicate of its own."""
     lex = lexicon()
+    rest = _masked(rest)
     for pos in (adverbs, 0):
         verb = lex.task_verbs.match(rest, pos)
         if verb:
@@ -337,8 +350,10 @@ def _purpose_opener(rest: str, adverbs: int) -> bool:
     """为 + verb (为加快…, 为进一步推进…): a clause that names the aim of what follows."""
     lex = lexicon()
     frame = lex.frame.match(rest, adverbs)
-    return bool(frame and frame.group() == lex.purpose_frame
-                and lex.task_verbs.match(rest, lex.adverbs.match(rest, frame.end()).end()))
+    if not frame or frame.group() != lex.purpose_frame:
+        return False
+    after = lex.adverbs.match(rest, frame.end()).end()
+    return bool(lex.task_verbs.match(rest, after) or lex.purpose_causative.match(rest, after))
 
 
 #: a quota: a bound (不低于15%, 至少2个, 90%以上, 不超过9所) or a rate reached (覆盖率达到100%)
