@@ -122,3 +122,19 @@ def test_realdocs_quote_counts_each_kind():
     text = ("结合全县教育空间布局和资源特点,科学组建了3个“结对帮扶型”、5个“学区合作型”、"
             "4个“紧密一体型”义务教育集团。")
     assert set(models_of(text)) == {"helper_league", "cooperative", "school_district", "tight_knit"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("全区组建3个紧密型义务教育集团。", "tight_knit"),
+    ("两镇学校结成紧密型城乡教育共同体。", "tight_knit"),
+    ("全市建立学区131个、教育集团95个、教育联盟47个。", "school_district"),
+    ("全市建立学区131个、教育集团95个、教育联盟47个。", "education_group"),
+])
+def test_kinds_in_longer_wordings(text, expected):
+    assert expected in models_of(text), text
+
+
+@pytest.mark.parametrize("text", ["学生托管机构须具备消防条件。", "学校代收的资金托管于专户。",
+                                  "该乡镇共划分为10个学区。"])
+def test_no_model_from_services_or_areas(text):
+    assert not set(models_of(text)) - {"education_group"}, text

@@ -18,9 +18,10 @@ from spacy.tokens import Doc
 from ingest.components.spans import make_span, patterns, text_of
 
 NUM = "[0-9一二两三四五六七八九十百]+"
-#: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团");
-#: "N所学校" counts schools, not a kind of group.
-COUNTED_KIND = re.compile(rf"{NUM}个([\u4e00-\u9fff+“”]{{2,16}}?)(?=[、,。和及]|$)")
+#: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团", or
+#: "建立学区131个、教育集团95个"); "N所学校" counts schools, not a kind of group.
+COUNTED_KIND = re.compile(rf"{NUM}个([\u4e00-\u9fff+“”]{{2,16}}?)(?=[、,。;和及]|$)"
+                          rf"|(?:建立|组建|设立|建成|(?<=[、,;:和及有。!?\n]))([\u4e00-\u9fff“”]{{2,10}}?){NUM}个(?=[、,。;和及]|$)")
 #: how the name of a kind of group ends
 GROUP_KIND = re.compile(r"(?:集团|联盟校?|联合体|共同体|教共体|教联体|学区|集群)$")
 #: "采取教育集团、学区化管理、城乡学校共同体三种形式": kinds listed before a count of kinds
@@ -84,10 +85,19 @@ def find_model_terms(text: str, start: int, end: int) -> list[tuple[int, int, st
     return sorted(found)
 
 
+def _counted(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    found = []
+    for m in COUNTED_KIND.finditer(text, start, end):
+        g = 1 if m.group(1) else 2
+        kind = m.group(g).strip("“”")
+        if GROUP_KIND.search(kind):
+            found.append((m.start(g), m.end(g), kind))
+    return found
+
+
 def counted_kinds(text: str, start: int, end: int) -> list[str]:
     """The kinds of group an enumeration like "2个联合体、9个联盟校、16个教育集团" counts."""
-    kinds = (m.group(1).strip("“”") for m in COUNTED_KIND.finditer(text, start, end))
-    return [k for k in kinds if GROUP_KIND.search(k)]
+    return [k for _, _, k in _counted(text, start, end)]
 
 
 def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
@@ -99,7 +109,10 @@ def document_models(doc: Doc) -> tuple[list[str], list[tuple[int, int, str]]]:
         found = find_model_terms(text, sentence.start, sentence.end)
         mentions += found
         limit = _background_from(text, sentence.start, sentence.end)
-        kinds = counted_kinds(text, sentence.start, limit)
+        counted = _counted(text, sentence.start, limit)
+        kinds = [k for _, _, k in counted]
+        if len(counted) >= 2:     # 学区 counted as one kind of group beside others
+            mentions += [(s, e, "school_district") for s, e, k in counted if k == "学区"]
         listed = KINDS_LISTED.search(text, sentence.start, limit)
         if listed:
             kinds += re.split(r"[、和及与]", listed.group(1))
