@@ -10,13 +10,12 @@ from typing import Optional
 import typer
 
 from kb import settings
-from kb.cli import StoreOption, app, err, fail, open_store
+from kb.commands.common import StoreOption, err, fail, open_store
 from kb.errors import ConfigError, PolicyKBError
 
 APP_FILE = Path(__file__).resolve().parent.parent.parent / "app.py"
 
 
-@app.command("app")
 def run_app(
     store: Optional[str] = StoreOption,
     corpus: Optional[Path] = typer.Option(None, "--corpus", help=settings.SETTINGS["corpus"].help

@@ -8,13 +8,12 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from kb.cli import StoreOption, app, fail, open_store, out
+from kb.commands.common import StoreOption, fail, open_store, out
 from kb.errors import InterpretationError, PolicyKBError
 
 _MODALITY_ZH = {"obligation": "应当", "prohibition": "禁止", "permission": "可以", "encouragement": "鼓励"}
 
 
-@app.command("ask")
 def ask_command(
     questions: List[str] = typer.Argument(..., help="One or more questions, each one argument (quote "
                                           "questions with spaces); '-' reads one question per line "

@@ -6,14 +6,13 @@ from typing import List, Optional
 
 import typer
 
-from kb.cli import StoreOption, app, err, fail, open_store, out as console
+from kb.commands.common import StoreOption, err, fail, open_store, out as console
 from kb.commands.export import check_format, write_result
 from kb.errors import PolicyKBError
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
-@app.command("compare")
 def compare_command(
     scopes: List[str] = typer.Argument(..., help="Two or more districts (张掖市, 田家庵), school groups "
                                        "(张掖中学教育集团) or models (联盟型, alliance).", show_default=False),

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from kb.cli import StoreOption, app, err, fail, open_store
+from kb.commands.common import StoreOption, err, fail, open_store
 from kb.errors import PolicyKBError
 
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "ics")
@@ -55,7 +55,6 @@ def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-@app.command("export")
 def export_command(
     fmt: str = typer.Option(..., "--format", "-f", help="turtle, ntriples, nquads, trig, jsonld or ics.",
                             show_default=False),

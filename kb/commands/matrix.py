@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from kb.cli import StoreOption, app, fail, open_store, out as console
+from kb.commands.common import StoreOption, fail, open_store, out as console
 from kb.commands.export import check_format, write_result
 from kb.errors import PolicyKBError
 
@@ -14,7 +14,6 @@ FORMATS = ("table", "csv", "xlsx", "json")
 PER_DISTRICT_TABLES = 12   # --counts prints a table per district up to this many districts
 
 
-@app.command("matrix")
 def matrix_command(
     district: Optional[str] = typer.Option(None, "--district", "-d", help="Only this district (张掖市 or 张掖)."),
     group: Optional[str] = typer.Option(None, "--group", "-g", help="Only the document of this school group."),

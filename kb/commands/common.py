@@ -1,0 +1,34 @@
+"""What every ``policykb`` command shares: the consoles, the ``--store`` option, opening the store
+and turning an error into a message and an exit status (only commands do that)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from kb import settings
+from kb.errors import PolicyKBError
+
+err = Console(stderr=True)
+out = Console()
+
+STORE_HELP = (f"Folder of the embedded store, or http(s) URL of a SPARQL 1.1 endpoint. "
+              f"[default: ${settings.SETTINGS['store'].env}, else {settings.SETTINGS['store'].default()}]")
+StoreOption = typer.Option(None, "--store", "-s", help=STORE_HELP, show_default=False)
+
+
+def fail(exc: PolicyKBError, status: int = 2) -> None:
+    err.print(f"[bold red]error[/] {exc.message}" + (f"\n  [dim]{exc.path}[/]" if exc.path else "")
+              + (f"\n  [yellow]hint:[/] {exc.hint}" if exc.hint else "") + f"\n  [dim]{exc.code}[/]",
+              highlight=False)
+    raise typer.Exit(status)
+
+
+def open_store(location: Optional[str], *, read_only: bool = False):
+    from kb.store import open_store as _open
+
+    try:
+        return _open(settings.get("store", location), read_only=read_only)
+    except PolicyKBError as exc:
+        fail(exc)
