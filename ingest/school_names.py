@@ -14,10 +14,12 @@ from functools import lru_cache
 from ingest import gazetteer
 
 CN_NUM = "零〇一二两三四五六七八九十百"
-ORDINAL_MIDDLE = re.compile(rf"第([{CN_NUM}\d]+)(?:初级)?中学校?$")
-ORDINAL_PRIMARY = re.compile(rf"第([{CN_NUM}\d]+)小学校?$")
-SUFFIX_FORMS = [(re.compile(r"初级中学$"), "中学"), (re.compile(r"中学校$"), "中学"),
+ORDINAL_MIDDLE = re.compile(rf"第([{CN_NUM}\d]+)(?:初级)?中学校?")
+ORDINAL_PRIMARY = re.compile(rf"第([{CN_NUM}\d]+)小学校?")
+SUFFIX_FORMS = [(re.compile(r"初中学校$"), "初中"), (re.compile(r"高中学校$"), "高中"),
+                (re.compile(r"初级中学$"), "中学"), (re.compile(r"中学校$"), "中学"),
                 (re.compile(r"小学校$"), "小学")]
+UNKNOWN_AREA = re.compile(r"[\u4e00-\u9fff]{1,5}(?:新区|区|县|市|镇|乡|街道)")
 MIN_CORE = 2          # a core shorter than this (中学) is not a name: keep the area in it
 
 
@@ -34,12 +36,10 @@ def _short_forms() -> dict[str, str]:
 
 
 def _normalize_core(core: str) -> str:
-    m = ORDINAL_MIDDLE.search(core)
-    if m and m.start() == 0:
-        return m.group(1) + "中"
-    m = ORDINAL_PRIMARY.search(core)
-    if m and m.start() == 0:
-        return m.group(1) + "小"
+    """第七中学 → 七中 (also inside a name: 天府第七中学 → 天府七中, 第七中学初中学校 → 七中初中学校),
+    中学校 → 中学 …"""
+    core = ORDINAL_MIDDLE.sub(lambda m: m.group(1) + "中", core)
+    core = ORDINAL_PRIMARY.sub(lambda m: m.group(1) + "小", core)
     for pattern, replacement in SUFFIX_FORMS:
         core = pattern.sub(replacement, core)
     return core
@@ -76,10 +76,43 @@ def same_school(a: str, b: str) -> bool:
     areas_a, core_a = split_name(a)
     areas_b, core_b = split_name(b)
     if core_a != core_b:
-        return False
+        short, full = sorted((core_a, core_b), key=len)
+        # 银都紫藤初中 = 高新区银都紫藤初中: an area the gazetteer does not know in front
+        return len(short) >= 3 and full.endswith(short) and bool(UNKNOWN_AREA.fullmatch(full[:-len(short)]))
     return set(areas_a) <= set(areas_b) or set(areas_b) <= set(areas_a)
 
 
 def preferred(names: list[str]) -> str:
     """The fullest spelling among names of one school (the longest)."""
     return max(names, key=len)
+
+
+def _subsequence(short: str, full: str) -> bool:
+    it = iter(full)
+    return all(ch in it for ch in short)
+
+
+def shortens(short: str, full: str) -> bool:
+    """True when ``short`` is a short form of the school ``full``: its core starts like the
+    full name's core and keeps its characters in order (高升 for 高升实验小学, 景山远洋 for 北京景山学校
+    远洋分校, 局小 for 局前街小学), and its areas, if any, agree."""
+    areas_s, core_s = split_name(short)
+    areas_f, core_f = split_name(full)
+    if areas_s and areas_f and not (set(areas_s) <= set(areas_f) or set(areas_f) <= set(areas_s)):
+        return False
+    area = UNKNOWN_AREA.match(core_s)          # 工业园区金鸡湖 for 金鸡湖学校
+    for core, whole in ((core_s, core_f), (core_s[area.end():] if area else "", core_f), (short, full)):
+        if len(core) >= 2 and whole.startswith(core[0]) and core != whole and _subsequence(core, whole):
+            return True
+    return False
+
+
+def expand(short: str, names: list[str]) -> str | None:
+    """The one school among ``names`` that ``short`` is a short form of (None: none or several)."""
+    found: list[str] = []
+    for name in names:
+        if shortens(short, name) and not any(same_school(name, f) for f in found):
+            found.append(name)
+    # 静宁路 for 静宁路小学, not for its campuses 静宁路小学凤凰分校 …
+    main = [f for f in found if all(g.startswith(f) for g in found)]
+    return found[0] if len(found) == 1 else main[0] if len(main) == 1 else None

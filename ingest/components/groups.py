@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from ingest.components.models import find_model_terms
 from ingest.components.spans import make_span, patterns, text_of
-from ingest.school_names import preferred, same_school
+from ingest.school_names import expand, preferred, same_school, shortens, split_name
 
 COUNT = re.compile(r"(?:等{1,2})?([0-9一二两三四五六七八九十]+)个")
 UNIFORM = re.compile(r"(?:均|都|全部|一律)(?:为|实行|采用|属于|是|按照)")
@@ -39,6 +39,7 @@ class Group:
     kind_model: str | None = None
     models: list[str] = field(default_factory=list)
     evidence: tuple[int, int] | None = None
+    stem: str | None = None                            # a name not built on a school (广雅)
 
     @property
     def lead(self) -> str | None:
@@ -76,6 +77,7 @@ class _Event:
     model: str | None = None
     extra_models: tuple[str, ...] = ()
     end: int = 0
+    stem: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +93,21 @@ def _rules() -> dict:
         "with_before": re.compile(r["with_before"]),
         "pair_verbs": re.compile(r["pair_verbs"]),
         "takes_over": re.compile(r["takes_over"]),
+        "made_of": re.compile(r["made_of"]),
+        "pair_joiner": re.compile(r["pair_joiner"]),
+        "pair_kind": re.compile(r["pair_kind"]),
+        "lead_each_before": re.compile(r["lead_each_before"]),
+        "lead_each_after": re.compile(r["lead_each_after"]),
+        "joins": re.compile(r["joins"]),
+        "stem_kind": re.compile(data["stems"]["kind"]),
+        "stem_generic": frozenset(data["stems"]["generic"]),
+        "company_after": re.compile(data["stems"]["company_after"]),
+        "company_words": re.compile(data["stems"]["company_words"]),
+        "place_only": re.compile(data["stems"]["place_only"]),
+        "stem_stop_tags": frozenset(data["stems"]["stop_tags"]),
+        "stem_stop_words": frozenset(data["stems"]["stop_words"]),
+        "proper_tags": frozenset(data["stems"]["proper_tags"]),
+        "common_tags": frozenset(data["stems"]["common_tags"]),
         "sep": re.compile(r["list_separators"]),
         "named_district": re.compile(data["named"]["district"]),
         "name_joiners": re.compile(data["named"]["joiners"]),
@@ -154,19 +171,117 @@ def _without_aliases(text: str, schools) -> tuple[list, dict[str, str], str]:
     return kept, aliases, blanked
 
 
-def _events(text: str, start: int, end: int, schools) -> list[_Event]:
+def _stem_events(text: str, start: int, end: int, schools) -> list[_Event]:
+    """NAME events of groups named by a word that is not a school's name (景山远洋教育集团, 广雅教育集团)."""
+    from ingest.components.schools import _covered, is_specific, lexicon
+
+    r, lex = _rules(), lexicon()
+    out = []
+    for m in r["stem_kind"].finditer(text, start, end):
+        at = m.start()
+        if r["company_after"].match(text, m.end()) or \
+                any(s < at < e or (e <= at and not text[e:at].strip("“”\"+")) for s, e, _ in schools):
+            continue
+        floor = max([start] + [e for _, e, _ in schools if e <= at])
+        stem = _stem_before(text, floor, at)
+        if not 2 <= len(stem) <= 12 or re.search(r"[^\u4e00-\u9fff]|[第个一二两三四五六七八九十]", stem) \
+                or r["place_only"].search(stem) \
+                or r["company_words"].search(stem) or not is_specific(stem + "学校", len(stem)):
+            continue
+        core, generic = split_name(stem)[1], r["stem_generic"] | lex.generic
+        if not core or _covered(core, generic) or _covered(stem, generic) or _last_word(stem) in generic \
+                or not (split_name(stem)[0] or _has_proper_word(stem)):
+            continue
+        # 扬州中学文昌教育集团: the name keeps the school written right before it
+        owner = next((n for _, e, n in schools if e == at - len(stem)), "")
+        out.append(_Event(at - len(stem), "name", (), owner + stem + m.group(), "group", "education_group", (),
+                          m.end(), stem))
+    return out
+
+
+def _stem_before(text: str, floor: int, at: int) -> str:
+    """The name-like words (places, names, nouns: not verbs, particles, numbers …) right before ``at``."""
+    import jieba.posseg
+
+    from ingest.segmenter import setup
+
+    setup()
+    piece = text[max(floor, at - 14):at]
+    m = re.search(r"[^\u4e00-\u9fff]", piece[::-1])
+    if m:
+        piece = piece[len(piece) - m.start():]
+    words = jieba.posseg.lcut(piece, HMM=False)
+    stops = _rules()["stem_stop_tags"]
+    keep = 0
+    for w in reversed(words):
+        if w.flag in stops or w.word in _rules()["stem_stop_words"] \
+                or len(w.word) == 1 and w.flag not in ("ns", "nr", "nz", "j", "f", "n"):
+            break
+        keep += len(w.word)
+    return piece[len(piece) - keep:] if keep else ""
+
+
+def _last_word(piece: str) -> str:
+    import jieba
+
+    words = jieba.lcut(piece, HMM=False)
+    return words[-1] if words else ""
+
+
+def _has_proper_word(piece: str) -> bool:
+    """True when jieba knows a word of ``piece`` as a name (景山, 广雅, 协和), not a common word only
+    (实验, 优化: 实验教育集团 is no group's name without a place in front)."""
+    import jieba.posseg
+
+    return any(w.flag in _rules()["proper_tags"] for w in jieba.posseg.lcut(piece, HMM=False))
+
+
+def _short_leads(text: str, start: int, end: int, schools, doc_names) -> list[_Event]:
+    """LEAD events of a school named by a short form in a lead role (局小作为核心校 → 局前街小学)."""
+    from ingest.components.schools import _covered, lexicon
+
+    r, out = _rules(), []
+    ends = {e for _, e, _ in schools}
+    for p in range(start + 2, end):
+        if p in ends or not CJK_CHAR.match(text[p - 1]) or not r["lead_after"].match(text[p:min(end, p + 40)]):
+            continue
+        for k in (4, 3, 2):
+            short = text[p - k:p]
+            if p - k < start or not CJK_CHAR.fullmatch(short) or _covered(short, lexicon().generic):
+                continue
+            full = expand(short, doc_names)
+            if full:
+                out.append(_Event(p - k, "lead", (full,), end=p))
+                break
+    return out
+
+
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]+")
+CLAUSE_END = re.compile(r"[,;。:]")
+
+
+def _events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Event]:
     r = _rules()
     events: list[_Event] = []
     schools, _, text = _without_aliases(text, schools)
+    stems = _stem_events(text, start, end, schools)
+    events += stems + _short_leads(text, start, end, schools, doc_names)
     runs = _runs(schools, text)
-    opened = False                       # a lead was stated earlier in the sentence
+    opened = any(e.kind == "lead" for e in events)        # a lead was stated earlier in the sentence
+    lead_end = max([e.end for e in events if e.kind == "lead"], default=start)
+
+    def named_before(pos: int) -> _Event | None:
+        return next((e for e in reversed(sorted(events, key=lambda e: e.pos))
+                     if e.kind == "name" and e.end <= pos), None)
+
     for i, run in enumerate(runs):
         first_s, last_e = run[0][0], run[-1][1]
         names = tuple(s[2] for s in run)
         before = text[max(start, first_s - 10):first_s]
-        after = text[last_e:min(end, last_e + 40)].replace("\0", "")
+        after = text[last_e:min(end, last_e + 60)].replace("\0", "")
         direct = _kind_at(text, last_e)
         counted = COUNT.match(text, last_e)
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
         # NAME events
         if direct and len(run) == 1:
             m, family, model = direct
@@ -185,40 +300,72 @@ def _events(text: str, start: int, end: int, schools) -> list[_Event]:
                 for s in run:
                     events.append(_Event(s[0], "name", (s[2],), s[2] + m.group(), family, model, extra, m.end()))
                 continue
+        # A加盟B教育集团: members of the group named next
+        joins = r["joins"].match(after)
+        if joins:
+            at = last_e + joins.end()
+            if any(e.kind == "name" and e.pos == at for e in stems) or \
+                    (nxt and nxt[0][0] == at and len(nxt) == 1 and _kind_at(text, nxt[0][1])):
+                events.append(_Event(at + 1, "members", names, end=last_e))
+                continue
+        # X教育集团的A分校、B分校 / X教育集团龙凤分校: the group's own schools
+        named = named_before(first_s)
+        if named is not None and text[named.end:first_s] in ("", "的") and not _quoted(text, start, first_s):
+            events.append(_Event(first_s, "members", names, end=last_e))
+            continue
+        # X集团由A、B、C组成 (members) / 由A、B、C组建X集团 (the first school leads)
+        if before.replace("\0", "").endswith("由") and r["made_of"].match(after):
+            if named is not None:
+                events.append(_Event(first_s, "members", names, end=last_e))
+            else:
+                events.append(_Event(first_s, "lead", names[:1], end=run[0][1]))
+                if len(names) > 1:
+                    events.append(_Event(run[1][0], "members", names[1:], end=last_e))
+                opened, lead_end = True, last_e
+            continue
         # A托管B / A受…委托管理B / A领办B: a lead and its member
         take = r["takes_over"].match(after)
-        nxt = runs[i + 1] if i + 1 < len(runs) else None
         if take and nxt and nxt[0][0] == last_e + take.end() and len(run) == 1:
             events.append(_Event(first_s, "lead", names, end=last_e))
             events.append(_Event(nxt[0][0], "members", tuple(s[2] for s in nxt), end=nxt[-1][1]))
-            opened = True
+            opened, lead_end = True, last_e
             continue
-        # 由A与B、C组成 / A与B、C结成…: the first school leads
-        if len(run) == 1 and nxt and re.fullmatch(r"[与和同]", text[last_e:nxt[0][0]].replace("\0", "")) \
-                and r["pair_verbs"].match(text, nxt[-1][1]):
+        # 由A与B、C组成 / A会同B、C…共同体: the first school leads
+        if len(run) == 1 and nxt and r["pair_joiner"].fullmatch(text[last_e:nxt[0][0]].replace("\0", "")) \
+                and (r["pair_verbs"].match(text, nxt[-1][1]) or r["pair_kind"].match(text[nxt[-1][1]:end])):
             events.append(_Event(first_s, "lead", names, end=last_e))
             events.append(_Event(nxt[0][0], "members", tuple(s[2] for s in nxt), end=nxt[-1][1]))
-            opened = True
+            opened, lead_end = True, last_e
             continue
         if len(run) >= 2 and re.fullmatch(r"[与同和]", text[run[0][1]:run[1][0]]) \
                 and r["pair_verbs"].match(text, last_e):     # A与B、C结成帮扶对子 as one list
             events.append(_Event(first_s, "lead", names[:1], end=run[0][1]))
             events.append(_Event(run[1][0], "members", names[1:], end=last_e))
-            opened = True
+            opened, lead_end = True, last_e
             continue
         if r["lead_before"].search(before) or r["lead_after"].match(after):
-            events.append(_Event(first_s, "lead", names[:1], end=last_e))
-            if len(names) > 1:
-                events.append(_Event(run[1][0], "members", names[1:], end=last_e))
-            opened = True
+            if len(run) > 1 and (r["lead_each_before"].search(before) or r["lead_each_after"].match(after)):
+                for s in run:               # 分别以A、B为龙头: one group each
+                    events.append(_Event(s[0], "lead", (s[2],), end=s[1]))
+            else:
+                events.append(_Event(first_s, "lead", names[:1], end=last_e))
+                if len(names) > 1:
+                    events.append(_Event(run[1][0], "members", names[1:], end=last_e))
+            opened, lead_end = True, last_e
         elif r["member_before"].search(before) or r["member_after"].match(after) \
-                or (opened and r["with_before"].search(before)):
+                or (opened and r["with_before"].search(before) and not CLAUSE_END.search(text, lead_end, first_s)):
             events.append(_Event(first_s, "members", names, end=last_e))
     for m in r["named_district"].finditer(text, start, end):
         if not any(e.pos <= m.start() < e.end for e in events if e.kind == "name"):
             name = m.group().lstrip(r["name_openers"])
             events.append(_Event(m.start(), "name", (), name, "district", "school_district", (), m.end()))
     return sorted(events, key=lambda e: e.pos)
+
+
+def _quoted(text: str, start: int, pos: int) -> bool:
+    """True when ``pos`` is inside “…” (a plate or a title, not a statement)."""
+    piece = text[start:pos]
+    return piece.count("“") > piece.count("”")
 
 
 def _lead_in(text: str, start: int) -> int:
@@ -228,12 +375,13 @@ def _lead_in(text: str, start: int) -> int:
     return SUBJECT_LEAD.match(text, start).end() - start
 
 
-def _sentence_groups(found: list[Group], text: str, start: int, end: int, schools) -> list[Group]:
+def _sentence_groups(found: list[Group], text: str, start: int, end: int, schools,
+                     doc_names=()) -> list[Group]:
     """The groups the sentence ``text[start:end]`` states (appended to ``found``)."""
     current: Group | None = None
     current_from = None              # "name" or "lead": what opened the current group
     touched: list[Group] = []
-    for ev in _events(text, start, end, schools):
+    for ev in _events(text, start, end, schools, doc_names):
         if ev.kind == "name":
             lead = ev.schools[0] if ev.schools else None
             if current is not None and current_from == "lead" and not current.names \
@@ -248,6 +396,7 @@ def _sentence_groups(found: list[Group], text: str, start: int, end: int, school
                 g.add_lead(lead)
             if ev.name not in g.names:
                 g.names.append(ev.name)
+            g.stem = g.stem or ev.stem
             g.family, g.kind_model = ev.family, ev.model
             g.models += [c for c in ev.extra_models if c not in g.models]
         elif ev.kind == "lead":
@@ -339,14 +488,53 @@ def _split_items(text: str, inside):
     return [item for item in merged if len(item) >= 2]
 
 
+def _resolve_stems(groups: list[Group], doc_names: list[str]) -> None:
+    """The lead of a group named by a short name: the school it stands for (高升 → 高升实验小学),
+    else the short name itself, unless it is an ordinary word (未来教育集团: no lead stated)."""
+    for g in groups:
+        if g.leads or not g.stem:
+            continue
+        full = expand(g.stem, g.members) or expand(g.stem, doc_names)
+        if full:
+            g.add_lead(full)
+        elif not _common_word(g.stem):
+            g.add_lead(g.stem)
+
+
+def _common_word(stem: str) -> bool:
+    import jieba.posseg
+
+    areas, _ = split_name(stem)
+    core = stem
+    for area in areas:
+        core = core[len(area):] if core.startswith(area) else core
+    words = jieba.posseg.lcut(core, HMM=False)
+    return len(words) == 1 and words[0].flag in _rules()["common_tags"]
+
+
+def _same_lead(a: Group, b: Group) -> bool:
+    """The leads of two groups are one school, also when one is a short form of the other
+    (成都教科院附中 for 成都市教育科学研究院附属中学) but not a campus of it (…中学分校) nor a
+    school of the same kind with a longer name (实验小学, 第二实验小学)."""
+    if same_school(a.lead, b.lead):
+        return True
+    return any((shortens(x, y) or shortens(y, x)) and not (x.startswith(y) or y.startswith(x))
+               and x[-2:] != y[-2:] for x in a.leads for y in b.leads)
+
+
 def _merge(groups: list[Group]) -> list[Group]:
-    """One group per lead school and kind: later mentions complete earlier ones."""
+    """One group per lead school and kind: later mentions complete earlier ones. A group without
+    a lead is kept when it has a name, and is the same group as another of that name."""
     out: list[Group] = []
     for g in groups:
-        if not g.leads:
+        if not g.leads and not g.stem:
             continue
-        target = next((o for o in out if o.lead and same_school(o.lead, g.lead)
-                       and (o.family == g.family or o.family is None or g.family is None)), None)
+        if not g.leads:
+            target = next((o for o in out if set(o.names) & set(g.names) or
+                           o.stem and not o.leads and split_name(o.stem)[1] == split_name(g.stem)[1]), None)
+        else:
+            target = next((o for o in out if o.lead and _same_lead(o, g)
+                           and (o.family == g.family or o.family is None or g.family is None)), None)
         if target is None:
             out.append(g)
             continue
@@ -368,14 +556,17 @@ def _merge(groups: list[Group]) -> list[Group]:
 def find_groups(text: str, sentences, schools_by_sentence) -> list[Group]:
     found: list[Group] = []
     uniform: set[str] = set()
+    doc_names = list(dict.fromkeys(n for schools in schools_by_sentence.values() for _, _, n in schools))
+    stem_kind = _rules()["stem_kind"]
     for sentence in sentences:
         schools = schools_by_sentence.get(sentence.index, [])
-        if schools:
-            _sentence_groups(found, text, sentence.start, sentence.end, schools)
+        if schools or stem_kind.search(text, sentence.start, sentence.end):
+            _sentence_groups(found, text, sentence.start, sentence.end, schools, doc_names)
         else:
             piece = text[sentence.start:sentence.end]
             if UNIFORM.search(piece):       # 两个集团均为紧密型教育集团: a model for every group
                 uniform |= {c for _, _, c in find_model_terms(text, sentence.start, sentence.end)}
+    _resolve_stems(found, doc_names)
     groups = _merge(found)
     for g in groups:
         models = [g.kind_model] if g.kind_model and g.kind_model != "education_group" else []
@@ -389,6 +580,8 @@ def group_name(g: Group) -> str | None:
     """The name the document gives the group, preferring one built on a spelling of its lead."""
     if not g.names:
         return None
+    if not g.leads:                  # 杭州市余杭区未来教育集团 rather than 未来教育集团
+        return max(g.names, key=len)
     return max(g.names, key=lambda n: (any(n.startswith(lead) for lead in g.leads), -len(n)))
 
 
@@ -411,7 +604,7 @@ def groups_component(doc: Doc) -> Doc:
     for i, g in enumerate(find_groups(text_of(doc), structure.sentences, by_sentence)):
         span = make_span(doc, g.evidence[0], g.evidence[1], "group", i)
         span._.name = group_name(g)
-        span._.lead = [g.lead]
+        span._.lead = [g.lead] if g.lead else []
         span._.members = list(g.members)
         span._.models = list(g.models)
         span._.kind_text = g.family

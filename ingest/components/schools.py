@@ -32,6 +32,10 @@ class _Lexicon:
     numbered: re.Pattern
     numbered_alone: int
     max_prefix: int
+    department: re.Pattern
+    inner: frozenset[str]
+    name_words: frozenset[str]
+    area_ends: str
 
 
 @lru_cache(maxsize=1)
@@ -51,13 +55,19 @@ def lexicon() -> _Lexicon:
         numbered=re.compile(data["numbered"]),
         numbered_alone=data["numbered_alone"],
         max_prefix=data["max_prefix"],
+        department=re.compile(data["department"]),
+        inner=frozenset(data["inner_boundaries"]),
+        name_words=frozenset(data["name_words"]),
+        area_ends=data["area_ends"],
     )
 
 
 CUT_TAGS = frozenset({"v", "vd", "i", "l", "p", "c", "d", "ad", "r", "t", "u", "ul", "uj", "uz", "ud",
                       "ug", "uv", "y", "e", "o", "z"})
 #: function characters standing alone (向, 应, 和 …) end whatever came before
-SINGLE_CUT_TAGS = frozenset({"p", "c", "u", "uj", "ul", "r"})
+SINGLE_CUT_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "r", "m"})
+#: a one-character word of these kinds before 和 makes 和 a conjunction (的和, 及和)
+INNER_STOPS = SINGLE_CUT_TAGS | {"d", "m", "x"}
 #: right before 学校/初中/高中 even a verbal noun is no name (推进学校), unlike 实验中学
 NOUN_ONLY_STOPS = frozenset({"v", "vn", "vd", "vi"})
 NUMERALS = set("零〇一二两三四五六七八九十百千0123456789")
@@ -76,10 +86,32 @@ def _left_edge(text: str, start: int, floor: int, lex: _Lexicon, suffix: str) ->
     while pos > floor and start - pos < lex.max_prefix and CJK.match(text[pos - 1]):
         word = _boundary_ending(text, max(floor, pos - lex.boundary_max), pos, lex)
         if word is not None and not any(text.startswith(x, pos - len(word)) for x in lex.exceptions) \
-                and not _in_area(text, pos - len(word)):
+                and not _in_area(text, pos - len(word)) \
+                and not (pos == start and word in lex.inner and _inner_boundary(text, floor, pos)):
             break
         pos -= 1
     return pos + _trim_length(text[pos:start], suffix in lex.noun_only)
+
+
+def _inner_boundary(text: str, floor: int, pos: int) -> bool:
+    """True when the one-character boundary word ending at ``pos`` (right before the suffix) is
+    inside the name: a one-character word that is not a function word stands before it (天和学校,
+    中和中学), where a conjunction follows a word of its own (家长和学校, 小学和中学)."""
+    if pos - 2 < floor or not CJK.match(text[pos - 2]):
+        return False
+    return _last_word_single(text[max(floor, pos - 6):pos - 1])
+
+
+@lru_cache(maxsize=4096)
+def _last_word_single(piece: str) -> bool:
+    import jieba.posseg
+
+    from ingest.segmenter import setup
+
+    setup()
+    words = jieba.posseg.lcut(piece, HMM=False)
+    return bool(words) and len(words[-1].word) == 1 and words[-1].flag not in INNER_STOPS \
+        and not words[-1].word in NUMERALS
 
 
 def _boundary_ending(text: str, floor: int, pos: int, lex: _Lexicon) -> str | None:
@@ -107,10 +139,14 @@ def _trim_length(candidate: str, noun_only: bool) -> int:
         offset += len(word)
         last = i == len(words) - 1
         follower = words[i + 1][0] if not last else ""
-        if set(word) & NUMERALS or (follower and follower[0] in lex.place_chars):
+        if set(word) & NUMERALS or (follower and follower[0] in lex.place_chars) or word in lex.name_words:
             continue
         if len(word) < 2:
-            if tag in SINGLE_CUT_TAGS:
+            inner = last and word in lex.inner and i > 0 and len(words[i - 1][0]) == 1 \
+                and words[i - 1][1] not in INNER_STOPS       # 天和学校: 和 stays in the name
+            inner = inner or (i > 0 and len(candidate) - offset == 1 and tag in ("p", "c")) \
+                or (i > 0 and words[i - 1][0][-1] in lex.area_ends and not last)   # 同文中学, 某区那龙中学
+            if tag in SINGLE_CUT_TAGS and not inner:
                 cut = offset
             continue
         if _starts_area(candidate, offset - len(word)):
@@ -179,9 +215,14 @@ def find_schools(text: str, start: int = 0, end: int | None = None) -> list[tupl
             # nothing between, is part of one name
             prev = found.pop()
             left, name, ok = prev[0], text[prev[0]:m.end()], True
+        end_at = m.end()
+        dept = lex.department.match(text, end_at)
+        if dept and dept.end() <= end:          # 友衡学校(小学部)
+            end_at = dept.end()
+            name = text[left:end_at]
         if ok:
-            found.append((left, m.end(), name))
-        floor = m.end()
+            found.append((left, end_at, name))
+        floor = end_at
     return found
 
 
