@@ -93,7 +93,9 @@ def _print_answer(answer, lang: str) -> None:
                                              (1, 3, 2, 2, 3)):
             table.add_column(head_zh if zh else head_en, ratio=ratio, overflow="fold")
         for i, r in enumerate(answer.results, 1):
-            table.add_row(str(i), r.district or "", r.name or "（未命名）" if zh else r.name or "(unnamed)",
+            # a row without a group is a document that adopts or names the kind asked about
+            name = r.name or f"《{r.source}》: {r.sentence}"
+            table.add_row(str(i), r.district or "", name,
                           ", ".join(_label("model", m, lang) for m in r.models),
                           "、".join(r.lead_schools), "、".join(r.member_schools))
     elif kind == "constraint":
