@@ -133,3 +133,54 @@ def test_area_rules_are_generic():
     text = AREAS_FILE.read_text(encoding="utf-8")
     names = [n for n in gazetteer.areas() if len(n) >= 3 and n not in gazetteer.COMMON_WORDS]
     assert not [n for n in names if n in text]
+
+
+def test_province_wide_report_without_its_name_in_the_headline():
+    text = ("□某某\n推进县域教联体建设是明确要求。湖北正在推进的教联体建设改革,通过组织形态变革激活"
+            "教育要素。襄阳一所高中统筹管理。全省教联体内教师交流比例不断提升。十堰市郧阳区、"
+            "咸宁市、荆门市都有实践。湖北将继续推进。")
+    assert _meta(text)[1] == "湖北省"
+
+
+def test_city_paper_on_a_province_list_is_not_province_wide():
+    text = ("本报讯 广东省教育厅公示第三批广东省优质基础教育集团培育对象名单,我市共有3个集团入选。"
+            "全省共有60个集团入选。广东省将加强培育。根据名单,佛山市第一中学教育集团入选。")
+    assert _meta(text)[1] != "广东省"
+
+
+def test_ambiguous_county_placed_by_a_city_short_form():
+    # 城关区 is in two provinces: a city's short form elsewhere in the text settles it
+    text = "速看!城关区新组建六个教育集团\n城关区教育局近日组建教育集团。城关区各校加入。文丨兰州晨报记者"
+    assert _meta(text)[1:] == ("城关区", "甘肃省")
+
+
+@pytest.mark.parametrize("text, title", [
+    ("学校委托管理协议书范本.doc\n 1. 1、本文档共9页,可阅读全部内容。\n甲方:某区社会发展局", "学校委托管理协议书范本"),
+    ("当前简讯:某小学教育集团新校区挂牌成立\n(资料图片)\n本报讯 6月28日,挂牌仪式举行。",
+     "某小学教育集团新校区挂牌成立"),
+])
+def test_title_without_its_frame(text, title):
+    assert _meta(text)[0] == title
+
+
+@pytest.mark.parametrize("line", [
+    "当前报纸名称:某某日报", "版面:05要闻", "当前版: 02版上一版下一版", "第C3版:教育·人才 上一版3 4下一版",
+    "查看原文", "本市动态", "下载客户端", "登录", "(资料图片)", "【资料图】",
+    "  2. 2、本站所有内容均由网友上传,不得用于商业用途,严禁复制。",
+    "......(某某网省略561字,正式会员可完整阅读)",
+])
+def test_page_furniture_is_removed_and_states_no_duty(line):
+    from ingest.normalize import normalize
+    body = "集团每学期召开一次联席会议。"
+    assert normalize(line + "\n" + body).text == body      # gone: it can state no duty
+
+
+def test_headline_and_dateline_stay_apart_from_the_lead():
+    from ingest.normalize import normalize
+    headline = "为扩大优质教育资源覆盖面 某省到2022年建百个优质特色教育集团"
+    lead = ("据新华社电 记者从某省教育厅获悉,为扩大优质教育资源覆盖面和受益面,破解基础教育发展不平衡"
+            "不充分问题,某省教育厅等四部门近日联合发布意见,明确到2022年全省培育创建不少于100个集团。")
+    text = normalize(headline + "\n\n来源:某某报 2020-08-25 06:05\n\n\n" + lead).text
+    lines = text.split("\n")
+    assert lines[0] == headline.replace(" ", "")
+    assert not lines[0].endswith("06:05") and lines[-1].startswith("据新华社电")

@@ -43,6 +43,8 @@ def _rx() -> dict:
         "glued_title": re.compile(data["glued_title"]),
         "continuation": re.compile(data["continuation"]),
         "continuation_max": data["continuation_max"],
+        "province_wide": re.compile(data["province_wide"]),
+        "local_voice": re.compile(data["local_voice"]),
     }
 
 
@@ -264,6 +266,8 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
     if sub and (choice is None or (choice == parent and not named)):    # not the issuer's own
         area = gazetteer.resolve(parent, counts) if parent else None
         return sub, (area.province or area.name) if area else _province_of(counts)
+    if choice is None:
+        choice = _province_wide(text, counts)
     if choice is None and counts:
         county = [n for n in counts if any(a.level == "county" for a in gazetteer.areas()[n])]
         choice = _city_of_many(county, counts) if county else None
@@ -276,11 +280,34 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
         choice = _by_short_forms(text)
     if choice is None:
         return None, None
-    area = gazetteer.resolve(choice, counts)
+    area = gazetteer.resolve(choice, counts) or gazetteer.resolve(choice, _short_counts(text) + counts)
     province = area.province if area else None
     if area and area.level == "province":
         province = area.name
     return choice, province
+
+
+def _short_counts(text: str) -> Counter:
+    """How often the text names each province and city by its short form (兰州晨报 → 兰州市)."""
+    return Counter({name: text.count(short) for short, name in gazetteer.short_names().items()
+                    if short in text and not _common_word(short)})
+
+
+def _province_wide(text: str, counts: Counter) -> str | None:
+    """The province of a text that speaks of the whole province (全省), not in a city's or
+    county's voice (我市), and names it, in full or short form, more often than any of its cities
+    or counties."""
+    if not _rx()["province_wide"].search(text) or _rx()["local_voice"].search(text):
+        return None
+    shorts = _short_counts(text)
+    provinces = Counter({n: c + shorts[n] for n, c in (shorts + counts).items()
+                         if gazetteer.areas()[n][0].level == "province" and n in gazetteer.areas()})
+    provinces = Counter({n: counts[n] + shorts[n] for n in provinces})
+    if not provinces:
+        return None
+    name, n = provinces.most_common(1)[0]
+    lower = max((c for m, c in counts.items() if m not in provinces), default=0)
+    return name if n >= 2 and n > lower else None
 
 
 def _province_of(counts: Counter) -> str | None:
