@@ -126,9 +126,11 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             pending.append(clause)
             continue
         subject = _subject(clause, ctx)
-        if clause.descriptive:
+        if clause.reports:
+            narrating = False   # 据…透露, / 方案明确,: what follows is the plan
+        elif clause.descriptive:
             narrating = True
-        elif subject or clause.modality or clause.intent or clause.reports:
+        elif subject or clause.modality or clause.intent:
             narrating = False
         elif narrating:
             clause.descriptive = True

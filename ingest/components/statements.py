@@ -84,6 +84,7 @@ class _Lexicon:
     purpose_causative: re.Pattern
     time_clause: re.Pattern
     topic_verbs: re.Pattern
+    outcome_end: re.Pattern
     boilerplate: re.Pattern
     prepositions: re.Pattern
     frame_close: re.Pattern
@@ -123,6 +124,7 @@ def lexicon() -> _Lexicon:
         purpose_causative=re.compile(st["purpose_causative"]),
         time_clause=re.compile(st["time_clause"]),
         topic_verbs=re.compile(st["topic_verbs"]),
+        outcome_end=re.compile(st["outcome_end"]),
         boilerplate=re.compile(st["boilerplate"]),
         prepositions=re.compile(f"(?:{st['prepositions']})"),
         frame_close=re.compile(st["frame_close"]),
@@ -270,6 +272,9 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     if opening is not None and _opening_verb(rest, adverbs, topic=False) is None:
         clause.topic = True             # 海淀区将在…启动…: a topic of its own before the predicate
         clause.intent = clause.intent or bool(lex.intent.search(rest, 0, opening[0]))
+        if lex.outcome_end.search(body):
+            clause.opens = False        # 全区纳入…的学校占比显著提高: a result, no task
+            opening = None
     if opening is not None and opening[1] and not clause.action:
         clause.action = True
     clause.task = clause.action or clause.opens or bool(clause.period)
