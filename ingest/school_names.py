@@ -15,6 +15,7 @@ from ingest import gazetteer
 
 CN_NUM = "零〇一二两三四五六七八九十百"
 ORDINAL_MIDDLE = re.compile(rf"第([{CN_NUM}\d]+)(?:初级)?中学校?")
+NUMBERED_MIDDLE = re.compile(rf"^([{CN_NUM}]+)中学校?$")          # 三十三中学 → 三十三中
 ORDINAL_PRIMARY = re.compile(rf"第([{CN_NUM}\d]+)小学校?")
 SUFFIX_FORMS = [(re.compile(r"初中学校$"), "初中"), (re.compile(r"高中学校$"), "高中"),
                 (re.compile(r"初级中学$"), "中学"), (re.compile(r"中学校$"), "中学"),
@@ -38,6 +39,7 @@ def _short_forms() -> dict[str, str]:
 def _normalize_core(core: str) -> str:
     """第七中学 → 七中 (also inside a name: 天府第七中学 → 天府七中, 第七中学初中学校 → 七中初中学校),
     中学校 → 中学 …"""
+    core = NUMBERED_MIDDLE.sub(lambda m: m.group(1) + "中", core)
     core = ORDINAL_MIDDLE.sub(lambda m: m.group(1) + "中", core)
     core = ORDINAL_PRIMARY.sub(lambda m: m.group(1) + "小", core)
     for pattern, replacement in SUFFIX_FORMS:
@@ -76,9 +78,9 @@ def same_school(a: str, b: str) -> bool:
     areas_a, core_a = split_name(a)
     areas_b, core_b = split_name(b)
     if core_a != core_b:
-        short, full = sorted((core_a, core_b), key=len)
         # 银都紫藤初中 = 高新区银都紫藤初中: an area the gazetteer does not know in front
-        return len(short) >= 3 and full.endswith(short) and bool(UNKNOWN_AREA.fullmatch(full[:-len(short)]))
+        return any(len(short) >= 3 and full.endswith(short) and UNKNOWN_AREA.fullmatch(full[:-len(short)])
+                   for short, full in (sorted((core_a, core_b), key=len), sorted((a, b), key=len)))
     return set(areas_a) <= set(areas_b) or set(areas_b) <= set(areas_a)
 
 

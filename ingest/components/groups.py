@@ -171,7 +171,7 @@ def _without_aliases(text: str, schools) -> tuple[list, dict[str, str], str]:
     return kept, aliases, blanked
 
 
-def _stem_events(text: str, start: int, end: int, schools) -> list[_Event]:
+def _stem_events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Event]:
     """NAME events of groups named by a word that is not a school's name (景山远洋教育集团, 广雅教育集团)."""
     from ingest.components.schools import _covered, is_specific, lexicon
 
@@ -190,7 +190,7 @@ def _stem_events(text: str, start: int, end: int, schools) -> list[_Event]:
             continue
         core, generic = split_name(stem)[1], r["stem_generic"] | lex.generic
         if not core or _covered(core, generic) or _covered(stem, generic) or _last_word(stem) in generic \
-                or not (split_name(stem)[0] or _has_proper_word(stem)):
+                or not (split_name(stem)[0] or _has_proper_word(stem) or expand(stem, doc_names)):
             continue
         # 扬州中学文昌教育集团: the name keeps the school written right before it
         owner = next((n for _, e, n in schools if e == at - len(stem)), "")
@@ -264,7 +264,7 @@ def _events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Eve
     r = _rules()
     events: list[_Event] = []
     schools, _, text = _without_aliases(text, schools)
-    stems = _stem_events(text, start, end, schools)
+    stems = _stem_events(text, start, end, schools, doc_names)
     events += stems + _short_leads(text, start, end, schools, doc_names)
     runs = _runs(schools, text)
     opened = any(e.kind == "lead" for e in events)        # a lead was stated earlier in the sentence
