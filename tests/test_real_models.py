@@ -138,3 +138,34 @@ def test_kinds_in_longer_wordings(text, expected):
                                   "该乡镇共划分为10个学区。"])
 def test_no_model_from_services_or_areas(text):
     assert not set(models_of(text)) - {"education_group"}, text
+
+
+def group_models_of(text: str) -> dict[str, list[str]]:
+    doc = annotate(SourceText("t.txt", text, "txt", "utf-8", ""))
+    return {g._.name or "/".join(g._.lead): sorted(g._.models) for g in doc.spans["groups"]}
+
+
+PLAN = ("二、组建方式\n"
+        "(一)紧密型教育集团。以青松路小学为牵头校,联合柳河小学、石桥小学组建青松路小学教育集团。\n"
+        "(二)松散型学校联盟。以红星中学为牵头校,联合白沙中学组建红星中学教育集团。\n")
+
+
+@pytest.mark.parametrize("text,name,expected", [
+    (PLAN, "青松路小学教育集团", ["tight_knit"]),
+    (PLAN, "红星中学教育集团", ["alliance"]),
+    ("首批组建青松路小学教育集团(紧密型),由青松路小学牵头,成员校为柳河小学、石桥小学;"
+     "组建红星中学教育集团(联盟型),由红星中学牵头,白沙中学加入。", "青松路小学教育集团", ["tight_knit"]),
+    ("首批组建青松路小学教育集团(紧密型),由青松路小学牵头,成员校为柳河小学、石桥小学;"
+     "组建红星中学教育集团(联盟型),由红星中学牵头,白沙中学加入。", "红星中学教育集团", ["alliance"]),
+])
+def test_group_takes_the_model_its_heading_or_bracket_states(text, name, expected):
+    groups = group_models_of(text)
+    assert groups.get(name) == expected, groups
+
+
+def test_group_kind_of_another_group_in_the_sentence_is_not_added():
+    text = ("组建了青松路小学初高中教育协同发展联合体、红星中学帮扶式联盟校等3个帮扶式联盟校、5个教育集团。")
+    groups = group_models_of(text)
+    assert len(groups) == 2, groups
+    for name, models in groups.items():
+        assert len(models) == 1, (name, models)

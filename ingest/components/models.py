@@ -5,6 +5,10 @@ that cites 《…》 and then 提出/指出/强调 …), in a clause that reject
 history of superseded stages (从…到…再到…); words that name a model only in context (紧密型)
 must be followed by a group word. ``education_group`` is the model of a document that sets up
 教育集团 without naming another model, or that lists 教育集团 as one kind beside named kinds.
+
+A group also takes the model its section heading names ("(一)紧密型教育集团。" over the groups
+set up under it), the kind written in brackets after its name (新华中学教育集团(紧密型)) and the
+one model its own sentence names besides the group's kind (结成紧密型教共体,组建…教育共同体).
 """
 from __future__ import annotations
 
@@ -20,13 +24,16 @@ from ingest.components.spans import make_span, patterns, text_of
 NUM = "[0-9一二两三四五六七八九十百]+"
 #: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团", or
 #: "建立学区131个、教育集团95个"); "N所学校" counts schools, not a kind of group.
-COUNTED_KIND = re.compile(rf"{NUM}个([\u4e00-\u9fff+“”]{{2,16}}?)(?=[、,。;和及]|$)"
-                          rf"|(?:建立|组建|设立|建成|(?<=[、,;:和及有。!?\n]))([\u4e00-\u9fff“”]{{2,10}}?){NUM}个(?=[、,。;和及]|$)")
+COUNTED_KIND = re.compile(
+    rf"{NUM}个([\u4e00-\u9fff+“”]{{2,16}}?)(?=[、,。;和及]|$)"
+    rf"|(?:建立|组建|设立|建成|(?<=[、,;:和及有。!?\n]))([\u4e00-\u9fff“”]{{2,10}}?){NUM}个(?=[、,。;和及]|$)")
 #: how the name of a kind of group ends
 GROUP_KIND = re.compile(r"(?:集团|联盟校?|联合体|共同体|教共体|教联体|学区|集群)$")
 #: "采取教育集团、学区化管理、城乡学校共同体三种形式": kinds listed before a count of kinds
 KINDS_LISTED = re.compile(r"(?:采取|采用|包括|分为|推行)([^,。;:]{4,60}?)[两二三四五六七八九]种(?:形式|方式|模式|类型)")
 EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
+#: the kind written in brackets right after a group's name: 新华中学教育集团(紧密型)
+BRACKETED = re.compile(r"[”\"]?\(([^()]{2,12})\)")
 
 
 @dataclass(frozen=True)
@@ -142,4 +149,39 @@ def models_component(doc: Doc) -> Doc:
         span._.concept = concept
         spans.append(span)
     doc.spans["models"] = spans
+    groups = list(doc.spans.get("groups", []))
+    kinds: dict[int, set[str]] = {}     # the groups' own models, by the sentence they stand in
+    for group in groups:
+        kinds.setdefault(group._.exact[0], set()).update(group._.models or [])
+    for group in groups:
+        group._.models = group_models(doc, group, kinds.get(group._.exact[0], set()))
     return doc
+
+
+def _specific(text: str, start: int, end: int) -> set[str]:
+    return {c for _, _, c in find_model_terms(text, start, end)} - {"education_group"}
+
+
+def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
+    """A group span's models with those its heading, its bracketed kind and its sentence state
+    (``beside``: the models of all groups its sentence sets up, which it does not add)."""
+    text, structure = text_of(doc), doc._.structure
+    models = [c for c in (group._.models or []) if c != "education_group"]
+    start, end = group._.exact
+    stated: list[set[str]] = []
+    name = (group._.name or "").strip()
+    at = text.find(name, start, end) if name else -1
+    if at >= 0:
+        bracket = BRACKETED.match(text, at + len(name))
+        if bracket:
+            stated.append(_specific(text, bracket.start(1), bracket.end(1)))
+    sentence = structure.sentence_at(start)
+    if sentence is not None and sentence.section is not None:
+        section = structure.sections[sentence.section]
+        stated.append(_specific(text, section.start, section.end))
+    if sentence is not None:
+        stated.append(_specific(text, sentence.start, sentence.end) - beside - set(models))
+    for found in stated:
+        if len(found) == 1:
+            models += [c for c in found if c not in models]
+    return models or ["education_group"]
