@@ -184,3 +184,16 @@ def test_headline_and_dateline_stay_apart_from_the_lead():
     lines = text.split("\n")
     assert lines[0] == headline.replace(" ", "")
     assert not lines[0].endswith("06:05") and lines[-1].startswith("据新华社电")
+
+
+def test_issuer_line_above_the_title_is_not_the_title():
+    text = "某某县人民政府办公室\n某某县推进集团化办学实施方案\n为促进教育均衡发展,制定本方案。"
+    doc = _doc(text)
+    assert doc._.metadata["title"] == "某某县推进集团化办学实施方案"
+    assert doc._.metadata["issuer"] == "某某县人民政府办公室"
+
+
+def test_two_towns_as_often_leave_the_county():
+    text = ("蓝田县玉山镇中心小学与蓝田县汤峪镇中心小学结对。玉山镇中心小学派出骨干教师,"
+            "汤峪镇中心小学接受帮扶。蓝田县教育局负责指导。")
+    assert _meta(text)[1] == "蓝田县"

@@ -15,6 +15,8 @@ from spacy.tokens import Doc
 from ingest import gazetteer
 from ingest.components.spans import patterns, text_of
 
+#: Only this much of a text is searched for short forms of area names.
+SHORT_FORM_SPAN = 20000
 #: Only this much of a long source line is read for a headline.
 MAX_SOURCE_LINE = 2000
 #: A headline may end with "!" or "?", never with these.
@@ -44,6 +46,7 @@ def _rx() -> dict:
         "continuation": re.compile(data["continuation"]),
         "continuation_max": data["continuation_max"],
         "province_wide": re.compile(data["province_wide"]),
+        "issuer_line": re.compile(data["issuer_line"]),
         "local_voice": re.compile(data["local_voice"]),
     }
 
@@ -76,23 +79,27 @@ def _headline(lines: list[str], chinese: bool) -> tuple[str | None, str | None]:
     past the page furniture (site and newspaper names, page lines, bread-crumbs, datelines, login
     prompts, picture captions, bylines); a lead paragraph before any headline ends the search."""
     rx = _rx()
+    issuer = None
     for i, line in enumerate(lines[:rx["headline_lines"]]):
         line = rx["frame"].sub("", line).strip()
         if not line or rx["not_title"].search(line) or rx["doc_number"].fullmatch(line):
             continue
         if chinese and _han_share(line) < 0.5:
             continue
+        if rx["issuer_line"].fullmatch(line):            # an issuer's name on its own line
+            issuer = issuer or line
+            continue
         if rx["body_start"].match(line) or "。" in line or len(line) > rx["title_max"]:
             m = rx["glued_title"].match(line)
-            return (m["title"], m["issuer"]) if m else (None, None)
+            return (m["title"], m["issuer"] or issuer) if m else (None, issuer)
         if len(line) < rx["title_min"] or line[-1] in TITLE_END_PUNCT:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if (nxt and len(nxt) <= rx["continuation_max"] and rx["continuation"].fullmatch(nxt)
                 and len(line) + len(nxt) <= rx["title_max"]):
             line += nxt                                   # a headline broken before its last words
-        return line, None
-    return None, None
+        return line, issuer
+    return None, issuer
 
 
 def document_metadata(text: str, original: str | None = None) -> dict:
@@ -189,18 +196,19 @@ def _subarea(text: str, counts: Counter) -> tuple[str | None, str | None]:
     free = {n: c - qualifier[n] for n, c in counts.items()}
     county_free = max((c for n, c in free.items() if _level(n, counts) == "county"), default=0)
     city_free = max((c for n, c in free.items() if _level(n, counts) == "city"), default=0)
-    best = None
+    winners = []
     for core, mentions in by_core.items():
         n = len(mentions)
-        level = mentions[0].level
-        if level == "zone":
+        if mentions[0].level == "zone":
             wins = n > county_free and (n >= 2 or city_free == 0)
         else:
             wins = n >= 2 and n > max(county_free, city_free)
-        if wins and (best is None or n > len(best)):
-            best = mentions
-    if best is None:
-        return None, None
+        if wins:
+            winners.append(mentions)
+    winners.sort(key=len, reverse=True)
+    if not winners or (len(winners) > 1 and len(winners[1]) == len(winners[0])):
+        return None, None                 # none, or two towns as often: the area above them
+    best = winners[0]
     name = max((a.name for a in best), key=len)
     parent = next((a.parent for a in best if a.parent), None)
     return name, parent
@@ -233,6 +241,7 @@ def _common_word(word: str) -> bool:
 def _by_short_forms(text: str) -> str | None:
     """With no full name in the text: the area whose unique short form (广州, 电白) recurs most;
     short forms that are also common words (资源, 合作) do not count."""
+    text = text[:SHORT_FORM_SPAN]
     counts = Counter()
     for shorts in (gazetteer.short_names(), gazetteer.county_short_names()):
         for short, name in shorts.items():
@@ -289,6 +298,7 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
 
 def _short_counts(text: str) -> Counter:
     """How often the text names each province and city by its short form (兰州晨报 → 兰州市)."""
+    text = text[:SHORT_FORM_SPAN]
     return Counter({name: text.count(short) for short, name in gazetteer.short_names().items()
                     if short in text and not _common_word(short)})
 
