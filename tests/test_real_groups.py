@@ -141,3 +141,12 @@ def test_spellings_of_one_school(a, b):
 ])
 def test_short_names_expand_to_one_school(short, names, full):
     assert expand(short, names) == full
+
+
+@pytest.mark.parametrize("text, lead, members", [
+    ("晨光小学、东湖小学、西岭小学等3所学校组成晨光教育集团。", "晨光小学", {"东湖小学", "西岭小学"}),
+    ("晨光小学教育集团由晨光小学(本部)、东湖小学、西岭小学组成。", "晨光小学", {"东湖小学", "西岭小学"}),
+])
+def test_counted_lists_that_form_a_group(text, lead, members):
+    g = group_led_by(groups_of(text), lead)
+    assert set(g["members"]) == members

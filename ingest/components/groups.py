@@ -94,6 +94,7 @@ def _rules() -> dict:
         "pair_verbs": re.compile(r["pair_verbs"]),
         "takes_over": re.compile(r["takes_over"]),
         "made_of": re.compile(r["made_of"]),
+        "counted_made_of": re.compile(r["counted_made_of"]),
         "pair_joiner": re.compile(r["pair_joiner"]),
         "pair_kind": re.compile(r["pair_kind"]),
         "lead_each_before": re.compile(r["lead_each_before"]),
@@ -314,7 +315,8 @@ def _events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Eve
             events.append(_Event(first_s, "members", names, end=last_e))
             continue
         # X集团由A、B、C组成 (members) / 由A、B、C组建X集团 (the first school leads)
-        if before.replace("\0", "").endswith("由") and r["made_of"].match(after):
+        if before.replace("\0", "").endswith("由") and r["made_of"].match(after) \
+                or len(run) >= 2 and r["counted_made_of"].match(after):
             if named is not None:
                 events.append(_Event(first_s, "members", names, end=last_e))
             else:
