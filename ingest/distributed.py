@@ -59,10 +59,10 @@ def prepare_worker() -> dict[str, str]:
 
 def extract_bytes(name: str, data: bytes, sources: list[str], version: str) -> tuple:
     """Extract one document sent as bytes (runs on a worker): ``("ok", DocumentGraph)`` or
-    ``("error", PolicyKBError)``, as :func:`ingest.runner.extract`. ``name`` is the file's path on
+    ``("error", PolicyKBError)``, as :func:`ingest.worker.extract`. ``name`` is the file's path on
     the submitting machine; the bytes are written under its file name in a private temporary
     folder (the reader goes by the suffix), and errors are reported against ``name``."""
-    from ingest.runner import extract
+    from ingest.worker import extract
 
     with tempfile.TemporaryDirectory(prefix="policykb-extract-") as folder:
         path = Path(folder) / (Path(name).name or "document.txt")

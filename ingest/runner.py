@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import select
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kb.errors import PolicyKBError, ReadError, StoreError
+from ingest.worker import extract, init_worker, worker_context
 from kb.store.base import DocumentWrite, Store
 
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
@@ -88,70 +88,6 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
                         yield str(Path(root) / name)
         else:
             yield str(path)
-
-
-# --------------------------------------------------------------------------- worker side
-
-def extract(path: str, source_paths: list[str], version: str) -> tuple:
-    """Read, annotate and serialize one file (runs in a worker). Returns
-    ``("ok", DocumentGraph)`` or ``("error", PolicyKBError)``."""
-    from ingest.pipeline import annotate
-    from ingest.reader import read_document
-    from ingest.rdf_writer import document_graph
-
-    try:
-        source = read_document(path)
-        doc = annotate(source)
-        return "ok", document_graph(doc, source_paths, version=version)
-    except PolicyKBError as exc:
-        return "error", exc
-    except Exception as exc:  # a bug must not stop the corpus: report it against the file
-        return "error", PolicyKBError(f"extraction failed: {type(exc).__name__}: {exc}",
-                                      hint="please report this file", path=path,
-                                      code="PKB-EXTRACT-001")
-
-
-def _init_worker(ingest_pid: int | None = None) -> None:
-    """Load the pipeline once per worker. The worker ends when the ingest that started it ends,
-    however it ends (``kill -9`` included), so a crash leaves no process behind."""
-    _die_with_ingest(ingest_pid)
-    from ingest.pipeline import build_nlp
-
-    build_nlp()
-
-
-def _die_with_ingest(ingest_pid: int | None) -> None:
-    """End this worker when ``ingest_pid`` ends.
-
-    A worker's parent is the fork server, not the ingest, and the fork server stays up while a
-    worker holds its liveness pipe: after a ``kill -9`` of the ingest, both would wait forever on
-    a queue nobody writes to. A daemon thread waits on the ingest's pidfd (or polls it where
-    pidfds are missing) and ends the worker; the fork server then sees its pipe close and ends too.
-    """
-    import threading
-
-    if ingest_pid is None or ingest_pid == os.getpid():
-        return
-
-    def wait_then_exit() -> None:
-        try:
-            fd = os.pidfd_open(ingest_pid)
-        except (AttributeError, OSError):
-            fd = None
-        if fd is not None:
-            select.select([fd], [], [])
-        else:
-            while True:
-                try:
-                    os.kill(ingest_pid, 0)
-                except ProcessLookupError:
-                    break
-                except PermissionError:
-                    pass
-                time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=wait_then_exit, name="policykb-ingest-watch", daemon=True).start()
 
 
 # --------------------------------------------------------------------------- main side
@@ -349,23 +285,10 @@ def _run_local(plans: list[_Plan], workers: int | None, version: str):
         yield from _run_pool(plans[first:first + chunk], workers, version)
 
 
-def _worker_context():
-    """Workers are forked from a small fork server that has imported the pipeline's modules once,
-    not from this process: a worker forked from the writer would carry the writer's heap (which
-    grows with the store) along, and every recycled pool would start bigger."""
-    import multiprocessing
-
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return None
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.runner", "ingest.pipeline"])
-    return context
-
-
 def _run_pool(plans: list[_Plan], workers: int, version: str):
-    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=init_worker,
                              initargs=(os.getpid(),),
-                             mp_context=_worker_context()) as pool:
+                             mp_context=worker_context()) as pool:
         todo = iter(plans)
         running: dict[Future, _Plan] = {}
         limit = workers * 4
