@@ -169,3 +169,7 @@ def test_group_kind_of_another_group_in_the_sentence_is_not_added():
     assert len(groups) == 2, groups
     for name, models in groups.items():
         assert len(models) == 1, (name, models)
+
+
+def test_vocational_education_alliance_is_not_the_alliance_model():
+    assert "alliance" not in models_of("学校加入省职业教育联盟,共建实训基地。")
