@@ -20,7 +20,7 @@ from ingest import frequency
 from ingest.components.actors import consortium_lead_pattern, consortium_member_pattern
 from ingest.components.spans import make_span, text_of
 from ingest.extensions import facts_of
-from ingest.pipeline import triage_pattern
+from ingest.triage import triage_pattern
 from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of, is_preamble,
                                           lexicon, split_statement)
 
@@ -134,9 +134,9 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             narrating = False
         elif narrating:
             clause.descriptive = True
-        if clause.purpose:
+        if clause.purpose or clause.evaluative:
             aim = True          # 为加快…, 积极打造…, 让…: the aim, up to the clause that pursues it
-        elif subject or clause.modality or clause.intent or clause.topic or not clause.opens:
+        elif subject or clause.modality or clause.topic or not clause.opens:
             aim = False
         elif aim:
             clause.opens = clause.task = clause.action = False
@@ -304,6 +304,11 @@ def _section_default(doc: Doc, sentence, ctx: Context) -> str:
     return ctx.default_actor
 
 
+def _title_line(doc: Doc, sentence, piece: str) -> bool:
+    """The document's first line when it reads as a title (no clause punctuation): no statement."""
+    return sentence.paragraph == 0 and not re.search(r"[,;。:]", piece)
+
+
 def _in_principles(doc: Doc, sentence) -> bool:
     """True for a sentence under a heading of principles or goals (总体要求, 基本原则 …)."""
     pattern = lexicon().principle_sections
@@ -333,7 +338,8 @@ def rules_component(doc: Doc) -> Doc:
             carried, paragraph = None, sentence.paragraph
         piece = text[sentence.start:sentence.end]
         lex = lexicon()
-        if is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece):
+        if is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece) \
+                or lex.evaluative_sentence.search(piece) or _title_line(doc, sentence, piece):
             continue
         principles = _in_principles(doc, sentence)
         if not triage.search(piece):

@@ -95,6 +95,7 @@ class _Lexicon:
     principle_sections: re.Pattern
     ideology: re.Pattern
     reported: re.Pattern
+    evaluative_sentence: re.Pattern
     categories: dict[str, dict[str, int]]
 
 
@@ -135,6 +136,7 @@ def lexicon() -> _Lexicon:
         principle_sections=re.compile(st["principle_sections"]),
         ideology=re.compile(st["ideology"]),
         reported=re.compile(st["reported"]),
+        evaluative_sentence=re.compile(st["evaluative_sentence"]),
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
 
@@ -358,7 +360,7 @@ def _purpose_opener(rest: str, adverbs: int) -> bool:
     if not frame or frame.group() != lex.purpose_frame:
         return False
     after = lex.adverbs.match(rest, frame.end()).end()
-    return bool(lex.task_verbs.match(rest, after) or lex.purpose_causative.match(rest, after))
+    return bool(after > frame.end() or lex.task_verbs.match(rest, after) or lex.purpose_causative.match(rest, after))
 
 
 #: a quota: a bound (不低于15%, 至少2个, 90%以上, 不超过9所) or a rate reached (覆盖率达到100%)
