@@ -7,10 +7,7 @@ text is the whole normalized text, so every span's offsets are document offsets.
 """
 from __future__ import annotations
 
-import re
-import tomllib
 from functools import lru_cache
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -18,6 +15,7 @@ from spacy.tokens import Doc
 
 from ingest import extensions  # noqa: F401  (declares Doc._ / Span._)
 from ingest.structure import Structure, segment
+from ingest.triage import segment_pattern
 
 #: Component names, in pipeline order. Each is registered by a module of ingest/components.
 COMPONENTS = [
@@ -31,30 +29,12 @@ COMPONENTS = [
     "pkb_constraints",
 ]
 
-TRIAGE_FILE = Path(__file__).parent / "patterns" / "triage.toml"
 PIPELINE_VERSION = "2"
 
 
 def _import_components() -> None:
     from ingest.components import (  # noqa: F401
         constraints, groups, metadata, models, roles, rules, schools, structure_component)
-
-
-@lru_cache(maxsize=1)
-def _triage() -> dict:
-    return tomllib.loads(TRIAGE_FILE.read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def triage_pattern() -> re.Pattern:
-    """Sentences that can state a fact (see patterns/triage.toml)."""
-    return re.compile("|".join(_triage()["markers"]))
-
-
-@lru_cache(maxsize=1)
-def segment_pattern() -> re.Pattern:
-    """Sentences whose modality needs jieba's word boundaries (see patterns/triage.toml)."""
-    return re.compile(_triage()["segment"])
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,7 @@
 ``compare(store, ["张掖市", "田家庵区"])`` resolves each name to a :class:`kb.scopes.Scope` and
 returns a :class:`Comparison`: one aligned table whose rows are the *dimensions* below and whose
 columns are the scopes. Each cell is a list of :class:`Item`\\ s — what the scope's documents say
-on that dimension — each with its :class:`kb.scopes.Citation` (document, sentence, offsets).
+on that dimension — each with its :class:`kb.citations.Citation` (document, sentence, offsets).
 
 =================  ==========================================================================
 dimension          items
@@ -41,7 +41,8 @@ from typing import NamedTuple
 from kb import obligations, queries
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
-from kb.scopes import (Citation, DocumentTexts, Scope, concept_label, group_label, resolve_all)
+from kb.citations import Citation, DocumentTexts
+from kb.scopes import Scope, concept_label, group_label, resolve_all
 from kb.store.base import IRI, Store
 
 MODALITY_MARK = {"obligation": "", "prohibition": "禁止：", "permission": "可：", "encouragement": "鼓励："}

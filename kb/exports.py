@@ -134,7 +134,8 @@ def export_ics(store: Store, actor: str, district: str | None = None, *, group: 
     """
     from icalendar import Calendar, Event
 
-    from kb.scopes import DocumentTexts, concept_label, resolve_concept
+    from kb.citations import DocumentTexts
+    from kb.scopes import concept_label, resolve_concept
 
     actor_code = resolve_concept("actor", actor)
     modality_code = resolve_concept("modality", modality) if modality else None

@@ -37,7 +37,8 @@ from __future__ import annotations
 import networkx as nx
 
 from kb import obligations, queries
-from kb.scopes import DocumentTexts, concept_label, group_label, resolve_concept, scope_documents
+from kb.citations import DocumentTexts
+from kb.scopes import concept_label, group_label, resolve_concept, scope_documents
 from kb.store.base import IRI, Store
 
 NODE_KINDS = ("document", "group", "school", "post", "body", "role", "obligation", "constraint")

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from kb import obligations
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
-from kb.scopes import DocumentTexts, concept_label, resolve_concept, scope_documents
+from kb.citations import DocumentTexts
+from kb.scopes import concept_label, resolve_concept, scope_documents
 from kb.store.base import Store
 
 DIMENSIONS = ("actor", "category", "district", "modality", "period")

@@ -228,7 +228,7 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
     """The documents that adopt a model (or kind of group) asked about without a group of it among
     the results: one row each, citing the sentence that names the model, with a note."""
     from kb.ask.vocabulary import vocabulary_for
-    from kb.scopes import DocumentTexts
+    from kb.citations import DocumentTexts
 
     terms = vocabulary_for(store).terms
     f = interpretation.filters

@@ -1,0 +1,84 @@
+"""Where a fact comes from: a :class:`Citation` (document, title, district, sentence, offsets),
+and :class:`DocumentTexts`, which reads each document's title, district and text once to cut
+citations out of it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb import queries
+from kb.store.base import IRI, Store
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a fact comes from: the document, its title and district, the sentence and its
+    ``[start, end)`` offsets in the document's normalized text (``span`` is None for facts the
+    graph holds without evidence, e.g. a document's models when no sentence names them)."""
+
+    doc: str
+    title: str | None
+    district: str | None
+    sentence: str
+    span: tuple[int, int] | None
+
+    def short(self) -> str:
+        """《张掖中学集团化办学工作方案》(张掖市) [1034–1071]"""
+        where = f" [{self.span[0]}–{self.span[1]}]" if self.span else ""
+        return f"《{self.title or '未命名文件'}》({self.district or '地区不详'}){where}"
+
+    def to_dict(self) -> dict:
+        return {"doc": self.doc, "title": self.title, "district": self.district,
+                "sentence": self.sentence, "span": list(self.span) if self.span else None}
+
+
+class DocumentTexts:
+    """Titles, districts and normalized texts of documents, read once per document
+    (``document_metadata`` query) — to cut a fact's sentence out of its document by offsets."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._meta: dict[str, dict] = {}
+
+    def meta(self, doc: str) -> dict:
+        if doc not in self._meta:
+            rows = queries.run(self.store, "document_metadata", doc=IRI(doc)).rows
+            row = rows[0] if rows else {}
+            title = row.get("title")
+            if not title and row.get("sources"):  # untitled: the file name it was read from
+                title = row["sources"].split("\n")[0].rsplit("/", 1)[-1]
+            self._meta[doc] = {"title": title, "district": row.get("district") or None,
+                               "text": row.get("text") or ""}
+        return self._meta[doc]
+
+    def text(self, doc: str) -> str:
+        return self.meta(doc)["text"]
+
+    def citation(self, doc: str, start: int | None = None, end: int | None = None) -> Citation:
+        """The citation of ``[start, end)`` in ``doc`` (no span: the document alone)."""
+        m = self.meta(doc)
+        if start is None or end is None:
+            return Citation(doc, m["title"], m["district"], "", None)
+        return Citation(doc, m["title"], m["district"], m["text"][start:end], (int(start), int(end)))
+
+    def find_sentence(self, doc: str, needles: list[str]) -> Citation:
+        """The first sentence of ``doc`` containing one of ``needles`` (longest needles tried
+        first), as a citation; the document alone when none occurs."""
+        text = self.text(doc)
+        hits = [(text.find(n), n) for n in sorted(set(filter(None, needles)), key=len, reverse=True)]
+        hits = [h for h in hits if h[0] >= 0]
+        if not hits:
+            return self.citation(doc)
+        pos = min(hits)[0]
+        start, end = pos, pos
+        while start > 0 and text[start - 1] not in SENTENCE_ENDS:
+            start -= 1
+        while end < len(text) and text[end] not in SENTENCE_ENDS:
+            end += 1
+        if end < len(text) and text[end] != "\n":
+            end += 1
+        while start < end and text[start].isspace():
+            start += 1
+        return self.citation(doc, start, end)
+
+
+SENTENCE_ENDS = "。！？!?；;\n"
