@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from webapp.filters import scope_filter
 from webapp.support import Param, escape_html
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -161,20 +162,7 @@ choices = {"gr_district": [""] + districts, "gr_group": [""] + [g["group"] for g
            "gr_model": [""] + app.models(), "gr_actor": [""] + _codes("actor"),
            "gr_view": ["interactive", "static"]}
 app.restore("graph", SPEC, choices, initial={"gr_district": districts[0] if districts else ""})
-any_label = t("any")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    st.selectbox(t("f_district"), choices["gr_district"], format_func=lambda d: d or any_label, key="gr_district",
-                 persist_state="session")
-with c2:
-    st.selectbox(t("f_group"), choices["gr_group"], format_func=lambda g: app.group_label(g) if g else any_label,
-                 key="gr_group", persist_state="session")
-with c3:
-    st.selectbox(t("f_model"), choices["gr_model"], format_func=lambda m: app.label("model", m) if m else any_label,
-                 key="gr_model", persist_state="session")
-with c4:
-    st.selectbox(t("f_actor"), choices["gr_actor"], format_func=lambda a: app.label("actor", a) if a else any_label,
-                 key="gr_actor", persist_state="session")
+scope_filter(app, "gr", choices, ("actor", "actor"))
 o1, o2, o3 = st.columns(3)
 with o1:
     st.toggle(t("gr_rules"), key="gr_rules", persist_state="session")

@@ -16,6 +16,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from webapp.filters import scope_filter
 from webapp.support import Param, heat_color
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -60,21 +61,7 @@ choices = {"mx_district": [""] + app.districts(), "mx_group": [""] + [g["group"]
            "mx_model": [""] + app.models(), "mx_modality": [""] + _codes("modality"),
            "mx_ics_actor": [""] + _codes("actor")}
 app.restore("matrix", SPEC, choices)
-any_label = t("any")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    st.selectbox(t("f_district"), choices["mx_district"], format_func=lambda d: d or any_label, key="mx_district",
-                 persist_state="session")
-with c2:
-    st.selectbox(t("f_group"), choices["mx_group"], format_func=lambda g: app.group_label(g) if g else any_label,
-                 key="mx_group", persist_state="session")
-with c3:
-    st.selectbox(t("f_model"), choices["mx_model"], format_func=lambda m: app.label("model", m) if m else any_label,
-                 key="mx_model", persist_state="session")
-with c4:
-    st.selectbox(t("f_modality"), choices["mx_modality"],
-                 format_func=lambda m: app.label("modality", m) if m else any_label, key="mx_modality",
-                 persist_state="session")
+scope_filter(app, "mx", choices, ("modality", "modality"))
 
 state = st.session_state
 scope = (state["mx_district"] or "", state["mx_group"] or "", state["mx_model"] or "", state["mx_modality"] or "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from webapp.filters import scope_filter
 from webapp.support import Param, table_csv, table_xlsx
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -57,19 +58,7 @@ choices = {"ob_district": app.districts(), "ob_group": [""] + [g["group"] for g 
            "ob_period": _codes("period") + ["none"]}
 app.restore("obligations", SPEC, choices)
 
-any_label = t("any")
-c1, c2, c3, c4 = st.columns(4)
-with c1:
-    st.multiselect(t("f_district"), choices["ob_district"], placeholder=t("any"), key="ob_district", persist_state="session")
-with c2:
-    st.selectbox(t("f_group"), choices["ob_group"], format_func=lambda g: app.group_label(g) if g else any_label,
-                 key="ob_group", persist_state="session")
-with c3:
-    st.selectbox(t("f_model"), choices["ob_model"], format_func=lambda m: app.label("model", m) if m else any_label,
-                 key="ob_model", persist_state="session")
-with c4:
-    st.selectbox(t("f_actor"), choices["ob_actor"], format_func=lambda a: app.label("actor", a) if a else any_label,
-                 key="ob_actor", persist_state="session")
+with scope_filter(app, "ob", choices, ("actor", "actor"), many_districts=True):
     st.toggle(t("f_inherit"), key="ob_inherit", persist_state="session",
               disabled=not st.session_state.get("ob_actor"))
 c5, c6, c7 = st.columns(3)
