@@ -168,6 +168,7 @@ def test_title_without_its_frame(text, title):
     "查看原文", "本市动态", "下载客户端", "登录", "(资料图片)", "【资料图】",
     "  2. 2、本站所有内容均由网友上传,不得用于商业用途,严禁复制。",
     "......(某某网省略561字,正式会员可完整阅读)",
+    "来源:某某报 2020-08-25 06:05",
 ])
 def test_page_furniture_is_removed_and_states_no_duty(line):
     from ingest.normalize import normalize
