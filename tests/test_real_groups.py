@@ -150,3 +150,11 @@ def test_short_names_expand_to_one_school(short, names, full):
 def test_counted_lists_that_form_a_group(text, lead, members):
     g = group_led_by(groups_of(text), lead)
     assert set(g["members"]) == members
+
+
+def test_a_list_that_forms_the_group_named_next():
+    text = ("9月16日,由海湾小学、上林小学、兴云小学、晨光路小学(东校区、西校区)组成的晨光路小学教育集团正式签约。")
+    groups = groups_of(text)
+    assert len(groups) == 1
+    assert groups[0]["lead"] == ["晨光路小学"]
+    assert set(groups[0]["members"]) == {"海湾小学", "上林小学", "兴云小学"}

@@ -317,8 +317,12 @@ def _events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Eve
         # X集团由A、B、C组成 (members) / 由A、B、C组建X集团 (the first school leads)
         if before.replace("\0", "").endswith("由") and r["made_of"].match(after) \
                 or len(run) >= 2 and r["counted_made_of"].match(after):
+            made = r["made_of"].match(after) or r["counted_made_of"].match(after)
+            later = _name_after(stems, runs[i + 1:], text, last_e + made.end())
             if named is not None:
                 events.append(_Event(first_s, "members", names, end=last_e))
+            elif later is not None:         # 由A、B、C组成的X教育集团: members of the group named next
+                events.append(_Event(later + 1, "members", names, end=last_e))
             else:
                 events.append(_Event(first_s, "lead", names[:1], end=run[0][1]))
                 if len(names) > 1:
@@ -362,6 +366,18 @@ def _events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Eve
             name = m.group().lstrip(r["name_openers"])
             events.append(_Event(m.start(), "name", (), name, "district", "school_district", (), m.end()))
     return sorted(events, key=lambda e: e.pos)
+
+
+def _name_after(stems, runs, text: str, pos: int) -> int | None:
+    """Where a group's name starts right after ``pos`` (…组成的|X教育集团, …组建成立|X教育集团)."""
+    gap = re.compile(r"(?:的|了|成立了|成立)?")
+    at = gap.match(text, pos).end()
+    if any(e.pos == at for e in stems):
+        return at
+    run = next((rn for rn in runs if rn[0][0] == at), None)
+    if run is not None and len(run) == 1 and _kind_at(text, run[0][1]):
+        return at
+    return None
 
 
 def _quoted(text: str, start: int, pos: int) -> bool:
@@ -452,7 +468,8 @@ def _pair_lists(found, touched, text, start, end, schools) -> None:
                     owner.add_lead(name)
                 owner.add_member(name)
             continue
-        if rules["member_before"].search(before) or rules["lead_before"].search(before):
+        if rules["member_before"].search(before) or rules["lead_before"].search(before) \
+                or any(e == open_at for _, e, _ in schools):      # 某小学(一天门校区、涂山校区): its campuses
             continue
         for item in _split_items(text, inside):
             g = Group(evidence=(start, end), family="group" if "集团" in before else None)
