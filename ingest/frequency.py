@@ -143,6 +143,8 @@ def scan(text: str) -> tuple[Mention, ...]:
             low, high = low * 10000, (high * 10000 if high is not None else None)
         unit, needs_cmp = g.units[m.group("unit")]
         cmp_ = _comparator(g, m.group("before"), m.group("after"), high is not None)
+        if m.group() == "一个":
+            continue            # 一个教育集团: an article, not a count
         if needs_cmp and cmp_ in ("eq", "range"):
             continue
         if unit == "item" and g.duration.match(text, m.end() - (1 if m.group("unit") == "个" else 0)):

@@ -306,7 +306,7 @@ def _section_default(doc: Doc, sentence, ctx: Context) -> str:
 
 def _title_line(doc: Doc, sentence, piece: str) -> bool:
     """The document's first line when it reads as a title (no clause punctuation): no statement."""
-    return sentence.paragraph == 0 and not re.search(r"[,;。:]", piece)
+    return sentence.paragraph == 0 and not sentence.is_heading and not re.search(r"[,;。:]", piece)
 
 
 def _in_principles(doc: Doc, sentence) -> bool:

@@ -81,6 +81,7 @@ class _Lexicon:
     frame: re.Pattern
     frame_as: re.Pattern
     purpose_frame: str
+    purpose_link: str
     purpose_causative: re.Pattern
     time_clause: re.Pattern
     topic_verbs: re.Pattern
@@ -122,6 +123,7 @@ def lexicon() -> _Lexicon:
         frame=re.compile(st["frame"]),
         frame_as=re.compile(st["frame_as"]),
         purpose_frame=st["purpose_frame"],
+        purpose_link=st["purpose_link"],
         purpose_causative=re.compile(st["purpose_causative"]),
         time_clause=re.compile(st["time_clause"]),
         topic_verbs=re.compile(st["topic_verbs"]),
@@ -299,6 +301,8 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
 TOPIC_MAX = 16
 
 
+#: 以托管、领办等方式…: 以 names a manner, the verb comes after
+MANNER = re.compile(r"方式|形式|模式|途径|手段|办法")
 #: a document's title (《…》): no verb in it is the clause's own
 BOOK_TITLE = re.compile(r"《[^》]*》")
 
@@ -326,7 +330,9 @@ def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, boo
         return adverbs, False
     frame = lex.frame.match(rest, adverbs)
     if frame and not lex.comparison.match(rest, adverbs):
-        if _purpose_opener(rest, adverbs):
+        if _purpose_opener(rest, adverbs) or (frame.group() == lex.purpose_link
+                                              and lex.task_verbs.match(rest, frame.end())
+                                              and not MANNER.search(rest, frame.end())):
             return None
         close = lex.frame_close.search(rest, frame.end())
         verb = lex.task_verbs.search(rest, close.end() if close else frame.end())
