@@ -200,8 +200,8 @@ def _zones(text: str) -> list[tuple[int, int, SubArea]]:
         inner = inner_rx.match(text, end)
         if inner:
             end = inner.end()
-        if text[start:end] in areas():       # a zone the table lists as a county (浦东新区)
-            continue
+        if text[start:end] in areas() or core + m.group() in areas():
+            continue                         # a zone the table lists as a county (浦东新区)
         after = text[end:end + 8]
         anchored = prefix is not None or any(after.startswith(o) for o in organs)
         key = (core or (known.get(prefix, prefix) if prefix else "")) + m.group()

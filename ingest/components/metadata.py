@@ -1,7 +1,11 @@
 """``pkb_metadata``: title, issuer, 文号, date, and the district the policy governs.
 
-The district is the administrative area (with its 市/区/县 suffix, as the document writes it) that
-the issuer, the title or, failing those, most mentions name; its province comes from the gazetteer.
+The title is a notice's 《title》 or the first headline of the page, read from the source lines
+past the page furniture. The district is the area the text governs at its own level, as the
+document writes it with its level suffix: the issuer's or the headline's area; else a zone or town
+(新区, 高新区, 街道, 镇) that outweighs the areas that only qualify it; a province the text speaks
+of as a whole; the city of many of its districts; else the most named county, then city; its
+province comes from the gazetteer.
 """
 from __future__ import annotations
 
