@@ -96,6 +96,16 @@ def document_texts(store: Store, docs: set[str]) -> dict[str, str]:
 PER_DOCUMENT = 50
 
 
+def frequency(period: str | None, low=None, high=None, exact=None, unit: str | None = None) -> dict | None:
+    """The contract's ``frequency`` from a rule's period and counts as the graph holds them (IRIs or
+    codes; ``exact`` fixes both bounds); None without a period."""
+    if not period:
+        return None
+    if exact is not None:
+        low = high = exact
+    return {"period": code(period), "min_count": low, "max_count": high, "unit": code(unit) or "time"}
+
+
 def _frequencies(rows: list[dict]) -> dict[str, dict]:
     """Each rule's frequency from its ODRL constraint rows (``obligation_constraints``)."""
     parts: dict[str, dict] = {}
@@ -108,12 +118,8 @@ def _frequencies(rows: list[dict]) -> dict[str, dict]:
             p[operator] = r["value"]
     out = {}
     for rule, p in parts.items():
-        if "period" not in p:
-            continue
-        low, high = p.get("gteq"), p.get("lteq")
-        if p.get("eq") is not None:
-            low = high = p["eq"]
-        out[rule] = {"period": p["period"], "min_count": low, "max_count": high, "unit": p["unit"] or "time"}
+        if "period" in p:
+            out[rule] = frequency(p["period"], p.get("gteq"), p.get("lteq"), p.get("eq"), p["unit"])
     return out
 
 

@@ -36,19 +36,13 @@ def constraint_counts(stamp: str) -> dict[str, int]:
 def facts_of(stamp: str, doc: str, lang: str) -> list[dict]:
     """Every fact extracted from one document, with its kind, a label and its offsets."""
     from kb import queries
-    from kb.obligations import code, frequency_text
+    from kb.obligations import code, frequency, frequency_text
     from kb.scopes import concept_label
     from kb.store import IRI
 
     out: list[dict] = []
     for r in queries.run(app.store, "document_rules", doc=IRI(doc)).rows:
-        freq = None
-        if r.get("period"):
-            low, high = r.get("min"), r.get("max")
-            if r.get("exact") is not None:
-                low = high = r["exact"]
-            freq = {"period": code(r["period"]), "min_count": low, "max_count": high,
-                    "unit": code(r.get("unit")) or "time"}
+        freq = frequency(r.get("period"), r.get("min"), r.get("max"), r.get("exact"), r.get("unit"))
         label = " · ".join(x for x in (concept_label("actor", code(r["actor"]), lang),
                                         concept_label("modality", code(r["modality"]), lang),
                                         concept_label("category", code(r["category"]), lang),
