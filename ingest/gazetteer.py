@@ -243,17 +243,15 @@ def _towns(text: str) -> list[tuple[int, int, SubArea]]:
 def find_subareas(text: str) -> list[tuple[int, int, SubArea]]:
     """(start, end, area) of every zone and town the text names with an anchor — an area name in
     front of it or an organ after it — and every later mention of those names."""
-    anchored = [f for f in _zones(text) + _towns(text) if f[2].anchored]
-    zones_loose = [f for f in _zones(text) if not f[2].anchored]
+    zones = _zones(text)
+    anchored = [f for f in zones + _towns(text) if f[2].anchored]
     known_cores = {a.core for _, _, a in anchored}
-    found = anchored + [f for f in zones_loose if f[2].core in known_cores]
-    # plain later mentions of an anchored town (胡集镇小学 after 钟祥市胡集镇)
-    spans = {(s, e) for s, e, _ in found}
-    for _, _, a in list(found):
-        if a.level != "town":
-            continue
-        for m in re.finditer(re.escape(a.name), text):
-            if not any(s <= m.start() < e for s, e in spans):
-                found.append((m.start(), m.end(), SubArea(a.name, "town", a.core, None, False)))
-                spans.add(m.span())
+    found = anchored + [f for f in zones if not f[2].anchored and f[2].core in known_cores]
+    # plain mentions of an anchored town (胡集镇小学 after 钟祥市胡集镇)
+    starts = {s for s, _, _ in found}
+    for name in sorted({a.name for _, _, a in anchored if a.level == "town"}):
+        for m in re.finditer(re.escape(name), text):
+            if m.start() not in starts:
+                found.append((m.start(), m.end(), SubArea(name, "town", name, None, False)))
+                starts.add(m.start())
     return sorted(found, key=lambda f: f[0])
