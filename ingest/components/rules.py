@@ -248,7 +248,7 @@ def _target(unit: Unit) -> bool:
     return any(c.target for c in unit.clauses)
 
 
-def rule_facts(unit: Unit, ctx: Context) -> dict:
+def rule_facts(unit: Unit, ctx: Context, before: str | None = None) -> dict:
     """The contract fields of one statement."""
     period = unit.period
     if period is not None and period.kind == "period" and period.period not in STANDING_PERIODS \
@@ -266,8 +266,8 @@ def rule_facts(unit: Unit, ctx: Context) -> dict:
     if actor is None:
         if AUTHORITY_WORK.search(text):
             actor = "education_authority"
-        else:
-            actor = ctx.default_actor
+        else:       # …落实经费保障,加大专项资金支持力度: the actor of the statement before
+            actor = before or ctx.default_actor
     first = unit.clauses[0]
     action = first.text[first.predicate:] if unit.explicit else first.text
     for clause in unit.clauses[1:]:
@@ -351,6 +351,7 @@ def rules_component(doc: Doc) -> Doc:
         sctx = Context(ctx.school_roles, _section_default(doc, sentence, ctx), ctx.consortium)
         units = statements(text, sentence.start, sentence.end, sent_tokens, schools, sctx,
                            carried if text[sentence.start:sentence.end].startswith("负责") else None)
+        before = None       # the actor of the sentence's statement before
         for unit in units:
             if unit.explicit:
                 carried = (unit.actor, unit.actor_text)
@@ -360,7 +361,9 @@ def rules_component(doc: Doc) -> Doc:
                 continue        # a heading states a duty with a quota (交流比例不低于15%) or as a
                                 # sentence of its own (（一）确定…名单。)
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
-            facts_of(span).update(rule_facts(unit, sctx), evidence=(sentence.start, sentence.end))
+            facts = rule_facts(unit, sctx, before)
+            before = facts["actor"]
+            facts_of(span).update(facts, evidence=(sentence.start, sentence.end))
             spans.append(span)
     doc.spans["rules"] = spans
     return doc
