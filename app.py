@@ -34,6 +34,7 @@ from kb import queries, settings
 from kb.errors import PolicyKBError
 from kb.scopes import concept_label, group_label
 from kb.store import IRI
+from webapp.strings import text
 from webapp.support import (
     Mark,
     Param,
@@ -48,186 +49,6 @@ from webapp.support import (
 )
 
 st.set_page_config(page_title="policykb 集团化办学政策知识库", page_icon="🏫", layout="wide")
-
-# --------------------------------------------------------------------------- labels (zh, en)
-
-STRINGS: dict[str, tuple[str, str]] = {
-    "app_title": ("集团化办学政策知识库", "School-group policy knowledge base"),
-    "nav_ask": ("提问", "Ask"),
-    "nav_obligations": ("义务条款", "Obligations"),
-    "nav_compare": ("对比", "Compare"),
-    "nav_matrix": ("义务矩阵", "Matrix"),
-    "nav_graph": ("关系图", "Graph"),
-    "nav_documents": ("文件", "Documents"),
-    "nav_sparql": ("SPARQL 查询", "SPARQL"),
-    "lang_toggle": ("English / 英文界面", "English / 英文界面"),
-    "refresh": ("刷新数据", "Refresh data"),
-    "store": ("知识库", "Store"),
-    "store_docs": ("{n} 份文件", "{n} documents"),
-    "store_seen": ("{time} 更新", "as of {time}"),
-    "store_error": ("无法打开知识库", "Cannot open the store"),
-    "any": ("（全部）", "(any)"),
-    "none_found": ("没有符合条件的条目。", "Nothing matches."),
-    "choose_scope": ("知识库共有 {n} 份文件：请先选择地区（或集团、模式）再列出条款。",
-                     "The knowledge base holds {n} documents: choose a district (or a group or model) first."),
-    "mx_counts_only": ("知识库共有 {n} 份文件：下表为全部地区的条款数；选择地区（或集团、模式）后列出条款及出处。",
-                       "The knowledge base holds {n} documents: the table counts the rules of every district; "
-                       "choose a district (or a group or model) to list the rules and their sources."),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "download_xlsx": ("下载 XLSX", "Download XLSX"),
-    "download_json": ("下载 JSON", "Download JSON"),
-    "download_ics": ("下载日历 (.ics)", "Download calendar (.ics)"),
-    "download_nt": ("下载 N-Triples", "Download N-Triples"),
-    "source": ("出处", "Source"),
-    "source_hint": ("在表格中选中一行，查看原文出处。", "Select a row in the table to see its source."),
-    "source_clause": ("所在条款（原句高亮）", "The clause (sentence highlighted)"),
-    "whole_document": ("全文", "Whole document"),
-    "untitled": ("未命名文件", "untitled document"),
-    "unknown_district": ("地区不详", "district unknown"),
-    "rows": ("{n} 条", "{n} rows"),
-    # columns
-    "col_district": ("地区", "District"),
-    "col_document": ("文件", "Document"),
-    "col_actor": ("主体", "Actor"),
-    "col_actor_text": ("原文主体", "Actor (as written)"),
-    "col_modality": ("情态", "Modality"),
-    "col_category": ("类别", "Category"),
-    "col_frequency": ("频次", "Frequency"),
-    "col_action": ("事项", "Action"),
-    "col_sentence": ("原文", "Sentence"),
-    "col_inherited": ("继承", "Inherited"),
-    "col_span": ("位置", "Offsets"),
-    "col_kind": ("类型", "Kind"),
-    "col_group": ("集团", "Group"),
-    "col_models": ("模式", "Models"),
-    "col_leads": ("牵头校", "Lead schools"),
-    "col_members": ("成员校", "Member schools"),
-    "col_constraint": ("制度约束", "Constraint"),
-    "col_label": ("名称", "Label"),
-    "col_total": ("合计", "Total"),
-    "col_dimension": ("维度", "Dimension"),
-    "col_item": ("条目", "Item"),
-    "col_also_in": ("亦见于", "Also in"),
-    "col_scope": ("对象", "Scope"),
-    "col_title": ("标题", "Title"),
-    "col_province": ("省份", "Province"),
-    "col_sources": ("源文件", "Source files"),
-    "col_rules": ("规则数", "Rules"),
-    "col_groups": ("集团数", "Groups"),
-    "col_constraints": ("约束数", "Constraints"),
-    # filters
-    "f_district": ("地区", "District"),
-    "f_group": ("集团", "Group"),
-    "f_model": ("办学模式", "Group model"),
-    "f_actor": ("主体", "Actor"),
-    "f_inherit": ("包含上位主体的条款（继承）", "Include inherited rules of broader actors"),
-    "f_category": ("类别", "Category"),
-    "f_modality": ("情态", "Modality"),
-    "f_period": ("周期", "Period"),
-    "f_search": ("在原文中查找", "Search the text"),
-    "f_documents": ("限定文件", "Documents"),
-    "f_kind": ("查找", "Looking for"),
-    "f_constraint_kind": ("约束类型", "Constraint kind"),
-    "f_frequency": ("只看写明频次的条款", "Only clauses that state how often"),
-    "no_period": ("无周期", "no period"),
-    # ask
-    "ask_title": ("提问", "Ask a question"),
-    "ask_question": ("问题（中文或英文）", "Question (Chinese or English)"),
-    "ask_placeholder": ("例如：哪些义务适用于成员校？", "e.g. What is prohibited?"),
-    "ask_go": ("提问", "Ask"),
-    "ask_examples": ("示例问题", "Example questions"),
-    "ask_interpretation": ("理解为", "Interpreted as"),
-    "ask_filters": ("筛选条件（可修改，修改后重新查询）", "Filters (edit them to re-run the query)"),
-    "ask_reset": ("恢复为问题的原始理解", "Reset to the question's reading"),
-    "ask_edited": ("筛选条件已修改", "Filters edited"),
-    "ask_results": ("结果", "Results"),
-    "ask_not_understood": ("未能理解这个问题", "The question was not understood"),
-    "ask_known": ("可以问的内容", "What can be asked about"),
-    "ask_empty": ("输入问题，或点击一个示例问题。", "Type a question, or click an example."),
-    "ask_no_match": ("理解了问题，但没有匹配的条款。", "Understood, but no clause matches."),
-    "kind_obligation": ("义务条款", "Obligations"),
-    "kind_constraint": ("制度约束", "Constraints"),
-    "kind_group": ("教育集团", "School groups"),
-    # obligations
-    "ob_title": ("义务条款", "Obligations explorer"),
-    "ob_caption": ("按地区、集团、模式、主体、类别、情态和周期筛选全部条款；点击表头排序。",
-                   ("Filter every rule by district, group, model, actor, category, modality and period; "
-                    "click a column header to sort.")),
-    # compare
-    "cmp_title": ("对比", "Compare"),
-    "cmp_pick": ("选择 2–4 个地区、集团或办学模式", "Pick 2–4 districts, groups or models"),
-    "cmp_need_two": ("请至少选择两个对象。", "Pick at least two."),
-    "cmp_diff_only": ("只看差异", "Differences only"),
-    "cmp_all_categories": ("显示全部规则类别", "Show every rule category"),
-    "cmp_legend": ("＝ 所有对象都有　≠ 并非所有对象都有（黄色标出）；每一条的出处见下方“出处”。",
-                   "＝ shared by all　≠ not shared by all (in yellow); each item's source is under Citations."),
-    "cmp_citations": ("出处", "Citations"),
-    "scope_district": ("地区", "district"),
-    "scope_group": ("集团", "group"),
-    "scope_model": ("模式", "model"),
-    # matrix
-    "mx_title": ("义务矩阵：主体 × 类别", "Obligation matrix: actor × category"),
-    "mx_caption": ("单元格为条款数，颜色越深条款越多。选中一行查看该主体的条款与出处。",
-                   "Cells count rules; the darker, the more. Select a row to see that actor's rules and sources."),
-    "mx_ics_actor": ("日历：主体", "Calendar: actor"),
-    "mx_detail": ("{actor} 的条款", "Rules of {actor}"),
-    # graph
-    "gr_title": ("关系图", "Graph"),
-    "gr_caption": ("集团、学校、职务、机构、角色与条款；可拖动、缩放，悬停查看详情。",
-                   "Groups, schools, posts, bodies, roles and rules; drag, zoom and hover for details."),
-    "gr_rules": ("显示条款", "Show rules"),
-    "gr_constraints": ("显示制度约束", "Show constraints"),
-    "gr_view": ("视图", "View"),
-    "gr_interactive": ("交互式", "Interactive"),
-    "gr_static": ("静态 (Graphviz)", "Static (Graphviz)"),
-    "gr_too_big": ("图中有 {n} 个节点，超过 {limit} 个：请缩小筛选范围。",
-                   "The graph has {n} nodes, more than {limit}: narrow the filter."),
-    "gr_force": ("仍然绘制", "Draw it anyway"),
-    "gr_nodes": ("节点", "Nodes"),
-    "gr_summary": ("{nodes} 个节点，{edges} 条边", "{nodes} nodes, {edges} edges"),
-    "gr_no_vis": ("未安装 pyvis（提供 vis-network 脚本），改用静态视图。",
-                  "pyvis (which ships the vis-network script) is not installed; showing the static view."),
-    # documents
-    "doc_title": ("文件", "Documents"),
-    "doc_select": ("查看文件", "Show document"),
-    "doc_kinds": ("高亮的抽取结果", "Highlighted facts"),
-    "doc_facts": ("抽取结果", "Extracted facts"),
-    "doc_meta": ("文件信息", "Metadata"),
-    "doc_upload": ("上传新文件（txt / docx / pdf / html）", "Upload a document (txt / docx / pdf / html)"),
-    "doc_ingest": ("导入", "Ingest"),
-    "doc_ingesting": ("正在导入 {name} …", "Ingesting {name} …"),
-    "doc_ingested": ("已导入 {name}：{status}，{facts} 项抽取结果。", "Ingested {name}: {status}, {facts} facts."),
-    "doc_failed": ("无法导入 {name}", "Could not ingest {name}"),
-    "doc_locked": ("知识库正被另一个程序写入，请稍后再试。", "Another program is writing to the store; try again later."),
-    "doc_empty": ("知识库中还没有文件。", "The store holds no document yet."),
-    "kind_rule": ("条款", "rule"),
-    "kind_post": ("职务", "post"),
-    "kind_body": ("机构", "body"),
-    "kind_groupfact": ("集团", "group"),
-    "kind_constraintfact": ("制度约束", "constraint"),
-    "meta_field": ("项目", "Field"),
-    "meta_value": ("内容", "Value"),
-    # sparql
-    "sq_title": ("SPARQL 查询（只读）", "SPARQL console (read-only)"),
-    "sq_named": ("示例（命名查询）", "Example (named query)"),
-    "sq_custom": ("（自己编写）", "(write your own)"),
-    "sq_text": ("查询", "Query"),
-    "sq_params": ("参数", "Parameters"),
-    "sq_param_help": ("IRI 写作 <…> 或 前缀:名称（如 actor:member_school）；留空表示不限。",
-                      "Write IRIs as <…> or prefix:name (e.g. actor:member_school); leave empty for any."),
-    "sq_run": ("运行", "Run"),
-    "sq_refused": ("查询被拒绝", "Query refused"),
-    "sq_failed": ("查询失败", "Query failed"),
-    "sq_truncated": ("结果已截断（超过 {n} 行）。", "Results truncated (more than {n} rows)."),
-    "sq_ask": ("ASK 结果：{value}", "ASK result: {value}"),
-    "sq_rows": ("{n} 行，用时 {s:.2f} 秒", "{n} rows in {s:.2f} s"),
-}
-
-
-def text(key: str, lang: str, **kw: Any) -> str:
-    zh, en = STRINGS[key]
-    value = en if lang == "en" else zh
-    return value.format(**kw) if kw else value
 
 
 # --------------------------------------------------------------------------- the store
@@ -462,7 +283,7 @@ MIME = {"csv": "text/csv", "json": "application/json", "ics": "text/calendar",
 try:
     holder = store_holder(LOCATION)
 except PolicyKBError as exc:
-    st.error(f"{STRINGS['store_error'][0]} / {STRINGS['store_error'][1]}: {exc.message}")
+    st.error(f"{text('store_error', 'zh')} / {text('store_error', 'en')}: {exc.message}")
     if exc.hint:
         st.info(exc.hint)
     st.caption(md_escape(f"POLICYKB_STORE = {LOCATION} [{exc.code}]"))
@@ -479,7 +300,7 @@ def _language_changed() -> None:
 
 
 with st.sidebar:
-    lang_en = st.toggle(STRINGS["lang_toggle"][0], key="lang_en", on_change=_language_changed)
+    lang_en = st.toggle(text("lang_toggle", "zh"), key="lang_en", on_change=_language_changed)
 lang = "en" if lang_en else "zh"
 
 with st.sidebar:

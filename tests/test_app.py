@@ -591,3 +591,25 @@ def test_console_parameters_become_rdf_terms():
     assert parse_binding("actor:member_school").endswith("/actor/member_school")
     assert parse_binding("42") == 42 and parse_binding("true") is True
     assert parse_binding("张掖市") == "张掖市" and not isinstance(parse_binding("张掖市"), IRI)
+
+
+# --------------------------------------------------------------------------- the app's words
+
+def test_every_word_of_the_app_is_there_in_both_languages():
+    import string
+
+    from webapp.strings import LANGUAGES, strings
+
+    def fields(value: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(value) if name}
+
+    table = strings()
+    assert len(table) > 100
+    for key, entry in table.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert all(entry[lang].strip() for lang in LANGUAGES), key
+        assert fields(entry["zh"]) == fields(entry["en"]), key
+    used = set()
+    for path in [APP, *sorted((APP.parent / "webapp" / "pages").glob("*.py"))]:
+        used |= set(re.findall(r"""\b(?:t|text)\(\s*["']([a-z_0-9]+)["']""", path.read_text(encoding="utf-8")))
+    assert used and used <= set(table), sorted(used - set(table))
