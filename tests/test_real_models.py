@@ -173,3 +173,9 @@ def test_group_kind_of_another_group_in_the_sentence_is_not_added():
 
 def test_vocational_education_alliance_is_not_the_alliance_model():
     assert "alliance" not in models_of("学校加入省职业教育联盟,共建实训基地。")
+
+
+def test_group_takes_the_model_a_later_sentence_states_of_it():
+    text = ("青松路小学与柳河小学、石桥小学组成青松路小学教育集团。"
+            "据悉,青松路小学教育集团实行以单一法人为主的办学形式,人事、经费统一调配。")
+    assert group_models_of(text).get("青松路小学教育集团") == ["full_integration"]

@@ -33,6 +33,8 @@ GROUP_KIND = re.compile(r"(?:集团|联盟校?|联合体|共同体|教共体|教
 KINDS_LISTED = re.compile(r"(?:采取|采用|包括|分为|推行)([^,。;:]{4,60}?)[两二三四五六七八九]种(?:形式|方式|模式|类型)")
 EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
 #: the kind written in brackets right after a group's name: 新华中学教育集团(紧密型)
+#: how far into a sentence a group's name may stand to be its subject (据悉,X教育集团…)
+SUBJECT_WITHIN = 6
 BRACKETED = re.compile(r"[”\"]?\(([^()]{2,12})\)")
 
 
@@ -181,6 +183,11 @@ def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
         stated.append(_specific(text, section.start, section.end))
     if sentence is not None:
         stated.append(_specific(text, sentence.start, sentence.end) - beside - set(models))
+    if len(name) >= 4:      # later sentences with the group as their subject: "X教联体实行单一法人…"
+        for m in re.finditer(re.escape(name), text[end:]):
+            later = structure.sentence_at(end + m.start())
+            if later is not None and end + m.start() - later.start <= SUBJECT_WITHIN:
+                stated.append(_specific(text, later.start, later.end) - set(models))
     for found in stated:
         if len(found) == 1:
             models += [c for c in found if c not in models]
