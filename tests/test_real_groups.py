@@ -158,3 +158,8 @@ def test_a_list_that_forms_the_group_named_next():
     assert len(groups) == 1
     assert groups[0]["lead"] == ["晨光路小学"]
     assert set(groups[0]["members"]) == {"海湾小学", "上林小学", "兴云小学"}
+
+
+def test_two_leads_of_one_group_stay_one_group():
+    groups = groups_of("以星河小学、明德中学为龙头学校组建1个教育集团。")
+    assert len(groups) == 1

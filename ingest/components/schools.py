@@ -36,6 +36,7 @@ class _Lexicon:
     inner: frozenset[str]
     name_words: frozenset[str]
     area_ends: str
+    date_chars: str
 
 
 @lru_cache(maxsize=1)
@@ -59,13 +60,14 @@ def lexicon() -> _Lexicon:
         inner=frozenset(data["inner_boundaries"]),
         name_words=frozenset(data["name_words"]),
         area_ends=data["area_ends"],
+        date_chars=data["date_chars"],
     )
 
 
 CUT_TAGS = frozenset({"v", "vd", "i", "l", "p", "c", "d", "ad", "r", "t", "u", "ul", "uj", "uz", "ud",
                       "ug", "uv", "y", "e", "o", "z"})
 #: function characters standing alone (向, 应, 和 …) end whatever came before
-SINGLE_CUT_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "r", "m"})
+SINGLE_CUT_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "r"})
 #: a one-character word of these kinds before 和 makes 和 a conjunction (的和, 及和)
 INNER_STOPS = SINGLE_CUT_TAGS | {"d", "m", "x"}
 #: right before 学校/初中/高中 even a verbal noun is no name (推进学校), unlike 实验中学
@@ -140,6 +142,9 @@ def _trim_length(candidate: str, noun_only: bool) -> int:
         last = i == len(words) - 1
         follower = words[i + 1][0] if not last else ""
         if set(word) & NUMERALS or (follower and follower[0] in lex.place_chars) or word in lex.name_words:
+            continue
+        if len(word) == 1 and word in lex.date_chars and i > 0 and set(words[i - 1][0]) & NUMERALS:
+            cut = offset                    # 12月8日|河北省…
             continue
         if len(word) < 2:
             inner = last and word in lex.inner and i > 0 and len(words[i - 1][0]) == 1 \
