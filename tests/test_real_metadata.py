@@ -198,3 +198,8 @@ def test_two_towns_as_often_leave_the_county():
     text = ("蓝田县玉山镇中心小学与蓝田县汤峪镇中心小学结对。玉山镇中心小学派出骨干教师,"
             "汤峪镇中心小学接受帮扶。蓝田县教育局负责指导。")
     assert _meta(text)[1] == "蓝田县"
+
+
+def test_title_run_into_a_letter_to_an_authority():
+    text = "推进学区制管理改革 落实“以县为主”管理体制 洛阳市教育局: 义务教育质量事关少年儿童健康成长,建议推进改革。"
+    assert _meta(text)[0] == "推进学区制管理改革落实“以县为主”管理体制"

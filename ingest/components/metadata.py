@@ -46,7 +46,7 @@ def _rx() -> dict:
         "title_min": data["title_min"],
         "frame": re.compile(data["frame"]),
         "body_start": re.compile(data["body_start"]),
-        "glued_title": re.compile(data["glued_title"]),
+        "glued_title": [re.compile(p) for p in data["glued_title"]],
         "continuation": re.compile(data["continuation"]),
         "continuation_max": data["continuation_max"],
         "province_wide": re.compile(data["province_wide"]),
@@ -94,8 +94,7 @@ def _headline(lines: list[str], chinese: bool) -> tuple[str | None, str | None]:
             issuer = issuer or line
             continue
         if rx["body_start"].match(line) or "。" in line or len(line) > rx["title_max"]:
-            m = rx["glued_title"].match(line)
-            return (m["title"], m["issuer"] or issuer) if m else (None, issuer)
+            return _glued_title(line, issuer)
         if len(line) < rx["title_min"] or line[-1] in TITLE_END_PUNCT:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
@@ -103,6 +102,20 @@ def _headline(lines: list[str], chinese: bool) -> tuple[str | None, str | None]:
                 and len(line) + len(nxt) <= rx["title_max"]):
             line += nxt                                   # a headline broken before its last words
         return line, issuer
+    return None, issuer
+
+
+def _glued_title(line: str, issuer: str | None) -> tuple[str | None, str | None]:
+    """(title, issuer) of a line that runs the title into the body, if it does."""
+    dated, addressed = _rx()["glued_title"]
+    m = dated.match(line)
+    if m:
+        return m["title"], m["issuer"] or issuer
+    m = addressed.match(line)
+    if m:     # the addressee (郑州市教育局) begins at the last area named before the ":"
+        found = gazetteer.find_areas(m["title"])
+        if found and found[-1][0] >= _rx()["title_min"] and len(m["title"]) - found[-1][1] <= 6:
+            return m["title"][:found[-1][0]], issuer
     return None, issuer
 
 
