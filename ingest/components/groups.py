@@ -3,14 +3,18 @@
 Each sentence is read as a sequence of events, in text order:
 
 - NAME: a school followed by a group kind (张掖中学教育集团, “八十三中+”教育联合体), one per school
-  of a distributed list (临县一中、临县高级中学两个…联合体), or a named 学区 (育才学区);
-- LEAD: a school in a lead role (牵头校(张掖中学), 以A为核心校, A牵头, A作为帮扶校, A托管B, 由A与B组成);
-- MEMBERS: schools in a member role (成员校(B、C), 吸纳B、C, B、C为成员校, 与B、C组建 after a lead).
+  of a distributed list (临县一中、临县高级中学两个…联合体), a named 学区 (育才学区), or a short name
+  of its own (景山远洋教育集团, 广雅教育集团: its lead is the school of the document it stands for);
+- LEAD: a school in a lead role (牵头校(张掖中学), 以A为核心校, A牵头, A作为帮扶校, A托管B, 由A与B组成,
+  局小作为核心校 for 局前街小学), one group each in 分别以A、B为龙头 / 以A、B…为核心校组建N个;
+- MEMBERS: schools in a member role (成员校(B、C), 吸纳B、C, B、C为成员校, 与B、C组建 after a lead,
+  X集团由A、B组成, X集团的A分校, X集团Y分校, A加盟X集团, 由A、B组成的X集团).
 
 A LEAD opens a group unless it completes the group a NAME just opened; a NAME completes the group a
 LEAD just opened; MEMBERS join the open group. Parenthesised pair lists (初中教育集团4个(A和B、C和D))
 give one group per pair, the first school leading. Groups are merged across the document when their
-leads are the same school (泉州七中 = 泉州市第七中学, see ingest.school_names) and their kinds agree.
+leads are the same school (泉州七中 = 泉州市第七中学, see ingest.school_names) and their kinds agree;
+groups without a lead by their name.
 """
 from __future__ import annotations
 
@@ -101,14 +105,7 @@ def _rules() -> dict:
         "lead_each_after": re.compile(r["lead_each_after"]),
         "joins": re.compile(r["joins"]),
         "stem_kind": re.compile(data["stems"]["kind"]),
-        "stem_generic": frozenset(data["stems"]["generic"]),
         "company_after": re.compile(data["stems"]["company_after"]),
-        "company_words": re.compile(data["stems"]["company_words"]),
-        "place_only": re.compile(data["stems"]["place_only"]),
-        "stem_stop_tags": frozenset(data["stems"]["stop_tags"]),
-        "stem_stop_words": frozenset(data["stems"]["stop_words"]),
-        "proper_tags": frozenset(data["stems"]["proper_tags"]),
-        "common_tags": frozenset(data["stems"]["common_tags"]),
         "sep": re.compile(r["list_separators"]),
         "named_district": re.compile(data["named"]["district"]),
         "name_joiners": re.compile(data["named"]["joiners"]),
@@ -174,67 +171,21 @@ def _without_aliases(text: str, schools) -> tuple[list, dict[str, str], str]:
 
 def _stem_events(text: str, start: int, end: int, schools, doc_names=()) -> list[_Event]:
     """NAME events of groups named by a word that is not a school's name (景山远洋教育集团, 广雅教育集团)."""
-    from ingest.components.schools import _covered, is_specific, lexicon
+    from ingest.components.schools import group_stem
 
-    r, lex = _rules(), lexicon()
-    out = []
+    r, out = _rules(), []
     for m in r["stem_kind"].finditer(text, start, end):
         at = m.start()
         if r["company_after"].match(text, m.end()) or \
                 any(s < at < e or (e <= at and not text[e:at].strip("“”\"+")) for s, e, _ in schools):
             continue
-        floor = max([start] + [e for _, e, _ in schools if e <= at])
-        stem = _stem_before(text, floor, at)
-        if not 2 <= len(stem) <= 12 or re.search(r"[^\u4e00-\u9fff]|[第个一二两三四五六七八九十]", stem) \
-                or r["place_only"].search(stem) \
-                or r["company_words"].search(stem) or not is_specific(stem + "学校", len(stem)):
-            continue
-        core, generic = split_name(stem)[1], r["stem_generic"] | lex.generic
-        if not core or _covered(core, generic) or _covered(stem, generic) or _last_word(stem) in generic \
-                or not (split_name(stem)[0] or _has_proper_word(stem) or expand(stem, doc_names)):
-            continue
-        # 扬州中学文昌教育集团: the name keeps the school written right before it
-        owner = next((n for _, e, n in schools if e == at - len(stem)), "")
-        out.append(_Event(at - len(stem), "name", (), owner + stem + m.group(), "group", "education_group", (),
-                          m.end(), stem))
+        stem = group_stem(text, max([start] + [e for _, e, _ in schools if e <= at]), at, doc_names)
+        if stem:
+            # 扬州中学文昌教育集团: the name keeps the school written right before it
+            owner = next((n for _, e, n in schools if e == at - len(stem)), "")
+            out.append(_Event(at - len(stem), "name", (), owner + stem + m.group(), "group", "education_group",
+                              (), m.end(), stem))
     return out
-
-
-def _stem_before(text: str, floor: int, at: int) -> str:
-    """The name-like words (places, names, nouns: not verbs, particles, numbers …) right before ``at``."""
-    import jieba.posseg
-
-    from ingest.segmenter import setup
-
-    setup()
-    piece = text[max(floor, at - 14):at]
-    m = re.search(r"[^\u4e00-\u9fff]", piece[::-1])
-    if m:
-        piece = piece[len(piece) - m.start():]
-    words = jieba.posseg.lcut(piece, HMM=False)
-    stops = _rules()["stem_stop_tags"]
-    keep = 0
-    for w in reversed(words):
-        if w.flag in stops or w.word in _rules()["stem_stop_words"] \
-                or len(w.word) == 1 and w.flag not in ("ns", "nr", "nz", "j", "f", "n"):
-            break
-        keep += len(w.word)
-    return piece[len(piece) - keep:] if keep else ""
-
-
-def _last_word(piece: str) -> str:
-    import jieba
-
-    words = jieba.lcut(piece, HMM=False)
-    return words[-1] if words else ""
-
-
-def _has_proper_word(piece: str) -> bool:
-    """True when jieba knows a word of ``piece`` as a name (景山, 广雅, 协和), not a common word only
-    (实验, 优化: 实验教育集团 is no group's name without a place in front)."""
-    import jieba.posseg
-
-    return any(w.flag in _rules()["proper_tags"] for w in jieba.posseg.lcut(piece, HMM=False))
 
 
 def _short_leads(text: str, start: int, end: int, schools, doc_names) -> list[_Event]:
@@ -508,6 +459,8 @@ def _split_items(text: str, inside):
 
 
 def _resolve_stems(groups: list[Group], doc_names: list[str]) -> None:
+    from ingest.components.schools import common_word
+
     """The lead of a group named by a short name: the school it stands for (高升 → 高升实验小学),
     else the short name itself, unless it is an ordinary word (未来教育集团: no lead stated)."""
     for g in groups:
@@ -516,19 +469,8 @@ def _resolve_stems(groups: list[Group], doc_names: list[str]) -> None:
         full = expand(g.stem, g.members) or expand(g.stem, doc_names)
         if full:
             g.add_lead(full)
-        elif not _common_word(g.stem):
+        elif not common_word(g.stem):
             g.add_lead(g.stem)
-
-
-def _common_word(stem: str) -> bool:
-    import jieba.posseg
-
-    areas, _ = split_name(stem)
-    core = stem
-    for area in areas:
-        core = core[len(area):] if core.startswith(area) else core
-    words = jieba.posseg.lcut(core, HMM=False)
-    return len(words) == 1 and words[0].flag in _rules()["common_tags"]
 
 
 def _same_lead(a: Group, b: Group) -> bool:

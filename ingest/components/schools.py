@@ -1,7 +1,8 @@
 """``pkb_schools``: school names (张掖中学, 市实验中学, 临县一中, 宝塔区第二中学 …).
 
 A name ends in a school suffix (schools.toml) and reaches left until a boundary word; names
-made only of generic words (成员学校, 薄弱学校, 农村学校 …) are not schools.
+made only of generic words (成员学校, 薄弱学校, 农村学校 …) are not schools. Also the short name a
+group is named by (景山远洋教育集团, 广雅教育集团: ``group_stem``).
 """
 from __future__ import annotations
 
@@ -229,6 +230,63 @@ def find_schools(text: str, start: int = 0, end: int | None = None) -> list[tupl
             found.append((left, end_at, name))
         floor = end_at
     return found
+
+
+@lru_cache(maxsize=1)
+def _stem_rules() -> dict:
+    data = patterns("schools")["stems"]
+    return {"generic": frozenset(data["generic"]) | lexicon().generic, "stop_tags": frozenset(data["stop_tags"]),
+            "stop_words": frozenset(data["stop_words"]), "proper_tags": frozenset(data["proper_tags"]),
+            "place_only": re.compile(data["place_only"]), "company": re.compile(data["company_words"]),
+            "common_tags": frozenset(data["common_tags"])}
+
+
+def _words(piece: str) -> list:
+    import jieba.posseg
+
+    from ingest.segmenter import setup
+
+    setup()
+    return jieba.posseg.lcut(piece, HMM=False)
+
+
+def group_stem(text: str, floor: int, at: int, doc_names=()) -> str | None:
+    """The short name a group kind at ``at`` is named by (景山远洋|教育集团, 广雅|教育集团): the
+    name-like words before it (places, names, nouns; not verbs, particles, numbers, dates), when they
+    name something: a place in front, a word jieba knows as a name, or a school of the document
+    (``doc_names``) they stand for. None for 推进|教育集团, 市属基础|教育集团, 莞城街道|教育集团 …"""
+    from ingest.school_names import expand, split_name
+
+    r = _stem_rules()
+    piece = text[max(floor, at - 14):at]
+    m = re.search(r"[^\u4e00-\u9fff]", piece[::-1])
+    if m:
+        piece = piece[len(piece) - m.start():]
+    keep = 0
+    for w in reversed(_words(piece)):
+        if w.flag in r["stop_tags"] or w.word in r["stop_words"] \
+                or len(w.word) == 1 and w.flag not in ("ns", "nr", "nz", "j", "f", "n"):
+            break
+        keep += len(w.word)
+    stem = piece[len(piece) - keep:] if keep else ""
+    if not 2 <= len(stem) <= 12 or re.search(r"[第个一二两三四五六七八九十]", stem) \
+            or r["place_only"].search(stem) or r["company"].search(stem) or not is_specific(stem + "学校", len(stem)):
+        return None
+    areas, core = split_name(stem)
+    words = _words(stem)
+    if not core or _covered(core, r["generic"]) or _covered(stem, r["generic"]) or words[-1].word in r["generic"]:
+        return None
+    if areas or any(w.flag in r["proper_tags"] for w in words) or expand(stem, list(doc_names)):
+        return stem
+    return None
+
+
+def common_word(stem: str) -> bool:
+    """True when ``stem`` (areas aside) is one ordinary word (未来, 理想): it names no school."""
+    from ingest.school_names import split_name
+
+    words = _words(split_name(stem)[1])
+    return len(words) == 1 and words[0].flag in _stem_rules()["common_tags"]
 
 
 @Language.factory("pkb_schools", requires=["doc.spans"], assigns=["doc.spans", "span._.name"])
