@@ -182,6 +182,7 @@ def _zones(text: str) -> list[tuple[int, int, SubArea]]:
             known.setdefault(short, upper[0])
     suffix_rx = re.compile("|".join(map(re.escape, rules["suffixes"])))
     inner_rx = re.compile(rules["inner"])
+    bad = set(_rules()["town"]["not_core_chars"])
     found = []
     for m in suffix_rx.finditer(text):
         s = m.start()
@@ -189,9 +190,10 @@ def _zones(text: str) -> list[tuple[int, int, SubArea]]:
         core = ""
         if prefix is None and s >= 2 and re.fullmatch("[\u4e00-\u9fff]{2}", text[s - 2:s]):
             core = text[s - 2:s]
+            if core in rules["not_core"] or core in known or any(c in bad for c in core):
+                continue
             prefix = _name_before(text, s - 2, known)
-            if prefix is None and (m.group() not in rules["bare_core_suffixes"]
-                                   or core in rules["not_core"] or core in known):
+            if prefix is None and m.group() not in rules["bare_core_suffixes"]:
                 continue
         if prefix is None and not core:
             continue
