@@ -163,3 +163,12 @@ def test_a_list_that_forms_the_group_named_next():
 def test_two_leads_of_one_group_stay_one_group():
     groups = groups_of("以星河小学、明德中学为龙头学校组建1个教育集团。")
     assert len(groups) == 1
+
+
+@pytest.mark.parametrize("text, lead, members", [
+    ("晨光小学为集团牵头单位,东湖小学、西岭小学等2所学校为集团成员单位。", "晨光小学", {"东湖小学", "西岭小学"}),
+    ("晨光小学、东湖小学等3所学校为核心学校组建3个教育集团。", "东湖小学", set()),
+])
+def test_roles_with_counts_and_units(text, lead, members):
+    g = group_led_by(groups_of(text), lead)
+    assert set(g["members"]) == members
