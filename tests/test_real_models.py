@@ -179,3 +179,12 @@ def test_group_takes_the_model_a_later_sentence_states_of_it():
     text = ("青松路小学与柳河小学、石桥小学组成青松路小学教育集团。"
             "据悉,青松路小学教育集团实行以单一法人为主的办学形式,人事、经费统一调配。")
     assert group_models_of(text).get("青松路小学教育集团") == ["full_integration"]
+
+
+def test_group_takes_the_model_of_the_lead_in_to_its_list():
+    text = ("一、组建方式\n全区组建两个初高中教育协同发展联合体,实行初高中一体化培养:\n"
+            "(一)红星中学联合体。由红星中学牵头,白沙中学为成员学校。\n"
+            "(二)青松中学联合体。由青松中学牵头,柳河中学为成员学校。\n")
+    groups = group_models_of(text)
+    named = {k: v for k, v in groups.items() if k.endswith("联合体")}
+    assert named and all(v == ["junior_senior_consortium"] for v in named.values()), groups

@@ -7,7 +7,8 @@ must be followed by a group word. ``education_group`` is the model of a document
 教育集团 without naming another model, or that lists 教育集团 as one kind beside named kinds.
 
 A group also takes the model its section heading names ("(一)紧密型教育集团。" over the groups
-set up under it), the kind written in brackets after its name (新华中学教育集团(紧密型)) and the
+set up under it) or the lead-in of the list of sections it stands in (…联合体,实行初高中一体化
+培养:), the kind written in brackets after its name (新华中学教育集团(紧密型)) and the
 one model its own sentence names besides the group's kind (结成紧密型教共体,组建…教育共同体).
 """
 from __future__ import annotations
@@ -35,6 +36,8 @@ EDUCATION_GROUP = re.compile(r"教育集团|办学集团")
 #: the kind written in brackets right after a group's name: 新华中学教育集团(紧密型)
 #: how far into a sentence a group's name may stand to be its subject (据悉,X教育集团…)
 SUBJECT_WITHIN = 6
+#: how many sentences back the lead-in of a list of sections may stand
+LEAD_IN_WITHIN = 12
 BRACKETED = re.compile(r"[”\"]?\(([^()]{2,12})\)")
 
 
@@ -164,6 +167,21 @@ def _specific(text: str, start: int, end: int) -> set[str]:
     return {c for _, _, c in find_model_terms(text, start, end)} - {"education_group"}
 
 
+def _lead_in(structure, text: str, sentence):
+    """The sentence ending in ":" that introduces the list of sections ``sentence`` stands in
+    ("全区组建两个初高中教育协同发展联合体,实行初高中一体化培养:" over "(一)…联合体。…")."""
+    own = structure.sections[sentence.section]
+    for prev in reversed(structure.sentences[max(0, sentence.index - LEAD_IN_WITHIN):sentence.index]):
+        if prev.section is None:
+            return None
+        where = structure.sections[prev.section]
+        if prev.section != own.parent and where.parent != own.parent:
+            return None
+        if prev.section == own.parent and text[prev.start:prev.end].rstrip().endswith(":"):
+            return prev
+    return None
+
+
 def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
     """A group span's models with those its heading, its bracketed kind and its sentence state
     (``beside``: the models of all groups its sentence sets up, which it does not add)."""
@@ -181,6 +199,9 @@ def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
     if sentence is not None and sentence.section is not None:
         section = structure.sections[sentence.section]
         stated.append(_specific(text, section.start, section.end))
+        lead_in = _lead_in(structure, text, sentence) if not models else None
+        if lead_in is not None:
+            stated.append(_specific(text, lead_in.start, lead_in.end))
     if sentence is not None:
         stated.append(_specific(text, sentence.start, sentence.end) - beside - set(models))
     if len(name) >= 4:      # later sentences with the group as their subject: "X教联体实行单一法人…"
