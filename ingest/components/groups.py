@@ -39,6 +39,7 @@ class Group:
     explicit: str | None = None                        # the spelling of the lead statement
     members: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    mentions: dict[str, int] = field(default_factory=dict)     # name → times written
     family: str | None = None
     kind_model: str | None = None
     models: list[str] = field(default_factory=list)
@@ -365,6 +366,7 @@ def _sentence_groups(found: list[Group], text: str, start: int, end: int, school
                 g.add_lead(lead)
             if ev.name not in g.names:
                 g.names.append(ev.name)
+            g.mentions[ev.name] = g.mentions.get(ev.name, 0) + 1
             g.stem = g.stem or ev.stem
             g.family, g.kind_model = ev.family, ev.model
             g.models += [c for c in ev.extra_models if c not in g.models]
@@ -506,6 +508,8 @@ def _merge(groups: list[Group]) -> list[Group]:
         for name in g.members:
             target.add_member(name)
         target.names += [n for n in g.names if n not in target.names]
+        for n, k in g.mentions.items():
+            target.mentions[n] = target.mentions.get(n, 0) + k
         target.models += [c for c in g.models if c not in target.models]
         if target.family is None:
             target.family, target.kind_model = g.family, g.kind_model
@@ -538,12 +542,17 @@ def find_groups(text: str, sentences, schools_by_sentence) -> list[Group]:
 
 
 def group_name(g: Group) -> str | None:
-    """The name the document gives the group, preferring one built on a spelling of its lead."""
+    """The name the document gives the group, preferring one built on a spelling of its lead, else
+    the one written most often (景山远洋教育集团, not 景山教育集团 written once)."""
     if not g.names:
         return None
     if not g.leads:                  # 杭州市余杭区未来教育集团 rather than 未来教育集团
         return max(g.names, key=len)
-    return max(g.names, key=lambda n: (any(n.startswith(lead) for lead in g.leads), -len(n)))
+
+    def rank(n: str):
+        on_lead = any(n.startswith(lead) for lead in g.leads)
+        return on_lead, 0 if on_lead else g.mentions.get(n, 0), -len(n)
+    return max(g.names, key=rank)
 
 
 @Language.factory("pkb_groups", requires=["doc.spans"],
