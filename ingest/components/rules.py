@@ -154,7 +154,9 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             continue
         new = current is None
         if not new:
-            if subject and current.explicit and subject[0] != current.actor:
+            if not clause.descriptive and any(c.descriptive for c in current.clauses):
+                new = True      # 此次组建的教共体采取…, 由…牵头: narration glues onto no duty
+            elif subject and current.explicit and subject[0] != current.actor:
                 new = True
             elif subject and not current.explicit and current.clauses and current.clauses[-1].task:
                 new = True

@@ -18,6 +18,8 @@ SUBJECT_LEAD = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七�
                           r"|第[一二三四五六七八九十]{1,3}条)?(?:原则上|同时|其中|另外|此外|并且|并)?,?(?:各|由)?")
 #: a school's name followed by these names its group (某某中学教育集团)
 GROUP_AFTER_NAME = re.compile(r"(?:教育|办学)?集团")
+#: at most this many characters of modifier between 由 and its agent (由城区优质学校牵头)
+BY_MODIFIER = 4
 #: what may stand between a subject and its predicate (集团内将搭建…)
 SUBJECT_TAIL = re.compile(r"(?:内部|内)?")
 #: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
@@ -230,7 +232,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     by = None if clause.assigns_post else re.search(r"由", body)   # 由Y担任 names a holder, not an agent
     subject = None
     if by:
-        after = [m for m in mentions if m.start - start == by.end()]
+        after = [m for m in mentions if 0 <= m.start - start - by.end() <= BY_MODIFIER]   # 由城区优质学校…
         if after:
             subject = head_actor(_adjacent_run(after[0], mentions, text), text)
         else:
