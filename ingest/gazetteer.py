@@ -172,14 +172,22 @@ def _name_before(text: str, end: int, names) -> str | None:
     return None
 
 
-def _zones(text: str) -> list[tuple[int, int, SubArea]]:
-    rules = _rules()["zone"]
-    organs = _rules()["organs"]["after_area"]
+@lru_cache(maxsize=1)
+def _zone_prefixes() -> dict[str, str]:
+    """Names that may stand before a zone's suffix or core → the full name they stand for:
+    every full name, and the short forms of provinces and cities (西安 → 西安市, not 西安区)."""
     known = {n: n for n in areas()}
-    for short, names in short_forms().items():       # 西安 → 西安市 (not 西安区) before a zone
+    for short, names in short_forms().items():
         upper = [n for n in names if areas()[n][0].level in ("province", "city")]
         if len(upper) == 1:
             known.setdefault(short, upper[0])
+    return known
+
+
+def _zones(text: str) -> list[tuple[int, int, SubArea]]:
+    rules = _rules()["zone"]
+    organs = _rules()["organs"]["after_area"]
+    known = _zone_prefixes()
     suffix_rx = re.compile("|".join(map(re.escape, rules["suffixes"])))
     inner_rx = re.compile(rules["inner"])
     bad = set(_rules()["town"]["not_core_chars"])
