@@ -203,3 +203,11 @@ def test_two_towns_as_often_leave_the_county():
 def test_title_run_into_a_letter_to_an_authority():
     text = "推进学区制管理改革 落实“以县为主”管理体制 洛阳市教育局: 义务教育质量事关少年儿童健康成长,建议推进改革。"
     assert _meta(text)[0] == "推进学区制管理改革落实“以县为主”管理体制"
+
+
+@pytest.mark.parametrize("text", [
+    "成都市推进高新区建设,城市新区和各开发区同步发展。",
+    "静宁县城乡学校结对,各乡镇人民政府配合,农村乡镇学校加入。",
+])
+def test_common_words_are_no_zone_or_town(text):
+    assert not gazetteer.find_subareas(text)
