@@ -461,10 +461,10 @@ def _split_items(text: str, inside):
 
 
 def _resolve_stems(groups: list[Group], doc_names: list[str]) -> None:
-    from ingest.components.schools import common_word
-
     """The lead of a group named by a short name: the school it stands for (高升 → 高升实验小学),
     else the short name itself, unless it is an ordinary word (未来教育集团: no lead stated)."""
+    from ingest.components.schools import common_word
+
     for g in groups:
         if g.leads or not g.stem:
             continue
