@@ -157,10 +157,15 @@ def models_component(doc: Doc) -> Doc:
     groups = list(doc.spans.get("groups", []))
     kinds: dict[int, set[str]] = {}     # the groups' own models, by the sentence they stand in
     for group in groups:
-        kinds.setdefault(group._.exact[0], set()).update(group._.models or [])
+        kinds.setdefault(_extent(group)[0], set()).update(group._.models or [])
     for group in groups:
-        group._.models = group_models(doc, group, kinds.get(group._.exact[0], set()))
+        group._.models = group_models(doc, group, kinds.get(_extent(group)[0], set()))
     return doc
+
+
+def _extent(span) -> tuple[int, int]:
+    """The exact characters of a span (its evidence), or its token extent."""
+    return span._.exact or (span.start_char, span.end_char)
 
 
 def _specific(text: str, start: int, end: int) -> set[str]:
@@ -187,7 +192,7 @@ def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
     (``beside``: the models of all groups its sentence sets up, which it does not add)."""
     text, structure = text_of(doc), doc._.structure
     models = [c for c in (group._.models or []) if c != "education_group"]
-    start, end = group._.exact
+    start, end = _extent(group)
     stated: list[set[str]] = []
     name = (group._.name or "").strip()
     at = text.find(name, start, end) if name else -1
@@ -205,9 +210,9 @@ def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
     if sentence is not None:
         stated.append(_specific(text, sentence.start, sentence.end) - beside - set(models))
     if len(name) >= 4:      # later sentences with the group as their subject: "X教联体实行单一法人…"
-        for m in re.finditer(re.escape(name), text[end:]):
-            later = structure.sentence_at(end + m.start())
-            if later is not None and end + m.start() - later.start <= SUBJECT_WITHIN:
+        for m in re.compile(re.escape(name)).finditer(text, end):
+            later = structure.sentence_at(m.start())
+            if later is not None and m.start() - later.start <= SUBJECT_WITHIN:
                 stated.append(_specific(text, later.start, later.end) - set(models))
     for found in stated:
         if len(found) == 1:
