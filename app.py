@@ -1,25 +1,8 @@
 """policykb — the Streamlit app: ask, explore, compare and export the school-group policy graph.
 
-Run it with ``policykb app`` (ingests the corpus, then ``streamlit run app.py`` with
-``POLICYKB_STORE`` set) or ``streamlit run app.py`` on an existing store.
-
-This file holds no policy logic: it opens the store once per process (``st.cache_resource``),
-sets up the sidebar (language, refresh) and registers the pages (``webapp/pages/*.py``, one per
-page) with ``st.navigation``, and hands every page an :class:`App` context — the store, its stamp,
-the zh/en labels and the little UI helpers all pages share (URL state, source views, downloads).
-Everything the app shows comes from ``kb/``.
-
-State and links: every page keeps its widgets in ``st.session_state`` (``persist_state="session"``,
-so going back to a page finds it as it was) and mirrors them into the URL query parameters on each
-run (``?page=compare&scope=district:张掖市&scope=district:田家庵区&lang=en``), so a view can be
-shared as a link. A new session reads the parameters first; ``page`` switches to that page.
-
-The context reaches the page as ``st.session_state["_app"]``, which the page takes (pops) at its
-start. The pages live outside a ``pages/`` folder, so Streamlit never runs one without this file.
-
-Store: read-only, one per process (``StoreHolder``), moved to the newest snapshot at most every
-5 s and on the sidebar's refresh button; every cached result is keyed by the store's stamp (the
-documents' content hashes), so new ingests show up. Uploads open a writer only for the upload.
+Opens the read-only store once per process, sets up the sidebar and registers the pages of
+``webapp/pages/`` with ``st.navigation``, handing each an :class:`App` context; no policy logic.
+How to run it, URL state and links, the store's refresh: docs/app.md.
 """
 from __future__ import annotations
 

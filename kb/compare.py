@@ -1,37 +1,8 @@
 """Compare districts, school groups or group models side by side, every cell traced to its sentence.
 
-``compare(store, ["张掖市", "田家庵区"])`` resolves each name to a :class:`kb.scopes.Scope` and
-returns a :class:`Comparison`: one aligned table whose rows are the *dimensions* below and whose
-columns are the scopes. Each cell is a list of :class:`Item`\\ s — what the scope's documents say
-on that dimension — each with its :class:`kb.citations.Citation` (document, sentence, offsets).
-
-=================  ==========================================================================
-dimension          items
-=================  ==========================================================================
-models             group models: the documents' own (pkb:documentModel, cited at the first
-                   sentence naming the model) and those of their groups
-bodies             governance bodies (理事会, 联席会议, 集团办公室 …) with the actor they act as
-posts              posts and who holds them (理事长由牵头校校长担任)
-meeting            rules of category ``meeting``: the meeting cadence (每月≥1次 …)
-teacher_exchange   rules of category ``teacher_exchange``
-joint_research     rules of category ``joint_research``
-evaluation         rules of category ``evaluation``: the evaluation cycle
-supervision        rules of category ``supervision``
-constraints        institutional constraints (法人资格不变 …) by kind
-prohibitions       rules of modality ``prohibition`` (不得 …)
-schools            school groups with their school counts, and the total
-=================  ==========================================================================
-
-Matching across scopes: every item has a **signature**, a normalized key that two documents
-share when they state the same kind of thing whatever their wording — ``category|actor|period|
-modality`` for rules (``meeting|group_head|month|obligation``: the group head's monthly meeting,
-in 张掖市 and in 田家庵区), ``kind`` for constraints, the actor for bodies and posts, the code for
-models. :meth:`Comparison.diff` returns ``(in_both, only_a, only_b)`` for a dimension or for any
-rule category (``diff("training")``), each part keyed by signature. The ``schools`` row has no
-signature (counts are not matched).
-
-Rules come from :func:`kb.obligations.find`, one call per document of the scope. A group scope
-shows its own bodies, posts and schools but its document's rules (rules are stated per document).
+:func:`compare` resolves names to scopes and returns a :class:`Comparison`: dimensions × scopes,
+each cell a list of cited :class:`Item` objects; :meth:`Comparison.diff` matches items across
+scopes by signature. The dimensions and signatures: docs/query-side.md.
 """
 from __future__ import annotations
 

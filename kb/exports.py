@@ -1,31 +1,8 @@
 """Files for people and other tools: RDF of a scope, an actor's duties as iCalendar, and the
 tabular helpers (CSV that Excel opens, formatted XLSX sheets) that comparisons and matrices use.
 
-RDF — :func:`export_rdf`
-    The whole graph or one district's documents (or a group's / a model's), as Turtle,
-    N-Triples, N-Quads, TriG or JSON-LD, optionally with the vocabulary graph. Formats that keep
-    named graphs (N-Quads, TriG, JSON-LD) keep one graph per document; Turtle and N-Triples merge
-    them. The JSON-LD is compacted with the prefixes of :data:`kb.store.base.PREFIXES` and parses
-    back to the same quads (tests/test_exports.py checks it against the N-Quads export).
-
-iCalendar — :func:`export_ics`
-    One ``VEVENT`` per rule binding an actor whose period an RRULE can express (the period
-    concept's ``pkb:icalFrequency``/``pkb:icalInterval``, read with the ``export_periods`` query:
-    每月 → ``FREQ=MONTHLY``, 每学期 → ``FREQ=MONTHLY;INTERVAL=6``, 每学年 → ``FREQ=YEARLY``).
-    Rules of broader actors are included and marked inherited, as :func:`kb.obligations.find`
-    returns them. ``COUNT`` and ``UNTIL`` are never set: the documents do not say when a duty ends.
-    Rules with 定期/任期/多年 periods or no period have no event.
-
-    ``DTSTART`` is a reference date, not a date the document states: the **next 1 September** on or
-    after ``today`` (the start of the Chinese school year), as an all-day date. ``SUMMARY`` is
-    the action and its frequency (召集集团联席会议（每月≥1次）); ``DESCRIPTION`` cites the document
-    title, district, the sentence and its offsets in the normalized text; ``UID`` is derived from
-    the rule IRI (stable across exports), and ``URL`` is the rule IRI itself.
-
-Tables — :func:`csv_bytes`, :func:`write_sheet`, :func:`workbook_bytes`
-    CSV is UTF-8 **with a BOM** (``utf-8-sig``) so that Excel shows Chinese correctly. Sheets get a
-    bold header row, frozen panes below the header, wrapped text and column widths from their
-    content (CJK characters count double).
+:func:`export_rdf`, :func:`export_ics`, :func:`csv_bytes`, :func:`write_sheet`,
+:func:`workbook_bytes`. Formats, events and sheet layout: docs/query-side.md.
 """
 from __future__ import annotations
 

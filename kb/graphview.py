@@ -1,36 +1,8 @@
 """The knowledge graph as a networkx graph for drawing: groups, schools, posts, rules and who they bind.
 
-``graph_view(store, district="宝塔区")`` projects the RDF graph of a scope onto a
-:class:`PolicyGraph` (a ``networkx.MultiDiGraph``). Node ids are the RDF IRIs (schools and actor
-concepts are shared across documents, so two groups with the same school meet at one node).
-
-Nodes — every node has ``kind``, ``label``, ``district`` and ``sentence`` (``""`` when there is
-none), plus ``iri``; facts with evidence also ``doc``, ``start``, ``end``:
-
-=============  ========================================================================
-kind           node
-=============  ========================================================================
-document       a policy document (``label`` its title); ``groups``, ``rules`` counts
-group          a school group; ``models`` (codes, space-separated), ``schools`` count
-school         a school (``label`` its name)
-post           a post (理事长 …); ``role`` (actor code), ``held_by``
-body           a governance body (理事会 …); ``actor`` (actor code)
-role           an actor concept (成员学校 …); ``code``
-obligation     a rule; ``modality``, ``category``, ``actor``, ``frequency`` (每月≥1次),
-               ``action``, ``inherited`` (bound through a broader actor, actor filter only)
-constraint     an institutional constraint; ``constraint_kind``
-=============  ========================================================================
-
-Edges — the edge key and the ``relation`` attribute name the relation:
-``lead`` / ``member`` (group → school), ``post`` (group → post, org:postIn), ``body``
-(group → body, org:unitOf), ``role`` (post/body → role), ``binds`` (obligation → role,
-pkb:actor), ``states`` (document → group, post, body, obligation, constraint).
-
-Filters: ``district`` / ``group`` / ``model`` limit the documents (as :func:`kb.scopes.scope_documents`;
-a group or model filter also keeps only its groups, and the posts and bodies that are not tied to
-another group); ``actor`` keeps only the rules that bind that actor (with inheritance, from
-:func:`kb.obligations.find`) and the posts and bodies of the actors involved.
-``PolicyGraph.to_dict()`` is ``networkx.node_link_data`` with ``"links"``: plain JSON.
+:func:`graph_view` projects the RDF graph of a scope onto a :class:`PolicyGraph` (a
+``networkx.MultiDiGraph`` whose node ids are IRIs). Node kinds and attributes, edges and filters:
+docs/query-side.md.
 """
 from __future__ import annotations
 

@@ -1,22 +1,8 @@
 """Obligation matrices: who owes what, and how often, as a grid — with every entry's source.
 
-``matrix(store)`` crosses **actors** (rows) with **categories** (columns); each cell lists the
-rules of that actor and category — ``每月≥1次 召集… [3]`` — numbered so that the ``sources``
-(and the source column of the CSV/XLSX exports) give each one's document, district, sentence and
-offsets. Other dimensions work too (``rows``/``cols`` ∈ ``actor``, ``category``, ``district``,
-``modality``, ``period``), and ``cols="obligation"`` gives one column per rule with a mark for
-every actor the rule binds, *with actor inheritance* (docs/rdf-model.md): ``●`` the actor's own
-rule (or a narrower actor's), ``○`` a rule of a broader actor that binds it (the group's duties
-bind each member school).
-
-Filters: ``district``, ``group``, ``model`` (names resolved as in :mod:`kb.scopes`; several
-intersect) and ``modality``. Rules come from :func:`kb.obligations.find` on the documents of the
-scope only, so a district's matrix holds that district's rules and nothing else. A group's
-matrix holds the rules of its document (rules are stated per document, not per group).
-
-Exports: :meth:`Matrix.to_csv` (UTF-8 with BOM, one row per district and row label, a source
-column), :meth:`Matrix.to_xlsx` (a summary sheet of counts, one formatted sheet per district, a
-sheet listing every source) and :meth:`Matrix.to_dict` / ``json.dumps``.
+:func:`matrix` crosses two dimensions (actors × categories by default) over the rules of one
+scope; :class:`Matrix` exports to CSV, XLSX and JSON. Dimensions, inheritance marks, filters and
+exports: docs/query-side.md.
 """
 from __future__ import annotations
 

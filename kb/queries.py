@@ -1,23 +1,8 @@
 """Named SPARQL queries: one question per ``kb/queries/<name>.rq`` file.
 
-A query file starts with comment lines that describe it::
-
-    # title: Documents in the store                       (required)
-    # description: One row per document graph, …          (optional; indented "#   …" lines continue it)
-    # param ?graph: only this document (its graph IRI)    (one line per parameter)
-    PREFIX pkb: <https://w3id.org/policykb/ontology#>
-    SELECT ?graph ?title WHERE { … }
-
-Parameters are ordinary variables of the query (any name but ``timeout``, ``limit``, ``strict``). :func:`run` binds the ones the caller passes as RDF
-terms (never by editing the text); a parameter left out, or passed as ``None``, stays a free variable
-and matches anything. A bound parameter must be returned by the query (listed in ``SELECT``, or
-``SELECT *``): that is how the embedded store substitutes values (SPARQL-dev SEP-0007). Bind it in
-the mandatory part of the pattern, not only inside an ``OPTIONAL``: substitution replaces the
-variable everywhere, so a row where the ``OPTIONAL`` did not match would still show the bound value.
-
-Queries are evaluated over the union of the named graphs (see :mod:`kb.store.base`), and the
-prefixes of :data:`kb.store.base.PREFIXES` are predeclared — but files should declare the prefixes
-they use, so that they also run unchanged in other SPARQL tools.
+Reads each file's descriptive comments (title, description, parameters) and runs it with
+:func:`run`, binding parameters as RDF terms. The file format and the binding rules:
+docs/query-side.md.
 """
 from __future__ import annotations
 

@@ -1,36 +1,8 @@
 """What "A" means in ``policykb compare A B``, ``matrix --group G`` or ``export --district X``.
 
-Policy staff name what they want to look at in their own words: a district (``张掖市``, or just
-``张掖``), a school group (``张掖中学教育集团``) or a group model (``联盟型``, ``alliance``). A
-:class:`Scope` is that name resolved against the graph: the documents it covers, the school
-groups in it and the districts they govern. Comparison, matrices, exports and the graph view
-all start from a scope, so a name means the same thing everywhere.
-
-Resolution (:func:`resolve`), first match wins:
-
-1. an explicit kind: ``district:张掖市``, ``group:张掖中学教育集团``, ``model:alliance``,
-   ``doc:https://w3id.org/policykb/id/doc/…``;
-2. the IRI of a document or of a school group;
-3. a district, as stored (``宝塔区``), without its level suffix (``宝塔``; 市/区/县/旗/州/盟), or
-   in another form a question may use (``雁塔`` for ``西安市雁塔区``, ``莞城`` for ``莞城街道``,
-   ``延安宝塔区`` for ``宝塔区``: :mod:`kb.ask.places`);
-4. a named school group, exactly or without the group suffix (``张掖中学集团`` finds
-   ``张掖中学教育集团``);
-5. a group model: its contract code or any zh/en label of the model scheme (``联盟型``,
-   ``松散型``, ``alliance``).
-
-Input is normalized like documents are (NFKC, traditional → simplified), so ``寶塔區`` works.
-A name that matches nothing raises :class:`kb.errors.InterpretationError` ``PKB-SCOPE-UNKNOWN``
-with the known names as a hint.
-
-What a scope covers:
-
-* **district** — every document governing it, and every group of those documents;
-* **group** — the group's document, and that group only. Rules (obligations) are stated per
-  document, not per group, so the obligations of a group scope are those of its document;
-* **model** — the documents that name the model among their models (``pkb:documentModel``) or
-  set up a group of that model, and the groups of that model;
-* **document** — one document and its groups.
+:func:`resolve` turns a name (district, school group, group model, document) into a
+:class:`Scope` — the documents it covers, its groups and districts — so a name means the same
+thing everywhere. Resolution order and what each kind covers: docs/query-side.md.
 """
 from __future__ import annotations
 

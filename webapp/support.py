@@ -1,16 +1,7 @@
 """Small pure helpers for the Streamlit app (``app.py``, ``webapp/pages/``): nothing here imports streamlit.
 
-* :class:`StoreHolder` — the app's one read-only store per process: opened once, refreshed to the
-  newest snapshot at most every few seconds, with a ``stamp`` that changes whenever the documents
-  do (the key of every cached result).
-* URL state — :class:`Param`, :func:`decode_params`, :func:`encode_params`: widget values to and
-  from query parameters, so a view can be shared as a link.
-* Safe text — :func:`highlight_html` (a document's text as *escaped* HTML with marked spans),
-  :func:`clause_bounds`, :func:`md_escape`.
-* :func:`parse_binding` — a SPARQL console parameter typed by the user as an RDF term.
-* :func:`save_upload` / :func:`ingest_upload` — an uploaded file into the store, through a writer
-  that is opened only for the upload.
-* :func:`table_csv` / :func:`table_xlsx` — what a table shows, as the files people download.
+The store holder (:class:`StoreHolder`), URL state, safe HTML and Markdown text, SPARQL console
+parameters, uploads and table downloads. What each helper does: docs/app.md.
 """
 from __future__ import annotations
 

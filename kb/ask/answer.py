@@ -1,22 +1,8 @@
 """Answer an interpreted question from the graph: :func:`ask` (store, question) → :class:`Answer`.
 
-Each kind of result has its named queries; filters are bound as RDF terms, never written into
-query text:
-
-* ``obligation`` — :func:`kb.obligations.find` (``actor_scope`` and ``obligations``), once
-  per combination of the filter values (values of one filter are alternatives, so the answers
-  are united). An actor's answer holds its own and its narrower actors' rules, then those of its
-  broader actors marked ``inherited`` (a rule found both ways counts as direct). A "how often"
-  question keeps the clauses that state a recurrence — the rule's own, or another rule's read
-  from the same clause (每学年开学前，理事长负责召集…会商 is one clause, split into two rules).
-* ``constraint`` — ``ask_constraints``; ``group`` — ``ask_groups`` (by district and model; named
-  groups and schools are picked from its rows). A model or kind of group asked about with no such
-  group found, or asked about *where* (哪些地方实行学区制), also lists the documents that adopt it
-  (and, for "where", whose text names it: ``ask_documents_mentioning``), one row each citing the
-  sentence that names it.
-
-Rows that differ only in category (one clause, several categories) are merged into one
-:class:`Result` with all categories, as are the constraint kinds of one sentence.
+Runs the named queries of each kind of result (obligation, constraint, group) with the filters
+bound as RDF terms, and merges their rows into :class:`Result` objects. Which queries, actor
+inheritance and merging: docs/query-side.md.
 """
 from __future__ import annotations
 

@@ -1,42 +1,8 @@
 """Turn a question into filters: :func:`interpret` (store, question) → :class:`Interpretation`.
 
-How a question is read
-----------------------
-1. **Normalize** (:func:`kb.ask.text.normalize`): NFKC, traditional → simplified, lower case.
-2. **Find wordings** (:func:`kb.ask.matcher.scan`): longest match over every label the
-   vocabulary knows (:mod:`kb.ask.vocabulary`): ontology labels in zh and en, the question words of
-   ``lexicon.toml``, and the district, group and school names of the store.
-3. **Decide between senses** (this module). A wording can mean several things; the rules are:
-
-   * *Meetings.* 联席会议 (a ``group_council`` label that names a meeting, ``[meeting].nouns``)
-     means the **meeting category**, not the council; 理事会 (the body) means the meeting category
-     too when the question asks how often or about meeting (理事会多久开一次会), unless another
-     category is named.
-   * *Constraint kinds.* 法人, 经费, 编制 … name a constraint kind only inside a constraint
-     question (约束, 不变, 保持, unchanged …); elsewhere 经费 stays the funding category.
-   * *Group nouns.* 集团/教育集团/group names the whole group as an actor only when no more
-     specific actor or named group is in the question; 联合体 / 联盟校 / 共同体 / consortium narrow
-     to the groups whose name contains the noun or whose model it names (临县有哪些联合体 → the
-     two consortia).
-   * *Schools.* A school name locates its groups (and their documents); 成员/牵头 beside it
-     choose the groups where it is a member or the lead (市实验中学是哪个集团的成员).
-4. **Decide the kind of result**: ``constraint`` when a constraint kind or cue is present and no
-   period/modality/category/frequency is; ``group`` when the question lists groups or schools
-   (哪些/which/几个 with a group or school noun, a group name or a model) and asks nothing about
-   clauses; otherwise ``obligation``.
-5. **Narrow to documents**: a named group, school or model limits the answer to the documents that
-   hold it (a group's obligations are those of its document); provinces and cities stand for the
-   districts the store places inside them (西安市 → 雁塔区, 新城区 …), unless the question also
-   names one of those districts (西安市的雁塔区 → 雁塔区).
-6. **Check what is left over.** A word that looks like a place (北京市) or school (某某中学) the
-   store does not know makes the question uninterpretable when nothing else locates it, so that
-   "北京市有哪些教育集团" is not answered with every group of the store. A county the store has no
-   document of, inside a city it has a city-wide document of (雁塔区 in 西安市), is read as that
-   city's documents that mention the county.
-
-A question with no usable wording at all is not understood: the interpretation then carries an
-:class:`kb.errors.InterpretationError` (``PKB-ASK-*``) and ``suggestions`` (districts, groups,
-actors, categories, periods, examples) instead of filters.
+Owns the reading of a question: the sense of each wording, the kind of result, the documents it
+narrows to and what is left over; a question it cannot read gets an error and suggestions. The
+rules, step by step: docs/query-side.md.
 """
 from __future__ import annotations
 

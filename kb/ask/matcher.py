@@ -1,16 +1,7 @@
 """Find the wordings of a question: longest match first, Chinese and English side by side.
 
-:func:`scan` walks a normalized question once:
-
-* English words are matched as sequences of stems against the English keys of the index, the
-  longest sequence first (``teachers of member schools`` before ``teachers``, ``must not``
-  before ``must``), so word boundaries and plurals come for free.
-* Chinese is matched by forward maximum matching: at each character the longest wording of the
-  index that starts there wins (张掖中学教育集团 before 张掖中学 before 张掖), then scanning goes on
-  after it. Characters no wording covers are left over.
-
-What is left over is returned too, in chunks (split at punctuation and at the matches), so the
-interpreter can spot names it does not know (北京市, 某某中学) and say so.
+:func:`scan` walks a normalized question once and returns the matches and what is left over.
+How each language is matched: docs/query-side.md.
 """
 from __future__ import annotations
 

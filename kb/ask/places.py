@@ -1,24 +1,8 @@
 """The forms a district name takes in a question, and the cities and provinces around it.
 
-Documents store the district they govern as they name it: ``雁塔区``, ``西安市雁塔区``,
-``莞城街道``, ``胡集镇``, ``成都高新区``, ``四川天府新区成都直管区``, ``广东省``. People ask with
-shorter or longer forms: ``雁塔``, ``西安雁塔区``, ``莞城``, ``胡集``, ``天府新区``. This module
-reads a stored name once (:func:`place_of`) into
-
-* its **local names** — the name without the province and city it starts with, cut into its
-  areas (``四川天府新区成都直管区`` → ``天府新区``, ``直管区``), each with its level
-  (市/区/县/街道/镇/新区/省 …, ``[places].levels`` of ``lexicon.toml``);
-* its **containers** — the city and province it lies in, from the prefix it carries
-  (``西安市雁塔区``) or from China's table of administrative divisions that ingest uses
-  (``雁塔区`` in 陕西省 → 西安市), with the document's province deciding between namesakes
-  (新城区 of 西安 or of 呼和浩特); a town or subdistrict, which the table does not hold, from the
-  county or city its document writes before it (:func:`place_in_text`: 钟祥市胡集镇).
-
-:func:`district_forms` lists the Chinese forms a question may use for it: the stored name, each
-local name, its stem without the level when at least two characters remain and the name is not a
-generic area (``高新区`` has no stem), and the local names qualified by their city
-(``西安雁塔``, ``西安市雁塔区``). The interpreter lets a city or province stand for the districts the
-store places inside it (:mod:`kb.ask.interpret`).
+:func:`place_of` reads a stored district name into its local names and containers,
+:func:`district_forms` lists the forms a question may use for it. Rules and examples:
+docs/query-side.md.
 """
 from __future__ import annotations
 

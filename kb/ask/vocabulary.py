@@ -1,24 +1,8 @@
 """What a question can name, as one look-up table of wordings → senses.
 
-Two sources feed the table:
-
-* **Concepts** (store-independent, built once per process): every zh/en ``prefLabel`` and
-  ``altLabel`` of the actor, category, period, modality, model and constraint-kind schemes
-  (``ontology.labels``), minus the generic ones listed under ``[ignore]`` in ``lexicon.toml``,
-  plus the question words of the lexicon (which/how often/禁止性 …).
-* **Names in the store** (built per store, see :func:`vocabulary_for`): districts in every form
-  :mod:`kb.ask.places` gives (宝塔区, 宝塔, 延安宝塔区; 西安市雁塔区 as 雁塔区 or 雁塔; 莞城街道 as 莞城;
-  in pinyin ``Baota District`` when ``pypinyin`` is installed), the cities and provinces the store
-  holds districts of, group names with their short forms (张掖中学教育集团, 张掖中学集团, 临县一中联合体),
-  and school names (市实验中学, 漯河市实验中学, 实验中学).
-
-A wording may have several senses (联合体 is the actor *group* and a group noun meaning the
-junior-senior consortia); :mod:`kb.ask.interpret` decides between them. Chinese wordings are keyed
-by their normalized text, English ones by their word stems (see :mod:`kb.ask.text`).
-
-The per-store part is cached by store location and re-read only when the store's documents
-change (:meth:`Store.state_token`, or where a backend cannot tell, a cheap ``ask_store_stamp``
-query decides), so an app may call ``ask`` as often as it likes.
+Concept labels and question words (built once per process) plus the names in the store
+(:func:`vocabulary_for`, cached per store until its documents change). Sources, keys and caching:
+docs/query-side.md.
 """
 from __future__ import annotations
 
