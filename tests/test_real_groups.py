@@ -172,3 +172,14 @@ def test_two_leads_of_one_group_stay_one_group():
 def test_roles_with_counts_and_units(text, lead, members):
     g = group_led_by(groups_of(text), lead)
     assert set(g["members"]) == members
+
+
+def test_a_quoted_group_name():
+    groups = groups_of("现场成立“景岚远洋”教育集团,集团下设梧桐市东湖小学、梧桐市西岭小学。")
+    assert [g["name"] for g in groups] == ["景岚远洋教育集团"]
+    assert set(groups[0]["members"]) == {"梧桐市东湖小学", "梧桐市西岭小学"}
+
+
+def test_several_leads_each_leading():
+    groups = groups_of("星河小学、明德中学分别牵头组建教育集团。")
+    assert {tuple(g["lead"]) for g in groups} == {("星河小学",), ("明德中学",)}

@@ -258,17 +258,8 @@ def group_stem(text: str, floor: int, at: int, doc_names=()) -> str | None:
     from ingest.school_names import expand, split_name
 
     r = _stem_rules()
-    piece = text[max(floor, at - 14):at]
-    m = re.search(r"[^\u4e00-\u9fff]", piece[::-1])
-    if m:
-        piece = piece[len(piece) - m.start():]
-    keep = 0
-    for w in reversed(_words(piece)):
-        if w.flag in r["stop_tags"] or w.word in r["stop_words"] \
-                or len(w.word) == 1 and w.flag not in ("ns", "nr", "nz", "j", "f", "n"):
-            break
-        keep += len(w.word)
-    stem = piece[len(piece) - keep:] if keep else ""
+    quoted = re.search(r"“([\u4e00-\u9fff]{2,12})”$", text[max(floor, at - 14):at])
+    stem = quoted.group(1) if quoted else _name_words_before(text[max(floor, at - 14):at], r)   # “景山远洋”
     if not 2 <= len(stem) <= 12 or re.search(r"[第个一二两三四五六七八九十]", stem) \
             or r["place_only"].search(stem) or r["company"].search(stem) or not is_specific(stem + "学校", len(stem)):
         return None
@@ -279,6 +270,20 @@ def group_stem(text: str, floor: int, at: int, doc_names=()) -> str | None:
     if areas or any(w.flag in r["proper_tags"] for w in words) or expand(stem, list(doc_names)):
         return stem
     return None
+
+
+def _name_words_before(piece: str, r: dict) -> str:
+    """The name-like words at the end of ``piece`` (after its last punctuation)."""
+    m = re.search(r"[^\u4e00-\u9fff]", piece[::-1])
+    if m:
+        piece = piece[len(piece) - m.start():]
+    keep = 0
+    for w in reversed(_words(piece)):
+        if w.flag in r["stop_tags"] or w.word in r["stop_words"] \
+                or len(w.word) == 1 and w.flag not in ("ns", "nr", "nz", "j", "f", "n"):
+            break
+        keep += len(w.word)
+    return piece[len(piece) - keep:] if keep else ""
 
 
 def common_word(stem: str) -> bool:
