@@ -227,9 +227,10 @@ def category(frame) -> str | None:
         return "nlp: " + fn
     if fp.endswith("ingest/rdf_writer.py") and fn == "document_graph":
         return "rdf writer"
+    if fp.endswith("kb/store/batches.py"):
+        return {"parse": "store: parse + check N-Quads", "needs_removal": "store: removal check"}.get(fn)
     if fp.endswith("kb/store/oxigraph.py"):
-        return {"parse": "store: parse + check N-Quads", "_commit": "store: commit (extend/update)",
-                "_snapshot": "store: snapshot (checkpoint)", "needs_removal": "store: removal check"}.get(fn)
+        return {"_commit": "store: commit (extend/update)", "_snapshot": "store: snapshot (checkpoint)"}.get(fn)
     if fp.endswith("kb/store/base.py"):
         if fn in ("graph_info", "graphs_for_source"):
             return "store: look-ups (plan)"

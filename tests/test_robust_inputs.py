@@ -524,7 +524,7 @@ def test_a_50mb_text_never_exhausts_memory_and_the_others_go_on(fifty_mb):
 
 
 @pytest.mark.xfail(strict=True, reason="a text over ~15 MB cannot be stored as one document: pkb:text is one "
-                   "literal and the store's N-Quads parser stops at 16 MiB (kb/store/oxigraph.py), and "
+                   "literal and the store's N-Quads parser stops at 16 MiB (kb/store/batches.py), and "
                    "extraction is quadratic in the document's size (ingest/components/rules.py, "
                    "ingest/literals.py); so ingest/reader.py refuses it (PKB-READ-009)")
 def test_a_50mb_text_is_ingested_within_two_minutes(fifty_mb):

@@ -14,7 +14,8 @@ import rdflib
 from kb.errors import QueryError, StoreError, StoreLockedError
 from kb.store import VOCABULARY_GRAPH, DocumentWrite, IRI, open_store, run_user_query
 from kb.store.base import BNode, LangString
-from kb.store.oxigraph import OxigraphStore, run_query_with_timeout
+from kb.store.oxigraph import OxigraphStore
+from kb.store.timed_query import run_query_with_timeout
 
 ROOT = Path(__file__).resolve().parents[1]
 PKB = "https://w3id.org/policykb/ontology#"

@@ -9,6 +9,8 @@
 ``location`` is a folder (embedded Oxigraph, see :mod:`kb.store.oxigraph`), ``":memory:"`` (a
 throw-away in-memory store), the http(s) URL of a SPARQL 1.1 server's query endpoint or the path of
 a ``.toml`` server config file (see :mod:`kb.store.sparql_http`); callers never need to know which.
+The backends are imported when a store is opened, not here: ``import kb.store`` stays light (no
+pyoxigraph, no httpx) for the command line's start-up.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from kb import settings
 from kb.errors import StoreError
 from kb.store.base import (EXPORT_FORMATS, PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI,
                            LangString, QueryResult, Store)
+from kb.store.readonly import check_read_only
 
 
 def _is_url(location: str) -> bool:
@@ -40,10 +43,10 @@ def open_store(location: str | os.PathLike | None = None, *, read_only: bool = F
     """
     location = str(settings.get("store", location))
     if _is_server(location):
-        from kb.store.sparql_http import SparqlHttpStore
+        from kb.store.sparql_http import SparqlHttpStore  # backends load when opened (module docstring)
 
         return SparqlHttpStore(location, read_only=read_only)
-    from kb.store.oxigraph import OxigraphStore
+    from kb.store.oxigraph import OxigraphStore  # backends load when opened (module docstring)
 
     return OxigraphStore(location, read_only=read_only)
 
@@ -56,24 +59,22 @@ def run_user_query(sparql: str, bindings: Mapping[str, object] | None = None, *,
     ``timeout`` and ``limit`` default to the ``query_timeout`` and ``max_results`` settings. The
     query is refused (:class:`kb.errors.QueryError`) if it is an update or uses ``SERVICE``; it is
     evaluated in a child process that is killed at the deadline (see
-    :func:`kb.store.oxigraph.run_query_with_timeout`); past ``limit`` rows the result is truncated
+    :func:`kb.store.timed_query.run_query_with_timeout`); past ``limit`` rows the result is truncated
     (``result.truncated``), or with ``strict=True`` refused.
     """
-    from kb.store.readonly import check_read_only
-
     check_read_only(sparql)
     location = str(settings.get("store", location))
     timeout = float(settings.get("query_timeout", timeout))
     limit = int(settings.get("max_results", limit))
     if _is_server(location):  # the client abandons the request at the deadline (kb.store.sparql_http)
-        from kb.store.sparql_http import SparqlHttpStore
+        from kb.store.sparql_http import SparqlHttpStore  # backends load when opened (module docstring)
 
         with SparqlHttpStore(location, read_only=True) as server:
             return server.query(sparql, bindings, timeout=timeout, limit=limit, strict=strict)
     if location == ":memory:":
         raise StoreError("user queries run in a separate process and need an on-disk store",
                          path=location, code="PKB-STORE-OPEN", hint="give the store folder")
-    from kb.store.oxigraph import run_query_with_timeout
+    from kb.store.timed_query import run_query_with_timeout  # backends load when used (module docstring)
 
     return run_query_with_timeout(location, sparql, bindings, timeout=timeout, limit=limit, strict=strict)
 

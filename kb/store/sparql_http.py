@@ -82,17 +82,19 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from kb import settings
-from kb.store.oxigraph import term_to_python as _to_python
 from kb.errors import QueryError, StoreError
 from kb.store.base import (PKB, PREFIXES, VOCABULARY_GRAPH, BNode, DocumentWrite, IRI, LangString, QueryResult,
                            Store, bad_binding, check_export_format, normalize_bindings, query_timeout_error,
                            take_results)
+from kb.store.batches import WriteBatch, parse_per_document
+from kb.store.oxigraph import OxigraphStore
+from kb.store.terms import term_to_python
 
 DEFAULT_GRAPH_PREFIX = "https://w3id.org/policykb/"
 DEFAULT_TIMEOUT = 120.0          # seconds: a query without an explicit timeout
@@ -497,12 +499,12 @@ class SparqlHttpStore(Store):
                     return QueryResult([], [], boolean=bool(parsed))
                 variables = [v.value for v in parsed.variables]
                 items, truncated = take_results(parsed, limit, strict, deadline, seconds)
-                rows = [{name: _to_python(solution[name]) for name in variables} for solution in items]
+                rows = [{name: term_to_python(solution[name]) for name in variables} for solution in items]
                 return QueryResult(variables, rows, truncated=truncated)
             if ctype in _RDF_TYPES:
                 triples, truncated = take_results(ox.parse(reader, _RDF_TYPES[ctype]), limit, strict, deadline, seconds)
-                rows = [{"subject": _to_python(t.subject), "predicate": _to_python(t.predicate),
-                         "object": _to_python(t.object)} for t in triples]
+                rows = [{"subject": term_to_python(t.subject), "predicate": term_to_python(t.predicate),
+                         "object": term_to_python(t.object)} for t in triples]
                 text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
                 return QueryResult(["subject", "predicate", "object"], rows, ntriples=text, truncated=truncated)
         except (SyntaxError, ValueError, OSError) as exc:
@@ -546,8 +548,6 @@ class SparqlHttpStore(Store):
     def export(self, fmt: str, graph: str | None = None, *, include_vocabulary: bool = False) -> bytes:
         """See :meth:`Store.export`: each graph is fetched (Graph Store GET, else CONSTRUCT), its triple
         count checked against the server's, and serialized by the same code as the embedded backend."""
-        from kb.store.oxigraph import OxigraphStore
-
         fmt = check_export_format(fmt)
         if graph is not None:
             counts = self._graph_counts(graph)
@@ -597,13 +597,13 @@ class SparqlHttpStore(Store):
     def write_documents(self, writes: Sequence[DocumentWrite]) -> None:
         """See :meth:`Store.write_documents` and "Writing" in the module docstring: with ``write="gsp"``
         the batch is written document by document (each one replaced on its own, markers last)."""
-        self._commit(_parse_writes(writes))
+        self._commit(parse_per_document(writes))
 
     def _replace_graph(self, graph: str, nquads: bytes) -> None:
-        self._commit(_parse_writes([DocumentWrite(graph, nquads)], allow_vocabulary=True))
+        self._commit(parse_per_document([DocumentWrite(graph, nquads)], allow_vocabulary=True))
 
     def _commit(self, parts: list) -> None:
-        """Write checked per-document batches (see :func:`_parse_writes`)."""
+        """Write checked per-document batches (see :func:`parse_per_document`)."""
         if self.read_only:
             raise StoreError("this store is open read-only", path=self.location, code="PKB-STORE-READONLY",
                              hint="open it with read_only=False to write")
@@ -612,16 +612,7 @@ class SparqlHttpStore(Store):
             return
         with self._write_mutex:
             if self.write_mode == "update":
-                from kb.store.oxigraph import _Batch
-
-                whole = _Batch()
-                for part in parts:
-                    whole.graphs += part.graphs
-                    whole.by_graph.update(part.by_graph)
-                    whole.quads += part.quads
-                    whole.drops.update(part.drops)
-                    whole.removals += part.removals
-                self._update(whole.update_text())
+                self._update(WriteBatch.merged(parts).update_text())
                 return
             for part in parts:
                 # first what the document supersedes: its own graph, the graphs it drops, its removals
@@ -644,23 +635,6 @@ class SparqlHttpStore(Store):
         data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
         self._request("POST", self.gsp_url, params={"graph": graph}, content=data, timeout=self.config.write_timeout,
                       what="write", headers={"Content-Type": "application/n-triples", "Accept": "*/*"}).close()
-
-
-def _parse_writes(writes: Iterable[DocumentWrite], allow_vocabulary: bool = False) -> list:
-    """One checked batch per write (parsed by the embedded backend's code), all checked before any is
-    sent: a graph written twice, invalid N-Quads or terms refuse the whole batch."""
-    from kb.store.oxigraph import _Batch
-
-    parts, seen = [], set()
-    for write in writes:
-        part = _Batch.parse([write], allow_vocabulary=allow_vocabulary)
-        for graph in part.graphs:
-            if graph in seen:
-                raise StoreError(f"graph {graph} appears twice in one batch", code="PKB-STORE-WRITE",
-                                 hint="give each document one DocumentWrite")
-            seen.add(graph)
-        parts.append(part)
-    return parts
 
 
 def _is_marker(quad) -> bool:
