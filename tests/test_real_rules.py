@@ -43,7 +43,7 @@ TASKS = [
      ["聚焦片区内学校课程资源", "整体规划片区内学校文化建设", "加强结对学校教师校本培训", "落实结对帮扶量化考核"]),
     # frames before the verb: 通过…, 在…方面, 与…, 以X为Y
     ("通过为每个紧密型集团增加干部职数、教师编制,用于支持教师的流动。", ["增加干部职数"]),
-    ("以课程建设为撬动点,通过构建课程联盟,突破校际间文化壁垒。", ["以课程建设为撬动点", "通过构建课程联盟"]),
+    ("以课程建设为撬动点,通过构建课程联盟,突破校际间文化壁垒。", ["通过构建课程联盟"]),
     ("以区域内一所优质学校为龙头,与区域内其他学校组建教育集团,制定共同的发展愿景。",
      ["与区域内其他学校组建教育集团", "制定共同的发展愿景"]),
     # a topic of its own before the predicate
@@ -153,6 +153,44 @@ def test_narration_ends_at_a_clause_of_its_own():
     found = clauses_of(text)
     assert not any("积极推进" in c or "借助" in c for c in found), found
     assert any("由名校带动弱校发展" in c for c in found), found
+
+
+def test_manner_stays_with_its_task():
+    """以X为Y before a task names its manner: one statement, whose clauses hold both."""
+    found = clauses_of("以课程建设为撬动点,通过构建课程联盟,突破校际间文化壁垒。")
+    assert any("以课程建设为撬动点" in c and "通过构建课程联盟" in c for c in found), found
+
+
+# (text, words of the statement's clauses, words that must not be in them): the evidence of a
+# statement is the clause(s) that state it, not the whole sentence
+EVIDENCE = [
+    ("成员校学科教师每月到牵头校跟班听课不少于1天,牵头校学科教研组长每学期到成员校指导教研工作不少于2次。",
+     "每月到牵头校跟班听课", "指导教研工作"),
+    ("成员校学科教师每月到牵头校跟班听课不少于1天,牵头校学科教研组长每学期到成员校指导教研工作不少于2次。",
+     "每学期到成员校指导教研工作", "跟班听课"),
+]
+
+
+@pytest.mark.parametrize("text,words,other", EVIDENCE)
+def test_evidence_is_the_clauses_of_the_statement(text, words, other):
+    doc = annotate(SourceText("t.txt", text, "txt", "utf-8", ""))
+    full = doc._.structure.text
+    for span in doc.spans.get("rules", []):
+        start, end = facts_of(span)["evidence"]
+        if words in full[start:end]:
+            assert other not in full[start:end]
+            return
+    pytest.fail(f"no statement with {words}")
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("成员校学科教师每月到牵头校跟班听课不少于1天。", "member_school_staff"),
+    ("牵头校学科教研组长每学期到成员校指导教研工作不少于2次。", "lead_school_staff"),
+    ("集团每学期到成员校指导教研工作不少于2次,对成员校开展帮扶。", "group"),
+])
+def test_destination_or_beneficiary_is_no_actor(text, actor):
+    found = duties(text)
+    assert found and found[0]["actor"] == actor, found
 
 
 def test_purpose_of_a_task_is_no_duty_of_its_own():

@@ -147,6 +147,11 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
         if pending:
             clause = _prefixed(pending, clause)
             pending = []
+        last = units[-1] if units else None
+        if last is not None and last.closed and clause.modality is None and subject is None \
+                and not clause.coordinated and not any(_has_verb(c) for c in last.clauses):
+            last.clauses.append(clause)     # 可根据需要,商定…方案: the permitted task
+            continue
         if clause.modality in ("prohibition", "permission"):
             unit = Unit([clause], clause.modality, closed=True)
             _assign(unit, subject or (current and (current.actor, current.actor_text)) or sentence_actor, subject)
@@ -168,6 +173,8 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif clause.per_occurrence:
                 new = True
+            elif clause.opens and all(c.arranges for c in current.clauses):
+                new = False     # 以课程建设为撬动点,通过构建课程联盟: the manner and its task
             elif clause.opens and not any(c.task or c.target or c.modality or c.responsible
                                           for c in current.clauses):
                 new = True      # 据了解,首批组建…: the task starts a statement of its own
@@ -181,7 +188,8 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                 new = True
             elif clause.modality == "obligation" and any(c.modality for c in current.clauses):
                 new = True
-            elif clause.modality == "encouragement" and current.modality not in (None, "encouragement"):
+            elif clause.modality == "encouragement" and current.modality != "encouragement" \
+                    and (current.modality is not None or any(c.task for c in current.clauses)):
                 new = True
         if new:
             unit = Unit(closed=False)
@@ -207,6 +215,12 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
         if subject and sentence_actor is None:
             sentence_actor = subject
     return units
+
+
+def _has_verb(clause: Clause) -> bool:
+    """A clause with a verb of its own (可随时召开), not only a modal and a frame (可根据需要)."""
+    lex = lexicon()
+    return any(not lex.prepositions.fullmatch(m.group()) for m in lex.task_verbs.finditer(clause.text))
 
 
 def _time_only(clause: Clause) -> bool:
@@ -240,7 +254,7 @@ def is_rule(unit: Unit) -> bool:
     if unit.modality:
         return True
     if all(c.assigns_post for c in unit.clauses):
-        return False
+        return True         # 理事长由牵头校校长担任: the holder's duty to take the post
     if any(c.descriptive for c in unit.clauses):
         return False
     return any(c.task or c.period or c.responsible or c.target for c in unit.clauses) or unit.period is not None
@@ -365,7 +379,7 @@ def rules_component(doc: Doc) -> Doc:
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts = rule_facts(unit, sctx, before)
             before = facts["actor"]
-            facts_of(span).update(facts, evidence=(sentence.start, sentence.end))
+            facts_of(span).update(facts, evidence=(unit.clauses[0].start, unit.clauses[-1].end))
             spans.append(span)
     doc.spans["rules"] = spans
     return doc

@@ -19,9 +19,9 @@ SUBJECT_LEAD = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七�
 #: a school's name followed by these names its group (某某中学教育集团)
 GROUP_AFTER_NAME = re.compile(r"(?:教育|办学)?集团")
 #: at most this many characters of modifier between 由 and its agent (由城区优质学校牵头)
-BY_MODIFIER = 4
+BY_MODIFIER = 8
 #: what may stand between a subject and its predicate (集团内将搭建…)
-SUBJECT_TAIL = re.compile(r"(?:内部|内)?")
+SUBJECT_TAIL = re.compile(r"[”’\"]?(?:内部|内)?")
 #: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
 LEAD_ONLY = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、)?")
 #: actors a clause can set up and hand the following clauses to (bodies, posts)
@@ -51,6 +51,7 @@ class Clause:
     purpose: bool = False         # 为加快…: the aim of the clauses that follow
     boilerplate: bool = False     # 查看原文, 发布日期: site text, no part of a statement
     topic: bool = False           # its predicate follows a topic of its own (全省重点推进…)
+    arranges: bool = False        # 以X为Y: the manner of the task that follows
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -283,6 +284,9 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
             opening = None
     if opening is not None and opening[1] and not clause.action:
         clause.action = True
+    if by and (subject or clause.subject_school) and not clause.assigns_post:
+        clause.opens = True             # 由X作为…/由X与Y共建共管: the agent's task
+    clause.arranges = bool(opening is not None and lex.frame_as.match(rest, opening[0]))
     clause.task = clause.action or clause.opens or bool(clause.period)
     clause.target = _sets_target(clause)
     clause.purpose = _purpose_opener(rest, adverbs)
