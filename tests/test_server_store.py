@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 server backend (kb.store.sparql_http).
+"""The SPARQL 1.1 server backend (kb.store.sparql_http and the modules it uses).
 
 Two parts: offline checks of the query rewriting, term serialization, config and error handling
 (no server needed), and tests marked ``server`` against a real OpenLink Virtuoso that
@@ -25,8 +25,10 @@ from kb.errors import QueryError, StoreError
 from kb.store import VOCABULARY_GRAPH, DocumentWrite, IRI, open_store, run_user_query
 from kb.store.base import BNode, LangString
 from kb.store.oxigraph import OxigraphStore
-from kb.store.sparql_http import (ServerConfig, SparqlHttpStore, derive_endpoints, literal_text, load_config,
-                                  prepare_query, term_text)
+from kb.store.server_config import ServerConfig, derive_endpoints, load_config
+from kb.store.sparql_http import SparqlHttpStore
+from kb.store.sparql_terms import literal_text, term_text
+from kb.store.sparql_text import prepare_query
 from tests.test_store import INJECTIONS, PKB, XSD, doc_iri, sample_document, sample_write
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,8 @@ _UPDATE_NAMES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CR
                  "DeleteWhere": "DELETE WHERE", "Modify": "DELETE/INSERT"}
 
 
-def _readonly_error(what: str) -> QueryError:
+def readonly_error(what: str) -> QueryError:
+    """The error for ``what``, a request that is not a query (``PKB-QUERY-READONLY``)."""
     return QueryError(f"only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) may run here; this is {what}",
                       code="PKB-QUERY-READONLY",
                       hint="the store changes only through `policykb ingest`")
@@ -44,7 +45,7 @@ def check_read_only(sparql: str) -> None:
     """Raise :class:`QueryError` unless ``sparql`` is a query without ``SERVICE`` (see module doc)."""
     if not isinstance(sparql, str) or not sparql.strip():
         raise QueryError("the query is empty", code="PKB-QUERY-SYNTAX", hint="write a SELECT query")
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate  # here: ~1 s to import, needed only now
 
     try:
         tree = parseQuery(sparql)
@@ -53,7 +54,7 @@ def check_read_only(sparql: str) -> None:
     if tree is not None:
         form = getattr(tree[1], "name", "")
         if form not in ("SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"):
-            raise _readonly_error(f"a {form or 'request of unknown form'}")
+            raise readonly_error(f"a {form or 'request of unknown form'}")
         if _has_service(tree):
             raise _service_error()
         return
@@ -64,7 +65,7 @@ def check_read_only(sparql: str) -> None:
     if update is not None:
         names = [getattr(op, "name", "") for op in update.get("request", [])]
         shown = ", ".join(dict.fromkeys(_UPDATE_NAMES.get(n, n.upper()) for n in names)) or "an update"
-        raise _readonly_error(f"a SPARQL update ({shown})")
+        raise readonly_error(f"a SPARQL update ({shown})")
     _check_tokens(sparql)
 
 
@@ -107,7 +108,7 @@ def _check_tokens(sparql: str) -> None:
         raise _service_error()
     updates = [w for w in words if w in UPDATE_KEYWORDS]
     if updates:
-        raise _readonly_error(f"a SPARQL update ({', '.join(dict.fromkeys(updates))})")
+        raise readonly_error(f"a SPARQL update ({', '.join(dict.fromkeys(updates))})")
     first = next((w for w in words if w not in ("BASE", "PREFIX", "VERSION")), None)
     if first is not None and first not in QUERY_FORMS:
-        raise _readonly_error(f"a request starting with {first}")
+        raise readonly_error(f"a request starting with {first}")
