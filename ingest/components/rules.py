@@ -260,6 +260,18 @@ def is_rule(unit: Unit) -> bool:
     return any(c.task or c.period or c.responsible or c.target for c in unit.clauses) or unit.period is not None
 
 
+#: a heading that names a stage of the work (（一）启动阶段（2024年2-4月）。), no task
+STAGE = re.compile(r"阶段|\(\d{4}")
+
+
+def _heading_states(unit: Unit, piece: str) -> bool:
+    """A numbered heading that is a statement of its own: a quota (交流比例不低于15%), a modal
+    word or a subject with its task (牵头学校负责制定…。), or a task sentence (确定…名单。)."""
+    if _target(unit) or unit.modality or (unit.explicit and any(c.task for c in unit.clauses)):
+        return True
+    return piece.endswith("。") and unit.clauses[0].action and not STAGE.search(piece)
+
+
 def _target(unit: Unit) -> bool:
     return any(c.target for c in unit.clauses)
 
@@ -373,9 +385,8 @@ def rules_component(doc: Doc) -> Doc:
                 carried = (unit.actor, unit.actor_text)
             if not is_rule(unit) or (principles and not (unit.modality or unit.period or _target(unit))):
                 continue
-            if sentence.is_heading and not (_target(unit) or (piece.endswith("。") and unit.clauses[0].action)):
-                continue        # a heading states a duty with a quota (交流比例不低于15%) or as a
-                                # sentence of its own (（一）确定…名单。)
+            if sentence.is_heading and not _heading_states(unit, piece):
+                continue
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts = rule_facts(unit, sctx, before)
             before = facts["actor"]
