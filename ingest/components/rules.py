@@ -390,7 +390,7 @@ def rules_component(doc: Doc) -> Doc:
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts = rule_facts(unit, sctx, before)
             before = facts["actor"]
-            facts_of(span).update(facts, evidence=(unit.clauses[0].start, unit.clauses[-1].end))
+            facts_of(span).update(facts, evidence=(sentence.start, sentence.end))
             spans.append(span)
     doc.spans["rules"] = spans
     return doc
