@@ -29,6 +29,8 @@ from webapp.support import (
     highlight_html,
     md_escape,
     plain_value,
+    table_csv,
+    table_xlsx,
 )
 
 st.set_page_config(page_title="policykb 集团化办学政策知识库", page_icon="🏫", layout="wide")
@@ -255,6 +257,12 @@ class App:
                 st.download_button(self.t(labels.get(fmt, "download_csv")), data=data, file_name=name,
                                    mime=mime, key=f"{prefix}_{fmt}", on_click="ignore",
                                    icon=":material/download:", disabled=not data)
+
+    def table_downloads(self, prefix: str, name: str, header: list, body: list[list]) -> None:
+        """CSV and XLSX buttons for one table; files ``policykb-<name>.csv|xlsx``, keys ``<prefix>_csv|xlsx``."""
+        self.downloads(prefix, [
+            ("csv", lambda: table_csv(header, body), f"policykb-{name}.csv", MIME["csv"]),
+            ("xlsx", lambda: table_xlsx(header, body, title=name), f"policykb-{name}.xlsx", MIME["xlsx"])])
 
 
 MIME = {"csv": "text/csv", "json": "application/json", "ics": "text/calendar",

@@ -15,7 +15,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from webapp.support import Param, decode_params, encode_params, md_escape, table_csv, table_xlsx
+from webapp.support import Param, decode_params, encode_params, md_escape
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
@@ -252,9 +252,7 @@ if results:
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
     header = list(frame.columns)
     body = frame.astype(object).where(frame.notna(), None).values.tolist()
-    app.downloads("ask", [("csv", table_csv(header, body), "policykb-answer.csv", "text/csv"),
-                          ("xlsx", lambda: table_xlsx(header, body, title="answer"), "policykb-answer.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+    app.table_downloads("ask", "answer", header, body)
     rows = event.selection.rows if event is not None else []
     if rows and rows[0] < len(results):
         chosen = results[rows[0]]

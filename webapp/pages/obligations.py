@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
-from webapp.support import Param, table_csv, table_xlsx
+from webapp.support import Param
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
@@ -119,9 +119,7 @@ else:
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
     header = list(frame.columns) + ["rule", "document"]
     body = [list(row) + [r["rule"], r["doc"]] for row, r in zip(frame.astype(object).values.tolist(), rules)]
-    app.downloads("ob", [("csv", lambda: table_csv(header, body), "policykb-obligations.csv", "text/csv"),
-                         ("xlsx", lambda: table_xlsx(header, body, title="obligations"), "policykb-obligations.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+    app.table_downloads("ob", "obligations", header, body)
     selected = event.selection.rows if event is not None else []
     if selected and selected[0] < len(rules):
         chosen = rules[selected[0]]
