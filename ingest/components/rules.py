@@ -3,9 +3,13 @@ action, category, frequency and quantity.
 
 A sentence is cut into clauses; clauses are grouped into statements (units). A new statement
 starts at a clause with its own subject, its own count when the current one has a count, its own
-modality (可…, 不得…), or a new 负责…; the others continue the current statement. A clause with
-a count but no period takes the period stated earlier in the sentence (每学期确定1-2个主题,
-至少开展1次…); so does a coordinated clause (牵头校每学年选派…、成员校选派…).
+modality (可…, 不得…, a second 要…), a quota of its own, or a predicate that opens with a verb
+(推进…, 实现…共建共享: a task list states one duty per clause); the others continue the current
+statement. A clause with a count but no period takes the period stated earlier in the sentence.
+Narration (近年来, 组建了…, dates of events) runs on through the clauses after it until a clause of
+its own (a subject, a modal word, an intent such as 著力/将, a report such as 方案明确); an aim
+(为加快…) and an evaluation (…是…的重要举措, 有利于…) run on the same way. Narrated, evaluative
+and aimed clauses state no duty; the evidence of a statement is its sentence.
 """
 from __future__ import annotations
 
