@@ -121,6 +121,7 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     body_actor = None
     pending: list[Clause] = []      # 每学年开学前, …: a time phrase that opens the next clause
     narrating = False               # after narration (近年来, 组建了…) until a clause of its own
+    dated = False                   # after the date of an event (13日,): a subject ends no narration
     aim = False                     # after 为+verb, until the clause that pursues the aim
     for s, e, coordinated in split_statement(text, start, end):
         clause = analyse(text, s, e, tokens, coordinated, schools)
@@ -131,11 +132,12 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
             continue
         subject = _subject(clause, ctx)
         if clause.reports:
-            narrating = False   # 据…透露, / 方案明确,: what follows is the plan
+            narrating = dated = False   # 据…透露, / 方案明确,: what follows is the plan
         elif clause.descriptive:
             narrating = True
-        elif subject or clause.modality or clause.intent:
-            narrating = False
+            dated = dated or clause.dated
+        elif clause.modality or clause.intent or (subject and not dated):
+            narrating = dated = False
         elif narrating:
             clause.descriptive = True
         if clause.purpose or clause.evaluative:

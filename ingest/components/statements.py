@@ -52,6 +52,7 @@ class Clause:
     boilerplate: bool = False     # 查看原文, 发布日期: site text, no part of a statement
     topic: bool = False           # its predicate follows a topic of its own (全省重点推进…)
     arranges: bool = False        # 以X为Y: the manner of the task that follows
+    dated: bool = False           # 13日,…: the date of an event the sentence narrates
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -90,6 +91,7 @@ class _Lexicon:
     topic_verbs: re.Pattern
     outcome_end: re.Pattern
     boilerplate: re.Pattern
+    event_date: re.Pattern
     prepositions: re.Pattern
     frame_close: re.Pattern
     comparison: re.Pattern
@@ -132,6 +134,7 @@ def lexicon() -> _Lexicon:
         topic_verbs=re.compile(st["topic_verbs"]),
         outcome_end=re.compile(st["outcome_end"]),
         boilerplate=re.compile(st["boilerplate"]),
+        event_date=re.compile(st["event_date"]),
         prepositions=re.compile(f"(?:{st['prepositions']})"),
         frame_close=re.compile(st["frame_close"]),
         comparison=re.compile(st["comparison"]),
@@ -223,6 +226,8 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
         clause.modality = None
     clause.descriptive = bool(lex.descriptive.search(body))
     clause.boilerplate = bool(lex.boilerplate.search(body))
+    clause.dated = bool(lex.event_date.search(body))
+    clause.descriptive = clause.descriptive or clause.dated
     clause.evaluative = bool(lex.evaluative.search(body)) or bool(lex.time_clause.search(body))
     clause.reports = bool(lex.reports.match(body))
     clause.mentions = frequency.scan(body)
