@@ -53,6 +53,7 @@ class Clause:
     topic: bool = False           # its predicate follows a topic of its own (全省重点推进…)
     arranges: bool = False        # 以X为Y: the manner of the task that follows
     dated: bool = False           # 13日,…: the date of an event the sentence narrates
+    when: bool = False            # 建成后, / …以后,: only when what follows is done
     descriptive: bool = False
     mentions: list[frequency.Mention] = field(default_factory=list)
     responsible: bool = False     # starts with 负责
@@ -199,7 +200,7 @@ def _period_splits(text: str, start: int, end: int) -> list[int]:
 
 
 #: a modality that opens a coordinated clause of its own (…纳入优质教育集团、原则上新开办的…)
-MODALITY_OPENER = re.compile(r"、(?=原则上|鼓励|支持|严禁|不得|禁止)")
+MODALITY_OPENER = re.compile(r"、(?=原则上|严禁|不得|禁止)")
 
 
 def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
@@ -228,7 +229,8 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.boilerplate = bool(lex.boilerplate.search(body))
     clause.dated = bool(lex.event_date.search(body))
     clause.descriptive = clause.descriptive or clause.dated
-    clause.evaluative = bool(lex.evaluative.search(body)) or bool(lex.time_clause.search(body))
+    clause.evaluative = bool(lex.evaluative.search(body))
+    clause.when = bool(lex.time_clause.search(body))
     clause.reports = bool(lex.reports.match(body))
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
@@ -297,7 +299,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.purpose = _purpose_opener(rest, adverbs)
     if clause.purpose and clause.modality != "prohibition":
         clause.modality = None          # 为确保…: the aim of what follows, no duty of its own
-    if clause.evaluative or clause.purpose:
+    if clause.evaluative or clause.purpose or clause.when:
         clause.action = clause.opens = clause.task = clause.target = False
     set_up = lex.set_up.search(body)
     if set_up:      # 组建教师发展中心 / 设立…牵头校校长1名 / 组成评估组: the head of the object
