@@ -214,3 +214,14 @@ def test_modality_of_continuations(text, modality):
 def test_actor_of_plain_tasks(text, actor):
     found = duties(text)
     assert found and found[0]["actor"] == actor, found
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("在招生政策、划片范围不变的前提下,组建5个教育集团。", "enrollment_unchanged"),
+    ("各小学义务教育责任区域保持不变,适当调整片内中学招生范围。", "enrollment_unchanged"),
+    ("在保证学校国有公办性质、与政府隶属关系不变的前提下实行托管。", "affiliation_unchanged"),
+])
+def test_catchment_areas_are_enrollment(text, kind):
+    doc = annotate(SourceText("t.txt", text, "txt", "utf-8", ""))
+    kinds = {span._.kind for span in doc.spans.get("constraints", [])}
+    assert kind in kinds and (kind != "enrollment_unchanged" or "other" not in kinds), kinds
