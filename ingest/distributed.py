@@ -144,7 +144,7 @@ def run_on_cluster(plans: list, version: str, scheduler, *, in_flight: int | Non
                 except OSError as exc:
                     ready.append((p, ("error", ReadError(f"cannot read the file: {exc.strerror or exc}", path=p.path,
                                                          hint="check the path and its permissions",
-                                                         code="PKB-READ-001"))))
+                                                         code="PKB-READ-OPEN"))))
                     continue
                 payload = client.scatter(data, direct=False) if len(data) > SCATTER_BYTES else data
                 future = client.submit(extract_bytes, p.path, payload, list(p.sources), version, pure=False,

@@ -2,19 +2,8 @@
 
 ``read_document(path)`` returns a :class:`SourceText`: the decoded text with paragraphs
 separated by "\\n", the format, the encoding that was detected and the SHA-256 of the raw
-bytes. Every failure is a :class:`kb.errors.ReadError` with its own code:
-
-=============  ===========================================================================
-PKB-READ-001   the path does not exist, is not a regular file or cannot be opened
-PKB-READ-002   the file is empty (or holds no text at all)
-PKB-READ-003   the format is not supported (by suffix, or an old binary Word file)
-PKB-READ-004   the bytes are not text in any encoding we know (binary junk)
-PKB-READ-005   a DOCX or PDF container is truncated or corrupt
-PKB-READ-006   a DOCX would expand to too much data (zip bomb), judged from declared sizes
-PKB-READ-007   a PDF has no text layer: it is scanned and needs OCR
-PKB-READ-008   a PDF is encrypted and cannot be opened without a password
-PKB-READ-009   the file is larger than ``max_bytes``, or its text larger than ``max_text_bytes``
-=============  ===========================================================================
+bytes. Every failure is a :class:`kb.errors.ReadError` with its own ``PKB-READ-…`` code
+(the catalogue in ``kb/errors.py`` says what each means).
 
 How plain text is decoded (``decode_bytes``): a byte-order mark wins (UTF-8, UTF-16 LE/BE,
 UTF-32 LE/BE); then UTF-16 without a BOM is recognised from NUL bytes sitting on one side of
@@ -90,30 +79,30 @@ def read_document(path: str | os.PathLike, *, max_bytes: int = 200 * 2**20,
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise fail("PKB-READ-001", "file not found", "check the path") from None
+        raise fail("PKB-READ-OPEN", "file not found", "check the path") from None
     except OSError as e:
-        raise fail("PKB-READ-001", f"cannot open the file: {e.strerror}",
+        raise fail("PKB-READ-OPEN", f"cannot open the file: {e.strerror}",
                    "check the path and its permissions") from None
     if not p.is_file():
-        raise fail("PKB-READ-001", "not a regular file (a directory or a device?)",
+        raise fail("PKB-READ-OPEN", "not a regular file (a directory or a device?)",
                    "give the path of a document file")
     suffix = p.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise fail("PKB-READ-003", f"unsupported file format {suffix or '(no suffix)'!r}",
+        raise fail("PKB-READ-FORMAT", f"unsupported file format {suffix or '(no suffix)'!r}",
                    "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
     if st.st_size > max_bytes:
-        raise fail("PKB-READ-009", f"file is too large ({st.st_size:,} bytes, limit "
+        raise fail("PKB-READ-TOO-LARGE", f"file is too large ({st.st_size:,} bytes, limit "
                    f"{max_bytes:,})", "split the document or raise the size limit")
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise fail("PKB-READ-001", f"cannot read the file: {e.strerror}",
+        raise fail("PKB-READ-OPEN", f"cannot read the file: {e.strerror}",
                    "check its permissions") from None
     if len(data) > max_bytes:
-        raise fail("PKB-READ-009", f"file is too large ({len(data):,} bytes)",
+        raise fail("PKB-READ-TOO-LARGE", f"file is too large ({len(data):,} bytes)",
                    "split the document or raise the size limit")
     if not data:
-        raise fail("PKB-READ-002", "file is empty", "check that the download or export worked")
+        raise fail("PKB-READ-EMPTY", "file is empty", "check that the download or export worked")
     fmt = _FORMATS[suffix]
     encoding: str | None = None
     if fmt == "txt":
@@ -125,11 +114,11 @@ def read_document(path: str | os.PathLike, *, max_bytes: int = 200 * 2**20,
     else:
         text = _read_pdf(data, fail)
     if not text.strip():
-        raise fail("PKB-READ-002", f"the {fmt} file holds no text",
+        raise fail("PKB-READ-EMPTY", f"the {fmt} file holds no text",
                    "check that the export worked")
     size = _stored_size(text, max_text_bytes)
     if size > max_text_bytes:
-        raise fail("PKB-READ-009", f"the text is too large for one document ({size:,} bytes of "
+        raise fail("PKB-READ-TOO-LARGE", f"the text is too large for one document ({size:,} bytes of "
                    f"text, limit {max_text_bytes:,})", "split it into parts (e.g. by chapter) and "
                    "ingest those")
     return SourceText(path=where, text=text, format=fmt, encoding=encoding,
@@ -226,7 +215,7 @@ def _strict(data: bytes, encoding: str) -> str | None:
 
 
 def _junk(path: str | None, why: str) -> ReadError:
-    return ReadError(f"not a text file: {why}", path=path, code="PKB-READ-004",
+    return ReadError(f"not a text file: {why}", path=path, code="PKB-READ-BINARY",
                      hint="it may be a binary file with a text suffix, or use an encoding "
                           "other than UTF-8/16/32, GB18030/GBK/GB2312 or Big5")
 
@@ -373,19 +362,19 @@ def _read_html(data: bytes, path: str) -> tuple[str, str]:
 
 def _read_docx(data: bytes, fail) -> str:
     if data.startswith(_OLE_MAGIC):
-        raise fail("PKB-READ-003", "not a .docx: an old Word 97-2003 (.doc) file or a "
+        raise fail("PKB-READ-FORMAT", "not a .docx: an old Word 97-2003 (.doc) file or a "
                    "password-protected Office file", "open it in Word and save as .docx")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise fail("PKB-READ-005", "the .docx file is truncated or corrupt (not a readable "
+        raise fail("PKB-READ-CORRUPT", "the .docx file is truncated or corrupt (not a readable "
                    "zip archive)", "download or export it again") from None
     total = sum(i.file_size for i in infos)
     if len(infos) > ZIP_MAX_MEMBERS or total > ZIP_MAX_UNCOMPRESSED or any(
             i.file_size > ZIP_RATIO_MIN_SIZE and i.file_size > ZIP_MAX_RATIO * max(
                 i.compress_size, 1) for i in infos):
-        raise fail("PKB-READ-006", f"the .docx would expand to {total:,} bytes in "
+        raise fail("PKB-READ-BOMB", f"the .docx would expand to {total:,} bytes in "
                    f"{len(infos):,} parts (a zip bomb?); refusing to open it",
                    "check where the file came from")
     import docx
@@ -393,7 +382,7 @@ def _read_docx(data: bytes, fail) -> str:
         document = docx.Document(io.BytesIO(data))
         paragraphs = list(_docx_paragraphs(document))
     except Exception as e:   # python-docx and lxml raise many types on damaged input
-        raise fail("PKB-READ-005", f"the .docx file is truncated or corrupt "
+        raise fail("PKB-READ-CORRUPT", f"the .docx file is truncated or corrupt "
                    f"({type(e).__name__}: {e})", "download or export it again") from None
     return "\n".join(paragraphs)
 
@@ -422,7 +411,7 @@ PDF_MIN_CHARS_PER_PAGE = 3
 
 def _read_pdf(data: bytes, fail) -> str:
     if b"%PDF-" not in data[:1024]:
-        raise fail("PKB-READ-005", "not a PDF file (no %PDF header): truncated or corrupt",
+        raise fail("PKB-READ-CORRUPT", "not a PDF file (no %PDF header): truncated or corrupt",
                    "download or export it again")
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -432,10 +421,10 @@ def _read_pdf(data: bytes, fail) -> str:
             try:
                 opened = reader.decrypt("")
             except (DependencyError, NotImplementedError) as e:
-                raise fail("PKB-READ-008", f"the PDF is encrypted with a scheme that cannot "
+                raise fail("PKB-READ-ENCRYPTED", f"the PDF is encrypted with a scheme that cannot "
                            f"be opened here ({e})", "save an unencrypted copy") from None
             if not opened:
-                raise fail("PKB-READ-008", "the PDF is encrypted and needs a password",
+                raise fail("PKB-READ-ENCRYPTED", "the PDF is encrypted and needs a password",
                            "save an unencrypted copy")
         pages = reader.pages
         texts = []
@@ -443,18 +432,18 @@ def _read_pdf(data: bytes, fail) -> str:
             try:
                 texts.append(page.extract_text() or "")
             except FileNotDecryptedError:
-                raise fail("PKB-READ-008", "the PDF is encrypted and needs a password",
+                raise fail("PKB-READ-ENCRYPTED", "the PDF is encrypted and needs a password",
                            "save an unencrypted copy") from None
             except Exception as e:   # pypdf raises many types on damaged pages
-                raise fail("PKB-READ-005", f"page {number} of the PDF cannot be read "
+                raise fail("PKB-READ-CORRUPT", f"page {number} of the PDF cannot be read "
                            f"({type(e).__name__}: {e})", "the file may be corrupt") from None
     except ReadError:
         raise
     except Exception as e:   # pypdf raises many types on damaged files
-        raise fail("PKB-READ-005", f"the PDF is truncated or corrupt ({type(e).__name__}: "
+        raise fail("PKB-READ-CORRUPT", f"the PDF is truncated or corrupt ({type(e).__name__}: "
                    f"{e})", "download or export it again") from None
     text = "\n".join(texts)
     if len("".join(text.split())) < PDF_MIN_CHARS_PER_PAGE * max(len(texts), 1):
-        raise fail("PKB-READ-007", f"the PDF has no text layer ({len(texts)} page(s) of "
+        raise fail("PKB-READ-NO-TEXT-LAYER", f"the PDF has no text layer ({len(texts)} page(s) of "
                    "images, e.g. a scan): it needs OCR", "run OCR on it (e.g. ocrmypdf) first")
     return text

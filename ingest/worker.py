@@ -27,7 +27,7 @@ def extract(path: str, source_paths: list[str], version: str) -> tuple:
     except Exception as exc:  # a bug must not stop the corpus: report it against the file
         return "error", PolicyKBError(f"extraction failed: {type(exc).__name__}: {exc}",
                                       hint="please report this file", path=path,
-                                      code="PKB-EXTRACT-001")
+                                      code="PKB-EXTRACT-FAILED")
 
 
 def init_worker(ingest_pid: int | None = None) -> None:

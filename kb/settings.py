@@ -40,7 +40,7 @@ class Setting:
                 return self.parse(raw)
             except ValueError as exc:
                 raise ConfigError(f"{self.env}={raw!r} is not a valid value for {self.name}: {exc}",
-                                  hint=self.help, code="PKB-CONFIG-001") from exc
+                                  hint=self.help, code="PKB-CONFIG-VALUE") from exc
         return self.default()
 
 
@@ -111,5 +111,5 @@ def get(name: str, explicit: Any = None) -> Any:
         setting = SETTINGS[name]
     except KeyError:
         raise ConfigError(f"unknown setting {name!r}", hint=f"known: {', '.join(SETTINGS)}",
-                          code="PKB-CONFIG-002") from None
+                          code="PKB-CONFIG-UNKNOWN") from None
     return setting.value(explicit)

@@ -142,5 +142,5 @@ def validate_store(store: Store, graphs: list[str] | None = None) -> Report:
     except Exception as exc:
         raise PolicyKBError(f"validation could not run: {type(exc).__name__}: {exc}",
                             hint="check the store with `policykb query documents`",
-                            code="PKB-VALIDATE-001") from exc
+                            code="PKB-VALIDATE-FAILED") from exc
     return report

@@ -60,7 +60,7 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 class UnknownConceptError(PolicyKBError, ValueError):
     """A scheme name, contract code or concept IRI that the vocabulary does not have."""
 
-    code = "PKB-VOCAB-001"
+    code = "PKB-VOCAB-UNKNOWN"
 
 
 def scheme_names() -> tuple[str, ...]:
@@ -72,7 +72,7 @@ def _scheme_name(scheme: str) -> str:
     name = _ALIASES.get(scheme, scheme)
     if name not in SCHEMES:
         raise UnknownConceptError(f"unknown concept scheme {scheme!r}",
-                                  hint="one of: " + ", ".join(SCHEMES), code="PKB-VOCAB-002")
+                                  hint="one of: " + ", ".join(SCHEMES), code="PKB-VOCAB-SCHEME")
     return name
 
 

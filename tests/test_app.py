@@ -474,7 +474,7 @@ def test_invalid_upload_shows_the_read_error(writable_store):
     ok(at.run())
     assert at.error, "an unreadable file must be reported"
     message = plain(at.error[0].value)
-    assert "x.txt" in message and "PKB-READ-004" in message and "not a text file" in message
+    assert "x.txt" in message and "PKB-READ-BINARY" in message and "not a text file" in message
     assert at.info, "the ReadError's hint is shown"
     assert not (writable_store / "uploads" / "x.txt").exists()
     assert len(at.dataframe(key="doc_table").value) == 5

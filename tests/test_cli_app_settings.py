@@ -36,13 +36,13 @@ def test_settings_lists_every_setting_with_its_value():
 def test_settings_names_a_bad_value_and_exits_2():
     out = policykb("settings", env={"POLICYKB_WORKERS": "zero"})
     assert out.returncode == 2
-    assert "POLICYKB_WORKERS" in out.stderr and "PKB-CONFIG-001" in out.stderr
+    assert "POLICYKB_WORKERS" in out.stderr and "PKB-CONFIG-VALUE" in out.stderr
 
 
 def test_app_refuses_a_missing_corpus(tmp_path):
     out = policykb("app", "--store", str(tmp_path / "kb"), "--corpus", str(tmp_path / "nowhere"))
     assert out.returncode == 2
-    assert "nowhere" in out.stderr and "PKB-CONFIG-004" in out.stderr
+    assert "nowhere" in out.stderr and "PKB-CONFIG-CORPUS" in out.stderr
 
 
 def _free_port() -> int:

@@ -88,7 +88,7 @@ def test_a_file_that_fails_on_a_worker_is_reported_against_its_path(client, corp
                          scheduler=client)
     error = summary.errors[0].error
     # planning reads the file in this process already, so the empty file never reaches the cluster
-    assert error.code == "PKB-READ-002" and error.path == str(corpus / "empty.txt")
+    assert error.code == "PKB-READ-EMPTY" and error.path == str(corpus / "empty.txt")
     assert summary.count("added") == 1
 
 

@@ -77,7 +77,7 @@ def test_bad_file_is_reported_and_the_others_go_on(tmp_path):
         assert len(store.graphs()) == 1
     errors = {Path(r.path).name: r.error for r in summary.errors}
     assert set(errors) == {"junk.txt", "empty.txt"}
-    assert errors["junk.txt"].code == "PKB-READ-004" and errors["empty.txt"].code == "PKB-READ-002"
+    assert errors["junk.txt"].code == "PKB-READ-BINARY" and errors["empty.txt"].code == "PKB-READ-EMPTY"
 
 
 def test_extract_prints_an_error_object_and_exits_1(tmp_path):

@@ -435,7 +435,7 @@ def test_concept_iri_and_notation_of():
             assert notation_of(concept_iri(scheme, code)) == (scheme, code)
     with pytest.raises(UnknownConceptError) as info:
         concept_iri("actor", "principal")
-    assert isinstance(info.value, ValueError) and info.value.code == "PKB-VOCAB-001"
+    assert isinstance(info.value, ValueError) and info.value.code == "PKB-VOCAB-UNKNOWN"
     assert "member_school" in str(info.value)
     for bad in (VOCAB + "actor/principal", VOCAB + "actor", "http://example.org/x", VOCAB + "modelx/alliance"):
         with pytest.raises(UnknownConceptError):

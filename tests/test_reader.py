@@ -125,38 +125,38 @@ def test_non_chinese_text_is_not_an_error(tmp_path):
     "正常文本".encode("utf-8") + b"\x00\x01\x02\x03" * 50,
 ], ids=["random", "png", "elf", "text-with-nuls"])
 def test_binary_junk(tmp_path, data):
-    assert read_code(write(tmp_path, "junk.txt", data)) == "PKB-READ-004"
+    assert read_code(write(tmp_path, "junk.txt", data)) == "PKB-READ-BINARY"
 
 
 def test_bom_that_lies(tmp_path):
-    assert read_code(write(tmp_path, "x.txt", b"\xef\xbb\xbf\xff\xfe\xfd")) == "PKB-READ-004"
+    assert read_code(write(tmp_path, "x.txt", b"\xef\xbb\xbf\xff\xfe\xfd")) == "PKB-READ-BINARY"
 
 
 # -- file-level errors ------------------------------------------------------------------------
 
 def test_missing_file(tmp_path):
-    assert read_code(tmp_path / "nope.txt") == "PKB-READ-001"
+    assert read_code(tmp_path / "nope.txt") == "PKB-READ-OPEN"
 
 
 def test_directory_is_not_a_file(tmp_path):
     d = tmp_path / "dir.txt"
     d.mkdir()
-    assert read_code(d) == "PKB-READ-001"
+    assert read_code(d) == "PKB-READ-OPEN"
 
 
 def test_empty_file(tmp_path):
-    assert read_code(write(tmp_path, "empty.txt", b"")) == "PKB-READ-002"
-    assert read_code(write(tmp_path, "blank.txt", b" \n\r\n\t ")) == "PKB-READ-002"
+    assert read_code(write(tmp_path, "empty.txt", b"")) == "PKB-READ-EMPTY"
+    assert read_code(write(tmp_path, "blank.txt", b" \n\r\n\t ")) == "PKB-READ-EMPTY"
 
 
 def test_unsupported_format(tmp_path):
-    assert read_code(write(tmp_path, "sheet.xlsx", b"PK\x03\x04")) == "PKB-READ-003"
-    assert read_code(write(tmp_path, "noext", b"hello")) == "PKB-READ-003"
+    assert read_code(write(tmp_path, "sheet.xlsx", b"PK\x03\x04")) == "PKB-READ-FORMAT"
+    assert read_code(write(tmp_path, "noext", b"hello")) == "PKB-READ-FORMAT"
 
 
 def test_too_large(tmp_path):
     p = write(tmp_path, "big.txt", "集团".encode() * 100)
-    assert read_code(p, max_bytes=100) == "PKB-READ-009"
+    assert read_code(p, max_bytes=100) == "PKB-READ-TOO-LARGE"
     assert read_document(p, max_bytes=600).text == "集团" * 100
 
 
@@ -172,7 +172,7 @@ def test_error_message_names_file_and_problem(tmp_path):
     with pytest.raises(ReadError) as info:
         read_document(p)
     assert str(p) in str(info.value) and "not found" in str(info.value)
-    assert info.value.to_dict()["code"] == "PKB-READ-001"
+    assert info.value.to_dict()["code"] == "PKB-READ-OPEN"
 
 
 # -- HTML -------------------------------------------------------------------------------------
@@ -262,20 +262,20 @@ def test_docx(tmp_path):
 def test_truncated_docx(tmp_path):
     data = make_docx(tmp_path / "plan.docx").read_bytes()
     for cut in (len(data) // 2, len(data) - 30, 100):
-        assert read_code(write(tmp_path, f"cut{cut}.docx", data[:cut])) == "PKB-READ-005"
+        assert read_code(write(tmp_path, f"cut{cut}.docx", data[:cut])) == "PKB-READ-CORRUPT"
 
 
 def test_docx_that_is_not_a_zip_or_not_word(tmp_path):
-    assert read_code(write(tmp_path, "a.docx", "只是文本".encode())) == "PKB-READ-005"
+    assert read_code(write(tmp_path, "a.docx", "只是文本".encode())) == "PKB-READ-CORRUPT"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("hello.txt", "not a word document")
-    assert read_code(write(tmp_path, "b.docx", buf.getvalue())) == "PKB-READ-005"
+    assert read_code(write(tmp_path, "b.docx", buf.getvalue())) == "PKB-READ-CORRUPT"
 
 
 def test_old_word_doc_renamed(tmp_path):
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    assert read_code(write(tmp_path, "old.docx", data)) == "PKB-READ-003"
+    assert read_code(write(tmp_path, "old.docx", data)) == "PKB-READ-FORMAT"
 
 
 def test_zip_bomb_by_ratio(tmp_path):
@@ -284,7 +284,7 @@ def test_zip_bomb_by_ratio(tmp_path):
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", b"\x00" * (4 << 20))   # 4 MiB -> a few KiB
     assert len(buf.getvalue()) < 64 << 10
-    assert read_code(write(tmp_path, "bomb.docx", buf.getvalue())) == "PKB-READ-006"
+    assert read_code(write(tmp_path, "bomb.docx", buf.getvalue())) == "PKB-READ-BOMB"
 
 
 def test_zip_bomb_by_declared_size(tmp_path):
@@ -295,7 +295,7 @@ def test_zip_bomb_by_declared_size(tmp_path):
     data = bytearray(buf.getvalue())
     cd = data.index(b"PK\x01\x02")
     data[cd + 20:cd + 28] = struct.pack("<II", 13, 0xFFFFFFF0)  # compressed, uncompressed
-    assert read_code(write(tmp_path, "bomb.docx", bytes(data))) == "PKB-READ-006"
+    assert read_code(write(tmp_path, "bomb.docx", bytes(data))) == "PKB-READ-BOMB"
 
 
 # -- PDF --------------------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path):
     buf = io.BytesIO()
     w.write(buf)
     p = write(tmp_path, "scan.pdf", buf.getvalue())
-    assert read_code(p) == "PKB-READ-007"
+    assert read_code(p) == "PKB-READ-NO-TEXT-LAYER"
     with pytest.raises(ReadError, match="OCR"):
         read_document(p)
 
@@ -386,7 +386,7 @@ def _encrypted(tmp_path, user: str, owner: str) -> Path:
 
 
 def test_encrypted_pdf(tmp_path):
-    assert read_code(_encrypted(tmp_path, "secret", "owner")) == "PKB-READ-008"
+    assert read_code(_encrypted(tmp_path, "secret", "owner")) == "PKB-READ-ENCRYPTED"
 
 
 def test_pdf_with_only_an_owner_password_is_read(tmp_path):
@@ -395,6 +395,6 @@ def test_pdf_with_only_an_owner_password_is_read(tmp_path):
 
 
 def test_corrupt_pdf(tmp_path):
-    assert read_code(write(tmp_path, "x.pdf", b"not a pdf at all")) == "PKB-READ-005"
+    assert read_code(write(tmp_path, "x.pdf", b"not a pdf at all")) == "PKB-READ-CORRUPT"
     data = make_pdf(PDF_LINES)
-    assert read_code(write(tmp_path, "cut.pdf", data[:60])) == "PKB-READ-005"
+    assert read_code(write(tmp_path, "cut.pdf", data[:60])) == "PKB-READ-CORRUPT"

@@ -18,7 +18,7 @@ failed. The corpus is built in a temporary folder (see :func:`build_corpus`):
 * symlinked folders: ``loop`` (→ the corpus itself) and ``zz-alias`` (→ ``same/``), entered once:
   a folder reached twice is walked under the first path in sorted order.
 
-Large texts are at the end: a 50 MB text (refused up front with PKB-READ-009: the store holds at
+Large texts are at the end: a 50 MB text (refused up front with PKB-READ-TOO-LARGE: the store holds at
 most ~15 MiB of text per document), a 1 MB text (ingested, ``slow``), and two tests that check
 extraction time grows linearly with the size of one document.
 """
@@ -217,15 +217,15 @@ def build_corpus(root: Path) -> Corpus:
                        "others/russian-cp1251.txt": "ok", "others/render.md": "ok",
                        "others/page.html": "ok"})
     c.expected.update({
-        "bad/empty.txt": "PKB-READ-002",
-        "bad/junk.txt": "PKB-READ-004",
-        "bad/truncated.docx": "PKB-READ-005",
-        "bad/bomb.docx": "PKB-READ-006",
-        "bad/scan.pdf": "PKB-READ-007",
-        "bad/encrypted.pdf": "PKB-READ-008",
-        "bad/dangling.txt": "PKB-READ-001",
-        "bad/self-loop.txt": "PKB-READ-001",
-        "bad/notes.xlsx": "PKB-READ-003",
+        "bad/empty.txt": "PKB-READ-EMPTY",
+        "bad/junk.txt": "PKB-READ-BINARY",
+        "bad/truncated.docx": "PKB-READ-CORRUPT",
+        "bad/bomb.docx": "PKB-READ-BOMB",
+        "bad/scan.pdf": "PKB-READ-NO-TEXT-LAYER",
+        "bad/encrypted.pdf": "PKB-READ-ENCRYPTED",
+        "bad/dangling.txt": "PKB-READ-OPEN",
+        "bad/self-loop.txt": "PKB-READ-OPEN",
+        "bad/notes.xlsx": "PKB-READ-FORMAT",
     })
     return c
 
@@ -457,9 +457,9 @@ def test_cli_extract_goes_on_after_errors(corpus, extract_run):
 def test_cli_extract_error_objects_carry_the_code(corpus, extract_run):
     files, out = extract_run
     by = dict(zip(files, (json.loads(line) for line in out.stdout.splitlines())))
-    assert by["bad/scan.pdf"]["code"] == "PKB-READ-007"
-    assert by["bad/bomb.docx"]["code"] == "PKB-READ-006"
-    assert by["bad/dangling.txt"]["code"] == "PKB-READ-001"
+    assert by["bad/scan.pdf"]["code"] == "PKB-READ-NO-TEXT-LAYER"
+    assert by["bad/bomb.docx"]["code"] == "PKB-READ-BOMB"
+    assert by["bad/dangling.txt"]["code"] == "PKB-READ-OPEN"
 
 
 # --------------------------------------------------------------------------- large texts
@@ -509,7 +509,7 @@ def fifty_mb(tmp_path_factory):
 
 
 def test_a_50mb_text_never_exhausts_memory_and_the_others_go_on(fifty_mb):
-    """Ingested, or refused up front with PKB-READ-009: never a crash, never gigabytes."""
+    """Ingested, or refused up front with PKB-READ-TOO-LARGE: never a crash, never gigabytes."""
     folder, out, peak, _ = fifty_mb
     big = str(folder / "docs" / "big.txt")
     assert "Traceback" not in out.stderr
@@ -517,7 +517,7 @@ def test_a_50mb_text_never_exhausts_memory_and_the_others_go_on(fifty_mb):
         assert "2 added" in out.stderr
     else:
         assert out.returncode == 1, out.stderr
-        assert any(big in line and "PKB-READ-009" in line and "too large" in line
+        assert any(big in line and "PKB-READ-TOO-LARGE" in line and "too large" in line
                    for line in out.stderr.splitlines()), out.stderr
         assert "1 added" in out.stderr                            # small.txt
     assert peak < RSS_BUDGET_MB, peak
@@ -526,7 +526,7 @@ def test_a_50mb_text_never_exhausts_memory_and_the_others_go_on(fifty_mb):
 @pytest.mark.xfail(strict=True, reason="a text over ~15 MB cannot be stored as one document: pkb:text is one "
                    "literal and the store's N-Quads parser stops at 16 MiB (kb/store/batches.py), and "
                    "extraction is quadratic in the document's size (ingest/components/rules.py, "
-                   "ingest/literals.py); so ingest/reader.py refuses it (PKB-READ-009)")
+                   "ingest/literals.py); so ingest/reader.py refuses it (PKB-READ-TOO-LARGE)")
 def test_a_50mb_text_is_ingested_within_two_minutes(fifty_mb):
     _, out, peak, seconds = fifty_mb
     assert out.returncode == 0, out.stderr
@@ -546,7 +546,7 @@ def test_the_text_size_limit_is_checked_on_the_decoded_text(tmp_path):
     assert len(p.read_bytes()) < limit
     with pytest.raises(ReadError) as err:
         read_document(p, max_text_bytes=limit)
-    assert err.value.code == "PKB-READ-009" and err.value.path == str(p)
+    assert err.value.code == "PKB-READ-TOO-LARGE" and err.value.path == str(p)
     assert read_document(p, max_text_bytes=limit + 1).text == text
 
 

@@ -35,11 +35,11 @@ def run_app(
     corpus_dir = Path(settings.get("corpus", corpus))
     if not APP_FILE.exists():
         fail(ConfigError(f"the app file {APP_FILE} is missing", hint="run from a checkout of policykb "
-                         "installed with `pip install -e .`", code="PKB-CONFIG-003"))
+                         "installed with `pip install -e .`", code="PKB-CONFIG-APP"))
     if not no_ingest:
         if not corpus_dir.exists():
             fail(ConfigError(f"the corpus folder {corpus_dir} does not exist",
-                             hint="pass --corpus DIR or set POLICYKB_CORPUS", code="PKB-CONFIG-004"))
+                             hint="pass --corpus DIR or set POLICYKB_CORPUS", code="PKB-CONFIG-CORPUS"))
         kb_store = open_store(location)
         try:
             with kb_store:

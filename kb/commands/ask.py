@@ -41,9 +41,9 @@ def ask_command(
 
     if fmt not in ("table", "json"):
         fail(PolicyKBError(f"unknown format {fmt!r}", hint="use --format table or --format json",
-                           code="PKB-CLI-001"))
+                           code="PKB-CLI-FORMAT"))
     if lang not in (None, "zh", "en"):
-        fail(PolicyKBError(f"unknown language {lang!r}", hint="use --lang zh or --lang en", code="PKB-CLI-003"))
+        fail(PolicyKBError(f"unknown language {lang!r}", hint="use --lang zh or --lang en", code="PKB-CLI-LANG"))
     if questions == ["-"]:
         questions = [line.strip() for line in sys.stdin if line.strip()]
     elif len(questions) > 1 and all(q.isascii() and " " not in q.strip() for q in questions):

@@ -35,7 +35,7 @@ def extract(
     from kb.store import open_store as _open
 
     if fmt != "json":
-        fail(PolicyKBError(f"unknown format {fmt!r}", hint="use --format json", code="PKB-CLI-001"))
+        fail(PolicyKBError(f"unknown format {fmt!r}", hint="use --format json", code="PKB-CLI-FORMAT"))
     temp = None
     try:
         if store is None:
@@ -54,7 +54,7 @@ def extract(
                     error = result.error if result and result.error else None
                     print(json.dumps({"schema": "policykb-extract/1", "source": str(f),
                                       "error": error.message if error else "not a readable document",
-                                      "code": error.code if error else "PKB-READ-000",
+                                      "code": error.code if error else "PKB-READ-ERROR",
                                       "hint": error.hint if error else None}, ensure_ascii=False))
                     continue
                 print(json.dumps(document_view(kb_store, result.graph, str(f)), ensure_ascii=False))

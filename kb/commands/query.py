@@ -37,7 +37,7 @@ def query(
     bindings: dict[str, object] = {}
     for item in param:
         if "=" not in item:
-            fail(PolicyKBError(f"--param {item!r} is not name=value", code="PKB-CLI-002"))
+            fail(PolicyKBError(f"--param {item!r} is not name=value", code="PKB-CLI-PARAM"))
         key, value = item.split("=", 1)
         if value.startswith("<") and value.endswith(">"):
             bindings[key.lstrip("?$")] = IRI(value[1:-1])
@@ -51,7 +51,7 @@ def query(
     try:
         if path.suffix == ".rq":        # a user-written query: checked, and run with a hard deadline
             if not path.exists():
-                raise PolicyKBError(f"no query file {path}", code="PKB-CLI-003",
+                raise PolicyKBError(f"no query file {path}", code="PKB-CLI-FILE",
                                     hint="give a .rq file, or a name from `policykb queries`")
             result = run_user_query(path.read_text(encoding="utf-8"), bindings,
                                     location=settings.get("store", store), timeout=timeout, limit=limit)

@@ -80,7 +80,7 @@ def _child_main() -> None:
         answer = ("error", (type(exc).__name__, exc.to_dict()))
     except Exception as exc:  # report anything else instead of dying silently
         answer = ("error", ("StoreError", {"message": f"{type(exc).__name__}: {exc}", "hint": None,
-                                           "path": request["path"], "code": "PKB-STORE-000"}))
+                                           "path": request["path"], "code": "PKB-STORE-ERROR"}))
     sys.stdout.buffer.write(pickle.dumps(answer))
     sys.stdout.buffer.flush()
 
