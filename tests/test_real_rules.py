@@ -225,3 +225,18 @@ def test_catchment_areas_are_enrollment(text, kind):
     doc = annotate(SourceText("t.txt", text, "txt", "utf-8", ""))
     kinds = {span._.kind for span in doc.spans.get("constraints", [])}
     assert kind in kinds and (kind != "enrollment_unchanged" or "other" not in kinds), kinds
+
+
+# --------------------------------------------------------------------------- no duty: questions, national quotes, hearsay, frames
+
+@pytest.mark.parametrize("text", [
+    "集团化办学从“挂牌子”转向“要质量”，教育管理部门该怎么做？",
+    "政府在推进集团化办学中的责任应该是什么？",
+    "党的二十大报告明确提出，要加快建设高质量教育体系，促进教育公平。",
+    "总书记强调，要办好人民满意的教育。",
+    "一位家长笑称，学校要搬，房子要涨，孩子要转。",
+    "在区教育局的统筹安排、具体指导下，成立了实验小学教育集团。",
+])
+def test_sentences_that_state_no_duty_give_no_rule(text):
+    doc = annotate(SourceText("news.txt", "某区教育集团动态\n\n" + text + "\n", "txt", "utf-8", ""))
+    assert [doc.text[r.start_char:r.end_char] for r in doc.spans["rules"]] == []

@@ -263,6 +263,8 @@ def is_rule(unit: Unit) -> bool:
         return True         # 理事长由牵头校校长担任: the holder's duty to take the post
     if any(c.descriptive for c in unit.clauses):
         return False
+    if all(lexicon().frame_only.match(c.text) for c in unit.clauses):
+        return False        # 在…指导下 alone: a frame whose statement is elsewhere
     return any(c.task or c.period or c.responsible or c.target for c in unit.clauses) or unit.period is not None
 
 
@@ -373,7 +375,8 @@ def rules_component(doc: Doc) -> Doc:
         piece = text[sentence.start:sentence.end]
         lex = lexicon()
         if is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece) \
-                or lex.evaluative_sentence.search(piece) or _title_line(doc, sentence, piece):
+                or lex.evaluative_sentence.search(piece) or lex.question.search(piece) \
+                or _title_line(doc, sentence, piece):
             continue
         principles = _in_principles(doc, sentence)
         if not triage.search(piece):

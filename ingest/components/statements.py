@@ -95,6 +95,8 @@ class _Lexicon:
     event_date: re.Pattern
     prepositions: re.Pattern
     frame_close: re.Pattern
+    question: re.Pattern
+    frame_only: re.Pattern
     comparison: re.Pattern
     evaluative: re.Pattern
     reports: re.Pattern
@@ -145,6 +147,8 @@ def lexicon() -> _Lexicon:
         principle_sections=re.compile(st["principle_sections"]),
         ideology=re.compile(st["ideology"]),
         reported=re.compile(st["reported"]),
+        question=re.compile(st["question"]),
+        frame_only=re.compile(st["frame_only"]),
         evaluative_sentence=re.compile(st["evaluative_sentence"]),
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
