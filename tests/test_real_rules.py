@@ -240,3 +240,13 @@ def test_catchment_areas_are_enrollment(text, kind):
 def test_sentences_that_state_no_duty_give_no_rule(text):
     doc = annotate(SourceText("news.txt", "某区教育集团动态\n\n" + text + "\n", "txt", "utf-8", ""))
     assert [doc.text[r.start_char:r.end_char] for r in doc.spans["rules"]] == []
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("1、总校派遣两名骨干教师到分校任教一年。", "lead_school"),
+    ("成员学校每学期委派一名教研组长到牵头学校跟岗。", "member_school"),
+    ("新入职教师以集团名义统一招聘。", "group"),          # the group hires, in its own name
+])
+def test_sending_and_hiring_people_is_a_duty(text, actor):
+    doc = annotate(SourceText("plan.txt", "某教育集团工作计划\n\n" + text + "\n", "txt", "utf-8", ""))
+    assert [facts_of(r)["actor"] for r in doc.spans["rules"]] == [actor]
