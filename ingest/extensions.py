@@ -17,7 +17,8 @@ rules           pkb_rules                        modality, actor, actor_text, ac
 constraints     pkb_constraints                  kind, evidence
 ==============  ===============================  ==========================================
 
-``evidence`` is the ``(start, end)`` of the sentence a fact rests on, in the normalized text.
+``evidence`` is the ``(start, end)`` a fact rests on in the normalized text: for a rule the clause(s) that
+state it, for the other facts their sentence.
 
 spaCy keys plain ``Span._`` values by character offsets only, so two facts over the same
 characters (two statements of one clause) would share them. Our span attributes are therefore

@@ -69,9 +69,14 @@ class DocumentTexts:
         if not hits:
             return self.citation(doc)
         pos = min(hits)[0]
-        start, end = pos, pos
+        return self.sentence_around(doc, pos, pos)
+
+    def sentence_around(self, doc: str, start: int, end: int) -> Citation:
+        """The sentence of ``doc`` that holds ``[start, end)`` (a clause's context), as a citation."""
+        text = self.text(doc)
         while start > 0 and text[start - 1] not in SENTENCE_ENDS:
             start -= 1
+        end = max(end, start)
         while end < len(text) and text[end] not in SENTENCE_ENDS:
             end += 1
         if end < len(text) and text[end] != "\n":
@@ -79,6 +84,5 @@ class DocumentTexts:
         while start < end and text[start].isspace():
             start += 1
         return self.citation(doc, start, end)
-
 
 SENTENCE_ENDS = "。！？!?；;\n"

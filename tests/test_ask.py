@@ -70,7 +70,8 @@ CONSORTIA = {"临县一中初高中教育协同发展联合体", "临县高级�
 
 
 def sentences(answer: Answer) -> set[str]:
-    return {r.sentence for r in answer.results}
+    """The sentences the answer's clauses stand in (each row's ``context``)."""
+    return {r.context or r.sentence for r in answer.results}
 
 
 def expect(*texts: str) -> set[str]:
@@ -92,9 +93,12 @@ def test_obligations_of_member_schools(store, question):
     answer = ask(store, question)
     assert answer.ok and answer.interpretation.kind == "obligation"
     assert answer.interpretation.filters.actors == ["member_school"]
-    got = {(r.sentence, r.actor, r.inherited) for r in answer.results}
+    got = {(r.context, r.actor, r.inherited) for r in answer.results}
     for shadowing in (TJA_SHADOWING, LX_SHADOWING):       # the 跟班听课 clauses, direct
         assert (N(shadowing), "member_school_staff", False) in got
+    # the answer shows the member schools' own clause of that sentence, never the lead school's
+    clauses = {r.sentence for r in answer.results if r.context == N(TJA_SHADOWING)}
+    assert clauses == {"成员校学科教师每月到牵头校跟班听课不少于1天"}
     assert (N(TJA_COURSES), "member_school", False) in got
     assert (N(ZY_TRAINING), "group", True) in got
     for r in answer.results:                               # nothing of other actors leaks in
@@ -192,7 +196,7 @@ def test_lead_schools_in_zhangye(store):
     answer = ask(store, "Which obligations apply to lead schools in 张掖市?")
     f = answer.interpretation.filters
     assert f.actors == ["lead_school"] and f.districts == ["张掖市"]
-    got = {(r.sentence, r.inherited) for r in answer.results}
+    got = {(r.context, r.inherited) for r in answer.results}
     assert (N(ZY_LEAD_HEAD), True) in got or (N(ZY_LEAD_HEAD), False) in got
     assert (N(ZY_TRAINING), True) in got                    # the whole group's, inherited
     assert {r.district for r in answer.results} == {"张掖市"}
@@ -203,7 +207,7 @@ def test_lead_schools_in_zhangye(store):
 
 def test_lead_schools_of_tianjiaan(store):
     answer = ask(store, "田家庵区的牵头校有哪些职责？")
-    got = {(r.sentence, r.actor, r.inherited) for r in answer.results}
+    got = {(r.context, r.actor, r.inherited) for r in answer.results}
     assert (N(TJA_CHARTER), "lead_school", False) in got
     assert (N(TJA_SHADOWING), "lead_school_staff", False) in got     # 牵头校学科教研组长…每学期
     assert {r.district for r in answer.results} == {"田家庵区"}
@@ -422,7 +426,7 @@ def test_cli_json_lines_and_exit_status(store_path):
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert [line["question"] for line in lines] == ["张掖中学教育集团的联席会议多久召开一次？", "What is prohibited?"]
-    assert N(ZY_MEETING) in {r["sentence"] for r in lines[0]["results"]}
+    assert N(ZY_MEETING) in {r["context"] for r in lines[0]["results"]}
     assert lines[0]["results"][0]["kind"] == "obligation" and lines[0]["results"][0]["inherited"] is False
 
     bad = runner.invoke(app, ["ask", "--store", str(store_path), "--format", "json", "今天天气怎么样", "宝塔区有哪些教育集团？"])

@@ -42,6 +42,11 @@ def sentences(items) -> list[str]:
     return [i.citation.sentence for i in items if i.citation]
 
 
+def cites(sentence: str, items) -> bool:
+    """Some item cites a clause of ``sentence`` (a rule cites the clause that states it)."""
+    return any(quote and quote in sentence for quote in sentences(items))
+
+
 # ----------------------------------------------------------------------------- scopes
 
 
@@ -82,13 +87,13 @@ def test_every_dimension_has_one_cell_per_scope(zt):
 
 def test_meeting_cadences_side_by_side_with_sources(store, zt):
     zhangye, tianjiaan = zt.cell("meeting", "张掖市"), zt.cell("meeting", "田家庵区")
-    assert ZHANGYE_MEETING in sentences(zhangye)
-    assert TIANJIAAN_MONTHLY in sentences(tianjiaan)
-    assert TIANJIAAN_YEARLY in sentences(tianjiaan)
-    monthly_zy = [i for i in zhangye if i.citation.sentence == ZHANGYE_MEETING and i.extra["frequency"]]
+    assert cites(ZHANGYE_MEETING, zhangye)
+    assert cites(TIANJIAAN_MONTHLY, tianjiaan)
+    assert cites(TIANJIAAN_YEARLY, tianjiaan)
+    monthly_zy = [i for i in zhangye if i.citation.sentence in ZHANGYE_MEETING and i.extra["frequency"]]
     assert monthly_zy[0].extra["frequency_text"] == "每月≥1次"
     assert monthly_zy[0].extra["actor"] == "group_head"
-    monthly_tj = [i for i in tianjiaan if i.citation.sentence == TIANJIAAN_MONTHLY and i.extra["frequency"]]
+    monthly_tj = [i for i in tianjiaan if i.citation.sentence in TIANJIAAN_MONTHLY and i.extra["frequency"]]
     assert monthly_tj[0].extra["frequency_text"] == "每月1次"
     for item in zhangye + tianjiaan:   # every citation is the document's text at its offsets
         c = item.citation
@@ -101,7 +106,7 @@ def test_equal_duties_match_across_districts(zt):
     in_both, only_a, only_b = zt.diff("meeting")
     assert "meeting|group_head|month|obligation" in in_both
     a_items, b_items = in_both["meeting|group_head|month|obligation"]
-    assert ZHANGYE_MEETING in sentences(a_items) and TIANJIAAN_MONTHLY in sentences(b_items)
+    assert cites(ZHANGYE_MEETING, a_items) and cites(TIANJIAAN_MONTHLY, b_items)
     assert not set(only_a) & set(only_b) and not set(only_a) & set(in_both)
 
 
@@ -165,7 +170,7 @@ def test_to_dict_is_json(zt):
     data = json.loads(json.dumps(zt.to_dict(), ensure_ascii=False))
     assert [d["key"] for d in data["dimensions"]] == list(DIMENSION_KEYS)
     meeting = next(d for d in data["dimensions"] if d["key"] == "meeting")
-    assert ZHANGYE_MEETING in [i["citation"]["sentence"] for i in meeting["cells"][0]]
+    assert any(i["citation"]["sentence"] in ZHANGYE_MEETING for i in meeting["cells"][0])
     assert data["diffs"][0]["a"] == "张掖市" and "meeting" in data["diffs"][0]["dimensions"]
     assert "schools" not in data["diffs"][0]["dimensions"]
     assert {"in_both", "only_a", "only_b"} == set(data["diffs"][0]["categories"]["meeting"])
@@ -176,7 +181,8 @@ def test_csv_has_bom_and_one_row_per_item(zt):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == sum(len(c) for cells in zt.cells.values() for c in cells)
-    shared = [r for r in rows if r["sentence"] == TIANJIAAN_MONTHLY and r["signature"].startswith("meeting|group_head")]
+    shared = [r for r in rows if r["sentence"] and r["sentence"] in TIANJIAAN_MONTHLY
+              and r["signature"].startswith("meeting|group_head")]
     assert shared and shared[0]["also_in"] == "张掖市" and shared[0]["district"] == "田家庵区"
 
 

@@ -38,6 +38,8 @@ STANDING_PERIODS = frozenset({"term_of_office", "multi_year"})
 TIME_PHRASE_REST = 5
 #: a share (交流比例): a period before it recurs only with the share stated
 RATE = re.compile(r"比例|占比|比率|覆盖率|覆盖面")
+#: punctuation that ends a clause, left out of a rule's evidence
+CLAUSE_PUNCT = ",:;。!?、"
 AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
 
 
@@ -399,7 +401,11 @@ def rules_component(doc: Doc) -> Doc:
             span = make_span(doc, unit.clauses[0].start, unit.clauses[-1].end, "rule", len(spans))
             facts = rule_facts(unit, sctx, before)
             before = facts["actor"]
-            facts_of(span).update(facts, evidence=(sentence.start, sentence.end))
+            # the clauses that state it, without the punctuation that closes the last one
+            end = unit.clauses[-1].end
+            while end > unit.clauses[0].start and text[end - 1] in CLAUSE_PUNCT:
+                end -= 1
+            facts_of(span).update(facts, evidence=(unit.clauses[0].start, end))
             spans.append(span)
     doc.spans["rules"] = spans
     return doc

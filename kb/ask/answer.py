@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 from kb import queries
+from kb.citations import DocumentTexts
 from kb.ask import lexicon as lx
 from kb.ask.interpret import covered_periods, group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
@@ -94,13 +95,13 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
     return list(found.values())
 
 
-def _clause_frequencies(store: Store, docs: set[str]) -> dict[tuple[str, int, int], dict]:
-    """``(doc, start, end)`` → frequency, for every clause in ``docs`` that a rule gives a recurrence."""
+def _sentence_frequencies(store: Store, docs: set[str], texts: DocumentTexts) -> dict[tuple[str, int, int], dict]:
+    """``(doc, start, end)`` of a sentence → the recurrence a rule of that sentence states."""
     spans: dict[tuple[str, int, int], dict] = {}
     for doc in docs:
         for rule in find(store, doc=doc):
             if rule.frequency:
-                spans.setdefault((doc, *rule.span), rule.frequency)
+                spans.setdefault((doc, *texts.sentence_around(doc, *rule.span).span), rule.frequency)
     return spans
 
 
@@ -118,10 +119,12 @@ def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
             names_en = ", ".join(concept_label("actor", w, "en") for w in wider)
             notes.append(Note(f"没有直接写明“{asked}”的条款，改为显示{names}的条款",
                               f"no clause names {asked_en} as such; showing those of {names_en}"))
+    texts = DocumentTexts(store)
+    context = {(r.doc, r.span): texts.sentence_around(r.doc, *r.span) for r in rules}
     stated: dict = {}
     if f.frequency and rules:
-        stated = _clause_frequencies(store, {r.doc for r in rules})
-        with_frequency = [r for r in rules if r.frequency or (r.doc, *r.span) in stated]
+        stated = _sentence_frequencies(store, {r.doc for r in rules}, texts)
+        with_frequency = [r for r in rules if r.frequency or (r.doc, *context[r.doc, r.span].span) in stated]
         if with_frequency:
             rules = with_frequency
         else:
@@ -136,11 +139,13 @@ def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
             result.frequency = result.frequency or r.frequency
             result.rules.append(r.rule)
             continue
-        merged[key] = Result("obligation", r.doc, r.title, r.district, r.sentence, r.span, actor=r.actor,
+        sentence = context[r.doc, r.span]
+        merged[key] = Result("obligation", r.doc, r.title, r.district, r.sentence, r.span,
+                             context=sentence.sentence, actor=r.actor,
                              actor_text=r.actor_text, action=r.action, modality=r.modality,
                              categories=[r.category], frequency=r.frequency, inherited=r.inherited,
                              rules=[r.rule],
-                             clause_frequency=None if r.frequency else stated.get((r.doc, *r.span)))
+                             clause_frequency=None if r.frequency else stated.get((r.doc, *sentence.span)))
     return list(merged.values())
 
 
@@ -214,7 +219,6 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
     """The documents that adopt a model (or kind of group) asked about without a group of it among
     the results: one row each, citing the sentence that names the model, with a note."""
     from kb.ask.vocabulary import vocabulary_for
-    from kb.citations import DocumentTexts
 
     terms = vocabulary_for(store).terms
     f = interpretation.filters

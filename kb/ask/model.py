@@ -176,7 +176,8 @@ class Interpretation:
 class Result:
     """One answer row. ``kind`` says which fields are filled: an ``obligation`` has actor,
     modality, category, frequency and ``inherited``; a ``constraint`` its ``constraint_kinds``; a
-    ``group`` its name, models and schools. Every row has its document, district and sentence."""
+    ``group`` its name, models and schools. Every row has its document, district and sentence
+    (for a rule: the clause that states it, and its whole sentence as ``context``)."""
 
     kind: str
     document: str
@@ -184,6 +185,7 @@ class Result:
     district: str | None
     sentence: str
     span: tuple[int, int]
+    context: str | None = None
     actor: str | None = None
     actor_text: str | None = None
     action: str | None = None
@@ -222,6 +224,7 @@ class Result:
             "district": self.district,
             "sentence": self.sentence,
             "span": list(self.span),
+            "context": self.context,
             "actor": self.actor,
             "actor_text": self.actor_text,
             "action": self.action,
