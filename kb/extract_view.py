@@ -7,17 +7,12 @@ from __future__ import annotations
 
 from kb import queries
 from kb.errors import QueryError
+from kb.obligations import code
+from kb.obligations import frequency as decode_frequency
 from kb.store.base import IRI, Store
 
 SCHEMA = "policykb-extract/1"
 OPERATORS = {"approx": "approx", "eq": "eq", "gteq": "min", "lteq": "max"}
-
-
-def _tail(iri: str | None) -> str | None:
-    """The last segment of an IRI: the contract code of a concept, the name of an operator."""
-    if iri is None:
-        return None
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _number(value):
@@ -47,7 +42,7 @@ def document_view(store: Store, doc: str, source: str) -> dict:
         "groups": _groups(store, doc),
         "obligations": _rules(store, doc, text),
         "constraints": [
-            {"kind": _tail(r["kind"]), "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]]}
+            {"kind": code(r["kind"]), "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]]}
             for r in queries.run(store, "document_constraints", doc=doc).rows
         ],
     }
@@ -63,7 +58,7 @@ def _groups(store: Store, doc: str) -> list[dict]:
     for r in queries.run(store, "document_groups", doc=doc).rows:
         g = groups.setdefault(r["group"], {
             "order": r["order"], "name": r.get("name"),
-            "models": sorted(_tail(m) for m in (r.get("models") or "").split()),
+            "models": sorted(code(m) for m in (r.get("models") or "").split()),
             "lead_schools": [], "member_schools": []})
         school, role = r.get("school"), r.get("role")
         if school and role:
@@ -77,20 +72,14 @@ def _groups(store: Store, doc: str) -> list[dict]:
 def _rules(store: Store, doc: str, text: str) -> list[dict]:
     out = []
     for r in queries.run(store, "document_rules", doc=doc).rows:
-        frequency = None
-        if r.get("period"):
-            low, high = r.get("min"), r.get("max")
-            if r.get("exact") is not None:
-                low = high = r["exact"]
-            frequency = {"period": _tail(r["period"]), "min_count": low, "max_count": high,
-                         "unit": _tail(r.get("unit")) or "time"}
+        frequency = decode_frequency(r.get("period"), r.get("min"), r.get("max"), r.get("exact"), r.get("unit"))
         quantity = None
         if r.get("qValue") is not None:
-            quantity = {"value": _number(r["qValue"]), "unit": _tail(r.get("qUnit")),
-                        "comparator": OPERATORS.get(_tail(r.get("qo")), "eq")}
+            quantity = {"value": _number(r["qValue"]), "unit": code(r.get("qUnit")),
+                        "comparator": OPERATORS.get(code(r.get("qo")), "eq")}
         out.append({
-            "modality": _tail(r["modality"]), "actor": _tail(r["actor"]), "actor_text": r.get("actorText") or None,
-            "action": r.get("action") or None, "category": _tail(r["category"]),
+            "modality": code(r["modality"]), "actor": code(r["actor"]), "actor_text": r.get("actorText") or None,
+            "action": r.get("action") or None, "category": code(r["category"]),
             "frequency": frequency, "quantity": quantity,
             "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]],
         })
