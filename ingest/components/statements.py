@@ -108,6 +108,13 @@ class _Lexicon:
     categories: dict[str, dict[str, int]]
 
 
+#: the statement patterns of rules.toml compiled as they stand
+PLAIN_PATTERNS = ("preamble", "set_up", "frame", "frame_as", "purpose_causative", "time_clause",
+                  "topic_verbs", "outcome_end", "boilerplate", "event_date", "frame_close",
+                  "comparison", "evaluative", "reports", "purpose_clause", "principle_sections",
+                  "ideology", "reported", "question", "frame_only", "evaluative_sentence")
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> _Lexicon:
     data = patterns("rules")
@@ -125,31 +132,11 @@ def lexicon() -> _Lexicon:
         action_verbs=re.compile(f"(?:{alt(st['action_verbs'])})"),
         adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
         descriptive=re.compile("|".join(st["descriptive"])),
-        preamble=re.compile(st["preamble"]),
-        set_up=re.compile(st["set_up"]),
         intent=re.compile(f"(?:{alt(st['adverbs'])})*?(?:{st['intent']})"),
-        frame=re.compile(st["frame"]),
-        frame_as=re.compile(st["frame_as"]),
         purpose_frame=st["purpose_frame"],
         purpose_link=st["purpose_link"],
-        purpose_causative=re.compile(st["purpose_causative"]),
-        time_clause=re.compile(st["time_clause"]),
-        topic_verbs=re.compile(st["topic_verbs"]),
-        outcome_end=re.compile(st["outcome_end"]),
-        boilerplate=re.compile(st["boilerplate"]),
-        event_date=re.compile(st["event_date"]),
         prepositions=re.compile(f"(?:{st['prepositions']})"),
-        frame_close=re.compile(st["frame_close"]),
-        comparison=re.compile(st["comparison"]),
-        evaluative=re.compile(st["evaluative"]),
-        reports=re.compile(st["reports"]),
-        purpose_clause=re.compile(st["purpose_clause"]),
-        principle_sections=re.compile(st["principle_sections"]),
-        ideology=re.compile(st["ideology"]),
-        reported=re.compile(st["reported"]),
-        question=re.compile(st["question"]),
-        frame_only=re.compile(st["frame_only"]),
-        evaluative_sentence=re.compile(st["evaluative_sentence"]),
+        **{name: re.compile(st[name]) for name in PLAIN_PATTERNS},
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
 
