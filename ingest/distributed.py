@@ -1,25 +1,8 @@
 """Extraction on a Dask cluster: ``policykb ingest --scheduler tcp://host:8786``.
 
-:func:`ingest.runner.ingest` plans every file in this process (reading it, hashing its text, asking
-the store what it holds), then hands the files to extract to :func:`run_on_cluster`, which sends
-each one *as bytes* to a Dask worker — so the workers need policykb installed (same version) but
-not the documents' folder — and yields the serialized document graphs back as they complete. The
-store is written only by the runner's one writer in this process, whole documents at a time; the
-workers never see the store.
-
-* Each worker builds the spaCy pipeline once, before any document is sent (a warm-up task per
-  worker), and that task also reports its policykb and pipeline versions: a worker whose versions
-  differ from this process's is refused (``PKB-EXTRACT-CLUSTER``), since its graphs would be
-  stamped with a pipeline version that did not make them.
-* A bounded number of documents is in flight (twice the cluster's threads), so neither this
-  process nor the scheduler holds the corpus.
-* A document that fails on its worker, or whose worker dies, is reported against its file like a
-  local failure; the others go on. An unreachable scheduler, or a cluster without workers, is an
-  :class:`~kb.errors.ExtractionError` ``PKB-EXTRACT-SCHEDULER``.
-
-For the pipeline's output it makes no difference where it ran: the test suite checks that a
-``LocalCluster`` ingest gives a graph isomorphic to a local one (apart from the ingest timestamps).
-Needs ``dask[distributed]``.
+:func:`run_on_cluster` sends each file to extract, as bytes, to a Dask worker and yields the
+serialized document graphs back as they complete; only the runner in this process writes the store.
+Version checks, documents in flight and failures: docs/pipeline.md. Needs ``dask[distributed]``.
 """
 from __future__ import annotations
 

@@ -1,29 +1,8 @@
 """Every custom attribute our components set on spaCy objects, declared in one place.
 
-Span groups (``doc.spans[...]``) used by the pipeline:
-
-==============  ===============================  ==========================================
-key             set by                           Span._ attributes
-==============  ===============================  ==========================================
-sections        pkb_structure                    level, parent
-sentences       pkb_structure                    section, is_heading
-schools         pkb_schools                      name
-groups          pkb_groups                       name, lead, members, models, kind_text
-models          pkb_models                       concept
-posts           pkb_roles                        role, name, held_by, group
-bodies          pkb_roles                        actor, name, group
-rules           pkb_rules                        modality, actor, actor_text, action, category,
-                                                 frequency, quantity, evidence
-constraints     pkb_constraints                  kind, evidence
-==============  ===============================  ==========================================
-
-``evidence`` is the ``(start, end)`` a fact rests on in the normalized text: for a rule the clause(s) that
-state it, for the other facts their sentence.
-
-spaCy keys plain ``Span._`` values by character offsets only, so two facts over the same
-characters (two statements of one clause) would share them. Our span attributes are therefore
-stored per fact in ``doc._.facts``, keyed by the span's label and id (``make_span`` gives every
-fact span its own id), behind ordinary ``span._.name`` getters and setters.
+The ``Doc._`` and ``Span._`` extensions of the pipeline's span groups; span attributes are stored
+per fact in ``doc._.facts``. The span groups, who sets them and why facts are stored that way:
+docs/pipeline.md.
 """
 from __future__ import annotations
 

@@ -1,39 +1,9 @@
 """Normalize a policy text and keep an exact map back to the original.
 
-``normalize(text)`` runs the steps below; each returns the new text and an
-:class:`~ingest.offsets.OffsetMap` (or ``None`` when every character kept its place), and the
-maps are chained, so any span of the result can be traced back to the input:
-
-0. line ends and invisible characters: "\r\n", "\r", "\v", "\f", U+0085, U+2028/9 become
-   "\n"; soft hyphens, zero-width spaces/joiners, word joiners and stray BOMs are deleted
-   (first, so that every line-based step below sees the same lines);
-1. Unicode NFKC: "，" → ",", "（" → "(", "：" → ":", "１" → "1", "㈠" → "(一)", "…" → "...";
-   "。、“”《》〔〕" stay. Common full-width characters are folded with ``str.replace``; only
-   lines that are still not NFKC are normalized per character (or per combining cluster),
-   each output character mapped to its source;
-2. pinyin glosses of mirror sites: ``優(yōu)質(zhì)`` → ``優質``, ``优（you1）`` → ``优``;
-3. web-chrome lines (breadcrumbs, 上一篇/下一篇, 责任编辑, 打印本页, "来源:范文范 1.47W", …);
-4. traditional → simplified (OpenCC ``t2s``, line by line), which also decides ``script``.
-   It runs *before* step 3 so that chrome lines of traditional pages (打印本頁, 責任編輯) are
-   matched in their simplified form; both steps act on whole lines, so the order changes
-   nothing else;
-5. whitespace: spaces and tabs next to a CJK character or CJK punctuation go, other runs
-   become one space, lines are stripped, two or more blank lines become one, the text is
-   stripped;
-6. hard line-wraps (PDF) are repaired: a line break (and blank lines after it) goes when the
-   line before it — as joined so far — has at least 30 characters and does not end with
-   sentence-final or closing punctuation, and the next line starts with a CJK character that
-   does not begin a heading: "…责权进行规\n\n范,明确…" → "…责权进行规范,明确…"; but a
-   break with a blank line stays when the next line is much longer than the line before it
-   (a headline or dateline above a paragraph of a web page).
-
-The noise patterns (steps 2, 3, 6) are data, in ``ingest/patterns/noise.toml``.
-
-Guarantees (tested with hypothesis in ``tests/test_offsets_props.py``): ``normalize`` is
-total on any text; normalizing its result again changes nothing; and every line of the
-result maps back to an original slice that, normalized on its own, gives exactly that line —
-every decision is made from the line itself (chrome, t2s, NFKC), from a gloss's preceding
-character on the same line, or, for wraps, from the lines being joined, all inside the slice.
+``normalize(text)`` chains the steps — line ends, NFKC, pinyin glosses, web chrome, traditional →
+simplified, whitespace, hard line-wraps — each with its :class:`~ingest.offsets.OffsetMap`; the
+noise patterns are data in ``ingest/patterns/noise.toml``. The steps, their order and the
+guarantees: docs/pipeline.md.
 """
 from __future__ import annotations
 

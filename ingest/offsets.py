@@ -1,30 +1,8 @@
 """A compact map from positions in a derived text back to positions in its original.
 
-Every normalization step turns a text into a new one by keeping some characters, replacing
-others and deleting some. The map records that history as a sequence of *segments*, each
-covering ``derived_len`` characters of the derived text and ``original_len`` characters of
-the original:
-
-* an **aligned** segment is a one-to-one copy (the characters may have changed, e.g. "，" to
-  "," or "學" to "学", but character *i* of the segment comes from character *i* of the
-  source), so positions inside it map exactly;
-* an **atomic** segment is a unit that cannot be split: "㈠" → "(一)", "\\r\\n" → "\\n",
-  a deleted web-chrome line (derived length 0) — a position inside it maps to the start of
-  the unit, and a span that touches it grows to cover all of it.
-
-Only the segment starts are stored, in two ``array('q')`` columns plus one flag byte, and
-lookups are a ``bisect``: a text with a million edits costs ~17 MB, an unedited 50 MB text
-costs a few bytes.
-
-Conventions:
-
-* ``to_original(pos)`` gives the original position of the character at ``pos`` — so a
-  deletion just before ``pos`` is skipped — and ``to_original(len(derived))`` is
-  ``len(original)``.
-* ``span_to_original(start, end)`` gives the smallest original span that holds the sources of
-  all characters in ``[start, end)``; deletions at either edge are left out.
-* ``first.compose(second)`` chains two steps: if ``first`` maps text1 → original and
-  ``second`` maps text2 → text1, the result maps text2 → original.
+:class:`OffsetMap` records a normalization step as aligned and atomic segments (built with
+:class:`OffsetMapBuilder`); ``to_original``, ``span_to_original`` and ``compose`` map positions,
+spans and chained steps back. Segments, costs and conventions: docs/pipeline.md.
 """
 from __future__ import annotations
 

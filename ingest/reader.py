@@ -1,24 +1,8 @@
 """Read a document file (plain text, HTML, DOCX or PDF) into text.
 
-``read_document(path)`` returns a :class:`SourceText`: the decoded text with paragraphs
-separated by "\\n", the format, the encoding that was detected and the SHA-256 of the raw
-bytes. Every failure is a :class:`kb.errors.ReadError` with its own ``PKB-READ-…`` code
-(the catalogue in ``kb/errors.py`` says what each means).
-
-How plain text is decoded (``decode_bytes``): a byte-order mark wins (UTF-8, UTF-16 LE/BE,
-UTF-32 LE/BE); then UTF-16 without a BOM is recognised from NUL bytes sitting on one side of
-each byte pair; any other NUL byte means binary data; then strict UTF-8; then the legacy
-Chinese encodings are decoded strictly and compared on evidence — the share of the non-ASCII
-characters that are common hanzi (the GB2312 and Big5 level-1 sets) or CJK punctuation (ASCII
-reads the same in every candidate, so it is no evidence: a Latin-1 text is mostly ASCII). GB18030
-covers GB2312 and GBK. Valid UTF-8 that is not Chinese stays UTF-8; Chinese text with a few
-damaged bytes (at most 1 in 500 characters) is accepted with U+FFFD in their place;
-charset-normalizer is asked only when nothing looks like text, for non-Chinese legacy files.
-
-HTML is decoded the same way, except that a ``<meta charset>`` is honoured when the bytes
-decode strictly with it (and are not valid non-ASCII UTF-8, which wins), and its text is
-the paragraphs of the page without script/style/nav/header/footer/aside. DOCX gives its
-body paragraphs and table cells in order (merged cells once); PDF the text of each page.
+``read_document(path)`` returns a :class:`SourceText` (the text, its format, the detected encoding,
+the SHA-256 of the bytes) or raises a :class:`kb.errors.ReadError` with its ``PKB-READ-…`` code.
+How each format is decoded and what text it gives: docs/pipeline.md.
 """
 from __future__ import annotations
 

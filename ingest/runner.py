@@ -1,16 +1,8 @@
 """Ingest orchestration: files → extraction workers → one store writer.
 
-- Every file is read and normalized first (cheap); its content hash names its graph, so a file
-  whose text is already in the store (same pipeline version, same file name) is skipped, and the
-  same text under a new name only records the new name.
-- Extraction (the spaCy pipeline and the RDF writer) runs in worker processes, all cores by default,
-  or on the workers of a Dask cluster when a ``scheduler`` is given (:mod:`ingest.distributed`);
-  results stream back in completion order, a bounded number in flight, so memory does not grow
-  with the corpus. Either way the store is written by this process only.
-- One writer commits whole documents, several per transaction: after a crash the store holds every
-  committed document whole and nothing of the others; a rerun completes the corpus.
-- A file that fails is reported with its error and the others go on. A store that fails (a server
-  gone, a closed store: :data:`STORE_FAILURES`) stops the ingest with its error; a rerun resumes.
+Plans every file (read, normalize, skip what the store holds), extracts in worker processes or on a
+Dask cluster (:mod:`ingest.distributed`), and commits whole documents through one writer; a file
+that fails is reported and the others go on. The rules: docs/pipeline.md.
 """
 from __future__ import annotations
 

@@ -1,20 +1,8 @@
 """``pkb_groups``: school groups with their lead and member schools.
 
-Each sentence is read as a sequence of events, in text order:
-
-- NAME: a school followed by a group kind (张掖中学教育集团, “八十三中+”教育联合体), one per school
-  of a distributed list (临县一中、临县高级中学两个…联合体), a named 学区 (育才学区), or a short name
-  of its own (景山远洋教育集团, 广雅教育集团: its lead is the school of the document it stands for);
-- LEAD: a school in a lead role (牵头校(张掖中学), 以A为核心校, A牵头, A作为帮扶校, A托管B, 由A与B组成,
-  局小作为核心校 for 局前街小学), one group each in 分别以A、B为龙头 / 以A、B…为核心校组建N个;
-- MEMBERS: schools in a member role (成员校(B、C), 吸纳B、C, B、C为成员校, 与B、C组建 after a lead,
-  X集团由A、B组成, X集团的A分校, X集团Y分校, A加盟X集团, 由A、B组成的X集团).
-
-A LEAD opens a group unless it completes the group a NAME just opened; a NAME completes the group a
-LEAD just opened; MEMBERS join the open group. Parenthesised pair lists (初中教育集团4个(A和B、C和D))
-give one group per pair, the first school leading. Groups are merged across the document when their
-leads are the same school (泉州七中 = 泉州市第七中学, see ingest.school_names) and their kinds agree;
-groups without a lead by their name.
+Turns the NAME, LEAD and MEMBERS events of each sentence (:mod:`ingest.components.group_events`)
+into groups with their lead and members, and merges groups across the document. The events, the
+rules and examples: docs/pipeline.md.
 """
 from __future__ import annotations
 

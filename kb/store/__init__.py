@@ -1,16 +1,8 @@
 """The knowledge-graph store: open one with :func:`open_store`, then talk to the :class:`Store` interface.
 
->>> from kb.store import open_store, DocumentWrite
->>> with open_store("/tmp/kb") as store:                      # doctest: +SKIP
-...     store.ensure_vocabulary()
-...     store.write_documents([DocumentWrite(graph, nquads)])
-...     store.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }").rows
-
-``location`` is a folder (embedded Oxigraph, see :mod:`kb.store.oxigraph`), ``":memory:"`` (a
-throw-away in-memory store), the http(s) URL of a SPARQL 1.1 server's query endpoint or the path of
-a ``.toml`` server config file (see :mod:`kb.store.sparql_http`); callers never need to know which.
-The backends are imported when a store is opened, not here: ``import kb.store`` stays light (no
-pyoxigraph, no httpx) for the command line's start-up.
+``location`` is a folder (embedded Oxigraph), ``":memory:"``, a SPARQL 1.1 server's query URL or a
+``.toml`` server config; the backends are imported only when a store is opened. An example and the
+details: docs/architecture.md.
 """
 from __future__ import annotations
 

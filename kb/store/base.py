@@ -1,23 +1,8 @@
 """The store interface: what every knowledge-graph backend offers, whatever it is built on.
 
-A store holds one named graph per document (see ``docs/rdf-model.md``) plus the vocabulary graph.
-Code above this layer talks to :class:`Store` only, so the embedded Oxigraph backend and a SPARQL 1.1
-server are interchangeable. The contract, in short:
-
-* **Reading** is SPARQL. :meth:`Store.query` evaluates over the *union* of the named graphs (no
-  ``GRAPH`` clause needed; ``GRAPH ?g { … }`` still names them), with the prefixes of
-  :data:`PREFIXES` predeclared. Values are bound to variables as RDF terms, never formatted into the
-  query text. Results come back as plain Python values (see :class:`QueryResult`).
-* **Writing** is whole documents. :meth:`Store.write_documents` takes a batch of
-  :class:`DocumentWrite` and applies it as one transaction: after it returns every document of the
-  batch is in the store, and if it raises none is.
-* **Naming**: ``graph=None`` means "every document graph" everywhere (:meth:`Store.export`,
-  :meth:`Store.triple_count`, :meth:`Store.graphs`); the vocabulary graph is included only when
-  asked for, by name or with ``include_vocabulary=True``.
-
-The generic methods here (``graph_info``, ``graphs_for_source``, ``ensure_vocabulary``…) are written
-in SPARQL against the abstract primitives, so a new backend only has to provide ``query``,
-``write_documents``, ``export``, ``close`` and may override the rest for speed.
+:class:`Store` (SPARQL reads over the union of the document graphs, whole-document transactional
+writes), :class:`QueryResult`, :class:`DocumentWrite`; a backend provides ``query``,
+``write_documents``, ``export`` and ``close``. The contract: docs/architecture.md.
 """
 from __future__ import annotations
 

@@ -1,18 +1,8 @@
 """Refuse user-written SPARQL that could change the store or reach other hosts.
 
-:func:`check_read_only` accepts the four query forms (``SELECT``, ``ASK``, ``CONSTRUCT``,
-``DESCRIBE``) and refuses:
-
-* every SPARQL Update operation (``INSERT``/``DELETE`` [``DATA``|``WHERE``], ``LOAD``, ``CLEAR``,
-  ``DROP``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``) → :class:`QueryError` ``PKB-QUERY-READONLY``;
-* ``SERVICE`` clauses, which make the store send requests to other hosts → ``PKB-QUERY-SERVICE``.
-
-The text is *parsed*, not pattern-matched, so ``"DROP ALL"`` in a string, ``# DELETE`` in a comment,
-``?drop`` or ``ex:service`` are fine. rdflib's SPARQL 1.1 parser classifies the text; for syntax it
-does not know (RDF 1.2 triple terms ``<< … >>``, Oxigraph extensions) a SPARQL tokenizer that skips
-strings, IRIs, comments, variables and prefixed names looks at the keywords instead. Text neither
-recognises is let through: the store's own parser reports the syntax error, and its ``query`` entry
-point cannot execute updates anyway — this check is the early, explicit refusal.
+:func:`check_read_only` accepts the four query forms and refuses updates (``PKB-QUERY-READONLY``)
+and ``SERVICE`` (``PKB-QUERY-SERVICE``), parsing the text rather than matching patterns. What is
+refused and how the text is read: docs/architecture.md.
 """
 from __future__ import annotations
 
