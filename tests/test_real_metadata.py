@@ -211,3 +211,14 @@ def test_title_run_into_a_letter_to_an_authority():
 ])
 def test_common_words_are_no_zone_or_town(text):
     assert not gazetteer.find_subareas(text)
+
+
+def test_a_city_named_only_by_the_short_names_of_its_districts():
+    """福田、罗湖、南山… without 深圳 anywhere: a plan of the city they all belong to."""
+    from ingest.pipeline import annotate
+    from ingest.reader import SourceText
+
+    text = ("到2025年，福田、罗湖、宝安、龙岗各培育优质教育集团3个，坪山、龙华各培育2个。\n"
+            "原则上新建公办学校全部纳入集团化管理。\n")
+    doc = annotate(SourceText("plan.txt", text, "txt", "utf-8", ""))
+    assert doc._.district == "深圳市" and doc._.province == "广东省"

@@ -265,10 +265,25 @@ def _by_short_forms(text: str) -> str | None:
             n = text.count(short)
             if n and not _common_word(short):
                 counts[name] += n
-    if not counts:
+    if counts:
+        (name, n), *rest = counts.most_common(2)
+        if n >= 2 and (not rest or rest[0][1] < n):
+            return name
+    return _city_of_short_districts(text)
+
+
+def _city_of_short_districts(text: str) -> str | None:
+    """The city whose districts the text names by short forms only, three or more of them (福田、
+    罗湖、南山…各培育…): a city-wide plan. Short forms that are common words do not count."""
+    areas = gazetteer.areas()
+    cities: Counter = Counter()
+    for short, names in gazetteer.short_forms().items():
+        if short in text and not _common_word(short):
+            cities.update({a.city for n in names for a in areas.get(n, ()) if a.level == "county" and a.city})
+    if not cities:
         return None
-    (name, n), *rest = counts.most_common(2)
-    return name if n >= 2 and (not rest or rest[0][1] < n) else None
+    (city, n), *rest = cities.most_common(2)
+    return city if n >= 3 and (not rest or rest[0][1] < n) else None
 
 
 def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
