@@ -381,7 +381,7 @@ def test_markup_in_a_text_survives_as_text(corpus, runner_run):
         assert payload in lines
     with open_store(str(store_dir), read_only=True) as store:
         [rule] = obligations.find(store, doc=graph)
-    assert rule.sentence == "(一)集团理事会应每月至少召开1次会议<b>加粗</b>`代码`。"
+    assert rule.sentence == "(一)集团理事会应每月至少召开1次会议<b>加粗</b>`代码`"      # the clause, markup and all
     assert rule.frequency == {"period": "month", "min_count": 1, "max_count": None, "unit": "time"}
 
 
