@@ -199,7 +199,7 @@ def test_purpose_of_a_task_is_no_duty_of_its_own():
 
 @pytest.mark.parametrize("text,modality", [
     ("鼓励集团内各成员校独立成为新的集团化办学主体,探索育人方式改革创新。", "encouragement"),
-    ("希望各集团珍惜荣誉,进一步完善内部管理机制。", "encouragement"),
+    ("希望各集团珍惜荣誉,进一步完善内部管理机制。", "obligation"),     # 希望 is no encouragement word of the contract
     ("通过为每个集团增加教师编制,用于支持鼓励教师的流动。", "obligation"),
 ])
 def test_modality_of_continuations(text, modality):
