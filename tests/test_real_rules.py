@@ -250,3 +250,9 @@ def test_sentences_that_state_no_duty_give_no_rule(text):
 def test_sending_and_hiring_people_is_a_duty(text, actor):
     doc = annotate(SourceText("plan.txt", "某教育集团工作计划\n\n" + text + "\n", "txt", "utf-8", ""))
     assert [facts_of(r)["actor"] for r in doc.spans["rules"]] == [actor]
+
+
+def test_a_quota_for_each_of_several_is_a_duty_each():
+    text = "到2025年,市直属学校培育优质教育集团5-6个,甲区、乙区各培育优质教育集团8-10个,丙区各培育优质教育集团3-4个。"
+    quantities = [d["quantity"]["value"] for d in duties(text)]
+    assert quantities == [5, 8, 3]
