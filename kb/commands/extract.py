@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from kb import settings
-from kb.commands.common import out, fail, open_store
+from kb.commands.common import fail
 from kb.errors import PolicyKBError
 
 

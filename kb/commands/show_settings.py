@@ -1,11 +1,8 @@
 """``policykb settings``: every setting, its environment variable and current value."""
 from __future__ import annotations
 
-
-import typer
-
 from kb import settings
-from kb.commands.common import err, out, fail
+from kb.commands.common import err, fail, out
 from kb.errors import PolicyKBError
 
 
