@@ -53,6 +53,9 @@ def test_district_below_county_level(text, district, province):
     ("南宁发文推进义务教育集团化办学\n南宁市教育局近日印发方案。到2025年,青秀区、兴宁区、"
      "江南区、西乡塘区集团化办学覆盖率达90%以上。", "南宁市"),
     ("到2025年,长沙市芙蓉区、天心区、开福区、雨花区义务教育集团化办学覆盖率达90%以上。", "长沙市"),
+    # the city never named, three or more of its districts by their short names only: the city
+    ("到2025年,福田、罗湖、宝安、龙岗各培育优质教育集团3个,坪山、龙华各培育2个。\n原则上新建公办学校全部纳入集团化管理。",
+     "深圳市"),
     # two counties in a headline: the one the text names more
     ("武侯区某小学将托管金堂县某学校 成都市试点学校托管\n昨日,武侯区教育局同金堂县教育局签约,"
      "金堂县某学校由武侯区某小学托管,金堂县教育局负责保障。", "金堂县"),
@@ -211,14 +214,3 @@ def test_title_run_into_a_letter_to_an_authority():
 ])
 def test_common_words_are_no_zone_or_town(text):
     assert not gazetteer.find_subareas(text)
-
-
-def test_a_city_named_only_by_the_short_names_of_its_districts():
-    """福田、罗湖、南山… without 深圳 anywhere: a plan of the city they all belong to."""
-    from ingest.pipeline import annotate
-    from ingest.reader import SourceText
-
-    text = ("到2025年，福田、罗湖、宝安、龙岗各培育优质教育集团3个，坪山、龙华各培育2个。\n"
-            "原则上新建公办学校全部纳入集团化管理。\n")
-    doc = annotate(SourceText("plan.txt", text, "txt", "utf-8", ""))
-    assert doc._.district == "深圳市" and doc._.province == "广东省"
