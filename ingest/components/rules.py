@@ -38,8 +38,6 @@ STANDING_PERIODS = frozenset({"term_of_office", "multi_year"})
 TIME_PHRASE_REST = 5
 #: a share (交流比例): a period before it recurs only with the share stated
 RATE = re.compile(r"比例|占比|比率|覆盖率|覆盖面")
-#: a quota given to each of several (甲区、乙区各培育…, 每个地市至少创建…)
-DISTRIBUTIVE = re.compile(r"[^,;。]{1,30}?(?:各|分别|每个|每所)[^,;。]{0,4}?(?:培育|创建|组建|建成|建设|打造|新增|遴选|推出|确定|达到|达)")
 #: punctuation that ends a clause, left out of a rule's evidence
 CLAUSE_PUNCT = ",:;。!?、"
 AUTHORITY_WORK = re.compile(r"经费|资金|预算|督导|督查|对(?:各)?(?:教育)?集团[^,。;]{0,20}(?:评估|考核|评价)")
@@ -179,7 +177,7 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
                     and (clause.period or current.period):
                 new = True
             elif any(m.kind == "count" for m in clause.counts) and any(m.kind == "count" for m in current.counts) \
-                    and DISTRIBUTIVE.search(clause.text):
+                    and lexicon().distributive.search(clause.text):
                 new = clause.target = True      # 甲区、乙区各培育…9-11个, 丙区各…4-7个: a quota each
             elif clause.period and clause.period.kind == "period" and current.period is not None \
                     and current.period.period != clause.period.period:

@@ -96,6 +96,7 @@ class _Lexicon:
     prepositions: re.Pattern
     frame_close: re.Pattern
     question: re.Pattern
+    distributive: re.Pattern
     frame_only: re.Pattern
     comparison: re.Pattern
     evaluative: re.Pattern
@@ -112,7 +113,8 @@ class _Lexicon:
 PLAIN_PATTERNS = ("preamble", "set_up", "frame", "frame_as", "purpose_causative", "time_clause",
                   "topic_verbs", "outcome_end", "boilerplate", "event_date", "frame_close",
                   "comparison", "evaluative", "reports", "purpose_clause", "principle_sections",
-                  "ideology", "reported", "question", "frame_only", "evaluative_sentence")
+                  "ideology", "reported", "question", "frame_only", "evaluative_sentence",
+                  "distributive")
 
 
 @lru_cache(maxsize=1)
