@@ -82,16 +82,6 @@ class Obligation:
         return out
 
 
-def document_texts(store: Store, docs: set[str]) -> dict[str, str]:
-    """The normalized text of each document (graph IRI → text), the text that spans index."""
-    out = {}
-    for doc in docs:
-        rows = queries.run(store, "document_metadata", doc=IRI(doc)).rows
-        if rows:
-            out[doc] = rows[0]["text"]
-    return out
-
-
 #: up to this many documents, frequencies and titles are fetched document by document
 PER_DOCUMENT = 50
 

@@ -14,7 +14,7 @@ from kb.ask import lexicon as lx
 from kb.ask.interpret import covered_periods, group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
 from kb.errors import InterpretationError
-from kb.obligations import Obligation, code, concept, document_texts, find
+from kb.obligations import Obligation, code, concept, find
 from kb.store.base import IRI, Store
 
 MAX_COMBINATIONS = 256
@@ -161,14 +161,14 @@ def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
         for row in queries.run(store, "ask_constraints", district=district, doc=IRI(doc) if doc else None,
                                kind=concept("kind", kind) if kind else None).rows:
             rows.setdefault(str(row["constraint"]), row)
-    texts = document_texts(store, {str(r["doc"]) for r in rows.values()})
+    texts = DocumentTexts(store)
     merged: dict[tuple, Result] = {}
     for row in sorted(rows.values(), key=lambda r: (r["district"], str(r["doc"]), r["order"])):
         doc, span = str(row["doc"]), (row["start"], row["end"])
         key = (doc, span)
         if key not in merged:
             merged[key] = Result("constraint", doc, row.get("title"), row["district"] or None,
-                                 texts.get(doc, "")[span[0]:span[1]], span)
+                                 texts.text(doc)[span[0]:span[1]], span)
         kind = code(row["kind"])
         if kind not in merged[key].constraint_kinds:
             merged[key].constraint_kinds.append(kind)
@@ -201,7 +201,7 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
     places: list[Result] = []
     if (f.models or f.group_kinds) and not wanted and (f.places or not found):
         places = _documents_of_models(store, interpretation, {str(e["row"]["doc"]) for e in found.values()})
-    texts = document_texts(store, {str(e["row"]["doc"]) for e in found.values()})
+    texts = DocumentTexts(store)
     results = []
     for iri, entry in sorted(found.items(), key=lambda kv: (kv[1]["row"]["district"], str(kv[1]["row"]["doc"]),
                                                              kv[1]["row"]["order"])):
@@ -209,7 +209,7 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
         doc, span = str(row["doc"]), (row["start"], row["end"])
         models = [code(m) for m in str(row.get("models") or "").split() if m]
         results.append(Result("group", doc, row.get("title"), row["district"] or None,
-                              texts.get(doc, "")[span[0]:span[1]], span, group=iri, name=row.get("name"),
+                              texts.text(doc)[span[0]:span[1]], span, group=iri, name=row.get("name"),
                               models=models, lead_schools=entry["lead_school"],
                               member_schools=entry["member_school"]))
     return results + places
