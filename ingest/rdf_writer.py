@@ -127,6 +127,11 @@ class _Writer:
         q.lit(d, PKB.issuer, meta.get("issuer"))
         q.lit(d, PKB.docNumber, meta.get("doc_number"))
         q.lit(d, DCTERMS.issued, meta.get("date"), XSD.date)
+        q.lit(d, PKB.versionStatus, meta.get("status"))          # version facts (docs/rdf-model.md)
+        q.lit(d, PKB.inForceFrom, meta.get("in_force"), XSD.date)
+        q.lit(d, PKB.inForceUntil, meta.get("valid_until"), XSD.date)
+        for repealed in meta.get("repeals") or ():
+            q.lit(d, PKB.repealsTitle, repealed)
         q.lit(d, PKB.district, doc._.district or "")   # always present: "" when unknown
         q.lit(d, PKB.province, doc._.province)
         normalized = doc._.normalized

@@ -77,6 +77,7 @@ class PKB(DefinedNamespace):
     category: URIRef  # category / 事项类别
     constraintKind: URIRef  # constraint kind / 约束类别
     documentModel: URIRef  # document model / 文件采用的办学模式
+    doesNotReplace: URIRef  # does not replace / 不替代
     evidence: URIRef  # evidence / 依据原文
     inSection: URIRef  # in section / 所在章节
     modality: URIRef  # modality / 规范模态
@@ -96,18 +97,22 @@ class PKB(DefinedNamespace):
     heldByText: URIRef  # held by (text) / 由谁担任
     icalFrequency: URIRef  # iCalendar frequency / iCalendar 频率
     icalInterval: URIRef  # iCalendar interval / iCalendar 间隔
+    inForceFrom: URIRef  # in force from / 施行日期
+    inForceUntil: URIRef  # in force until / 有效期至
     issuer: URIRef  # issuer / 发文机关
     kindText: URIRef  # kind text / 约束原文
     level: URIRef  # heading level / 标题层级
     order: URIRef  # order / 顺序号
     pipelineVersion: URIRef  # pipeline version / 处理流程版本
     province: URIRef  # province / 省份
+    repealsTitle: URIRef  # repeals title / 废止文件标题
     ruleTally: URIRef  # rule tally / 规则计数
     script: URIRef  # script / 原文字形
     sourceEnd: URIRef  # source end / 原文结束位置
     sourcePath: URIRef  # source path / 源文件路径
     sourceStart: URIRef  # source start / 原文起始位置
     text: URIRef  # text / 全文
+    versionStatus: URIRef  # version status / 版本状态
 
     # individuals
     approx: URIRef  # approximately / 约

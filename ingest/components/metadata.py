@@ -164,6 +164,61 @@ def document_metadata(text: str, original: str | None = None) -> dict:
     return meta
 
 
+@lru_cache(maxsize=1)
+def _version_rx() -> dict:
+    data = patterns("metadata")["version"]
+    return {"status": [(code, re.compile(rx)) for code, rx in data["status"]],
+            "body_draft": re.compile(data["body_draft"]), "body_lines": data["body_lines"],
+            "in_force": re.compile(data["in_force"]), "on_issue": re.compile(data["in_force_on_issue"]),
+            "valid_until": re.compile(data["valid_until"]), "valid_years": re.compile(data["valid_years"]),
+            "repeals": [re.compile(rx) for rx in data["repeals"]]}
+
+
+def _iso(y, m, d) -> str | None:
+    """An ISO date, None when the day does not exist."""
+    from datetime import date
+
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def version_facts(text: str, meta: dict) -> dict:
+    """The version facts a text states: ``status`` (draft, discussion_draft, revised, trial,
+    interim; None for a final text), ``in_force`` (ISO date it is in force from), ``valid_until``
+    and ``repeals`` (titles of the documents it repeals). A status is read from the title, a
+    draft also from the opening lines; dates from the body (自…起施行, 自印发之日起施行 = the date
+    of issue, 有效期至…/有效期N年)."""
+    from ingest.numerals import parse_int
+
+    rx = _version_rx()
+    title = meta.get("title") or ""
+    status = next((code for code, pattern in rx["status"] if pattern.search(title)), None)
+    if status is None and rx["body_draft"].search("\n".join(_lines(text[:2000])[:rx["body_lines"]])):
+        status = "draft"
+    in_force = None
+    m = rx["in_force"].search(text)
+    if m:
+        in_force = _iso(m["y"], m["m"], m["d"])
+    elif rx["on_issue"].search(text):
+        in_force = meta.get("date")
+    until = None
+    m = rx["valid_until"].search(text)
+    if m:
+        until = _iso(m["y"], m["m"], m["d"])
+    elif in_force and (m := rx["valid_years"].search(text)):
+        years = parse_int(m["n"])
+        if years:
+            until = _iso(int(in_force[:4]) + years, in_force[5:7], in_force[8:10])
+    repeals = []
+    for pattern in rx["repeals"]:
+        for m in pattern.finditer(text):
+            if m["title"] not in repeals and m["title"] != title:
+                repeals.append(m["title"])
+    return {"status": status, "in_force": in_force, "valid_until": until, "repeals": repeals}
+
+
 LEVEL_RANK = {"town": 0, "zone": 1, "county": 1, "city": 2, "province": 3}
 
 
@@ -364,9 +419,11 @@ def create_metadata_component(nlp: Language, name: str):
 
 
 def metadata_component(doc: Doc) -> Doc:
-    """Set ``doc._.metadata`` (title, issuer, 文号, date) and ``doc._.district``/``doc._.province``."""
+    """Set ``doc._.metadata`` (title, issuer, 文号, date, version facts) and
+    ``doc._.district``/``doc._.province``."""
     normalized = doc._.normalized
     meta = document_metadata(text_of(doc), normalized.original if normalized is not None else None)
+    meta.update(version_facts(text_of(doc), meta))
     doc._.metadata = meta
     doc._.district, doc._.province = document_district(text_of(doc), meta)
     return doc
