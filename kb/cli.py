@@ -12,6 +12,10 @@ import typer
 
 from kb.commands import app as app_command
 from kb.commands import ask, compare, export, extract, ingest, matrix, query, show_settings, validate
+from kb.commands import diff as diff_command
+from kb.commands import gaps as gaps_command
+from kb.commands import versions as versions_command
+from kb.commands import hash_password
 
 app = typer.Typer(
     name="policykb",
@@ -34,8 +38,12 @@ COMMANDS = [
     ("query", query.query),
     ("queries", query.list_named_queries),
     ("validate", validate.validate),
+    ("versions", versions_command.versions_command),
+    ("diff", diff_command.diff_command),
+    ("gaps", gaps_command.gaps_command),
     ("app", app_command.run_app),
     ("settings", show_settings.show_settings),
+    ("hash-password", hash_password.hash_password),
 ]
 for _name, _function in COMMANDS:
     app.command(_name)(_function)

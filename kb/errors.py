@@ -156,10 +156,15 @@ CATALOGUE: dict[str, tuple[str, str | None]] = {
     "PKB-VERSIONS-DATE": ("an \"as of\" date cannot be read", "give a date as 2024-09-01 (or 2024-09, 2024)"),
     "PKB-VERSIONS-DOCUMENT": ("a document name matches no single document",
                               "give a document IRI or its title (policykb versions lists them)"),
+    "PKB-GAPS-PEERS": ("gaps needs at least one other district to compare with", "name peers with --against D1 D2 …"),
     "PKB-COMPARE-ARGS": ("a comparison needs two or more scopes", "name two or more districts, groups or models"),
     "PKB-COMPARE-DIMENSION": ("not a comparison dimension or rule category", None),
     "PKB-COMPARE-SCOPE": ("not one of the compared scopes", None),
     "PKB-MATRIX-DIMENSION": ("not a matrix dimension or modality", None),
+    # --- the app's uploads
+    "PKB-UPLOAD-OFF": ("the app takes no uploads on this store (a shared server store is read-only unless "
+                       "the operator enables uploads)", None),
+    "PKB-UPLOAD-PASSWORD": ("an upload's password is missing or wrong", "ask the operator for the upload password"),
     # --- the vocabulary
     "PKB-VOCAB-UNKNOWN": ("a concept code, label or IRI is not in the vocabulary", None),
     "PKB-VOCAB-SCHEME": ("a concept scheme name is not in the vocabulary", None),

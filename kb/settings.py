@@ -65,6 +65,22 @@ def _non_negative_float(raw: str) -> float:
     return value
 
 
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _password_hash(raw: str) -> str:
+    parts = raw.strip().split(":")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]) or not all(parts[4:]):
+        raise ValueError("not a password hash made by `policykb hash-password` (scrypt:N:r:p:salt:hash)")
+    return raw.strip()
+
+
 SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("store", "POLICYKB_STORE", _default_store,
             "Where the knowledge graph lives: a folder for the embedded Oxigraph store, or the "
@@ -102,6 +118,14 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "model (listing a whole national corpus would be slow).", _positive_int),
     Setting("corpus", "POLICYKB_CORPUS", lambda: "source_docs",
             "Folder of documents the app ingests at start-up.", str),
+    Setting("app_uploads", "POLICYKB_APP_UPLOADS", lambda: None,
+            "Whether the app takes uploads: true or false; unset, an embedded store takes them and a "
+            "shared SPARQL server store is read-only (on a server, uploads also need "
+            "POLICYKB_APP_UPLOAD_PASSWORD_HASH).", _boolean),
+    Setting("app_upload_password_hash", "POLICYKB_APP_UPLOAD_PASSWORD_HASH", lambda: None,
+            "Salted scrypt hash of the password an app upload needs (make it with `policykb "
+            "hash-password`; the password itself is never stored). Set, every upload asks for it.",
+            _password_hash),
 ]}
 
 

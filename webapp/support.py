@@ -325,18 +325,30 @@ def save_upload(location: str, name: str, data: bytes) -> tuple[Path, bool]:
     return path, not existed
 
 
-def ingest_upload(location: str, name: str, data: bytes, *,
+def upload_policy(location: str):
+    """Whether the app takes uploads on ``location`` and asks for the password
+    (:func:`kb.uploads.upload_policy`)."""
+    from kb.uploads import upload_policy as policy
+
+    return policy(location)
+
+
+def ingest_upload(location: str, name: str, data: bytes, *, password: str | None = None,
                   on_start: Callable[[int], None] = lambda n: None,
                   on_result: Callable[[Any], None] = lambda r: None):
     """Save and ingest one uploaded file with a writer opened for this upload only.
 
+    Refused first, before anything is saved, when the store takes no uploads or ``password`` is not
+    the operator's (:func:`kb.uploads.check_upload`: ``PKB-UPLOAD-OFF``, ``PKB-UPLOAD-PASSWORD``).
     Returns the ingest :class:`ingest.runner.Summary`. A file that cannot be read is reported in
     the summary (``summary.errors``) and removed again if it was new. A writer already at work
     elsewhere raises :class:`kb.errors.StoreLockedError`.
     """
     from ingest.runner import ingest
     from kb.store import open_store
+    from kb.uploads import check_upload
 
+    check_upload(location, password)
     path, new = save_upload(location, name, data)
     try:
         with open_store(location) as writer:
@@ -387,5 +399,5 @@ def heat_color(count: int, highest: int) -> str:
 
 __all__ = ["DOC_CSS", "UPLOAD_DIR", "UPLOAD_TYPES", "Mark", "Param", "StoreHolder", "clause_bounds",
            "decode_params", "encode_params", "escape_html", "has_params", "heat_color", "highlight_html",
-           "ingest_upload", "is_server", "md_escape", "parse_binding", "plain_value", "safe_filename",
+           "ingest_upload", "is_server", "upload_policy", "md_escape", "parse_binding", "plain_value", "safe_filename",
            "save_upload", "store_stamp", "table_csv", "table_xlsx", "upload_folder"]

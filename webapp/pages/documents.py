@@ -3,14 +3,16 @@ one document with every extracted fact highlighted in its text (escaped), and th
 document (txt/docx/pdf/html), ingested with a progress bar and queryable right after.
 
 Widget keys: ``doc_table`` (single-row selection picks the document), ``doc_select``,
-``doc_kinds``, ``doc_facts``, ``doc_meta``, ``doc_upload``, ``doc_ingest``. URL: ``doc``, ``kinds``.
+``doc_kinds``, ``doc_facts``, ``doc_meta``, ``doc_upload``, ``doc_upload_password``, ``doc_ingest``.
+Uploads follow :func:`kb.uploads.upload_policy` (none on a shared server store unless enabled, then
+with the operator's password). URL: ``doc``, ``kinds``.
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from webapp.support import UPLOAD_TYPES, Mark, Param, highlight_html, ingest_upload, md_escape
+from webapp.support import UPLOAD_TYPES, Mark, Param, highlight_html, ingest_upload, md_escape, upload_policy
 from kb.errors import PolicyKBError, StoreLockedError
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -19,6 +21,7 @@ t = app.t
 FACT_KINDS = ("rule", "group", "post", "body", "constraint")
 KIND_KEYS = {"rule": "kind_rule", "group": "kind_groupfact", "post": "kind_post", "body": "kind_body",
              "constraint": "kind_constraintfact"}
+REFUSALS = {"PKB-UPLOAD-OFF": "doc_readonly", "PKB-UPLOAD-PASSWORD": "doc_wrong_password"}
 SPEC = [Param("doc_select", "doc"), Param("doc_kinds", "kinds", "list", list(FACT_KINDS))]
 
 
@@ -42,7 +45,7 @@ def facts_of(stamp: str, doc: str, lang: str) -> list[dict]:
 
     out: list[dict] = []
     for r in queries.run(app.store, "document_rules", doc=IRI(doc)).rows:
-        freq = frequency(r.get("period"), r.get("min"), r.get("max"), r.get("exact"), r.get("unit"))
+        freq = frequency(r.get("period"), r.get("min"), r.get("max"), unit=r.get("unit"))
         label = " · ".join(x for x in (concept_label("actor", code(r["actor"]), lang),
                                         concept_label("modality", code(r["modality"]), lang),
                                         concept_label("category", code(r["category"]), lang),
@@ -90,39 +93,49 @@ if pending:
     st.session_state["doc_select"] = pending["graph"]
     st.success(md_escape(pending["message"]), icon=":material/check_circle:")
 
-with st.expander(t("doc_upload"), expanded=not app.documents(), key="doc_upload_box"):
-    upload = st.file_uploader(t("doc_upload"), type=list(UPLOAD_TYPES), key="doc_upload",
-                              label_visibility="collapsed")
-    if st.button(t("doc_ingest"), key="doc_ingest", type="primary", disabled=upload is None,
-                 icon=":material/upload_file:") and upload is not None:
-        name = upload.name
-        bar = st.progress(0.05, text=t("doc_ingesting", name=name))
-        try:
-            summary = ingest_upload(app.location, name, upload.getvalue(),
-                                    on_start=lambda n: bar.progress(0.3, text=t("doc_ingesting", name=name)),
-                                    on_result=lambda r: bar.progress(1.0, text=t("doc_ingesting", name=name)))
-        except StoreLockedError:
-            bar.empty()
-            st.error(t("doc_locked"))
-        except PolicyKBError as exc:
-            bar.empty()
-            st.error(md_escape(f"{t('doc_failed', name=name)}: {exc.message} [{exc.code}]"))
-            if exc.hint:
-                st.info(md_escape(exc.hint))
-        else:
-            bar.progress(1.0)
-            if summary.errors:
-                error = summary.errors[0].error
-                st.error(md_escape(f"{t('doc_failed', name=name)}: {error.message} [{error.code}]"))
-                if error.hint:
-                    st.info(md_escape(error.hint))
+policy = upload_policy(app.location)
+if not policy.allowed:
+    st.caption(t("doc_readonly"))
+else:
+    with st.expander(t("doc_upload"), expanded=not app.documents(), key="doc_upload_box"):
+        upload = st.file_uploader(t("doc_upload"), type=list(UPLOAD_TYPES), key="doc_upload",
+                                  label_visibility="collapsed")
+        password = (st.text_input(t("doc_password"), type="password", key="doc_upload_password")
+                    if policy.needs_password else None)
+        if st.button(t("doc_ingest"), key="doc_ingest", type="primary", disabled=upload is None,
+                     icon=":material/upload_file:") and upload is not None:
+            name = upload.name
+            bar = st.progress(0.05, text=t("doc_ingesting", name=name))
+            try:
+                summary = ingest_upload(app.location, name, upload.getvalue(), password=password,
+                                        on_start=lambda n: bar.progress(0.3, text=t("doc_ingesting", name=name)),
+                                        on_result=lambda r: bar.progress(1.0, text=t("doc_ingesting", name=name)))
+            except StoreLockedError:
+                bar.empty()
+                st.error(t("doc_locked"))
+            except PolicyKBError as exc:
+                bar.empty()
+                if exc.code in REFUSALS:
+                    st.error(f"{t(REFUSALS[exc.code])} [{exc.code}]")
+                else:
+                    st.error(md_escape(f"{t('doc_failed', name=name)}: {exc.message} [{exc.code}]"))
+                    if exc.hint:
+                        st.info(md_escape(exc.hint))
             else:
-                result = summary.results[0]
-                app.holder.refresh(force=True)
-                st.session_state["_doc_upload_done"] = {
-                    "graph": result.graph,
-                    "message": t("doc_ingested", name=name, status=result.status, facts=sum(result.counts.values()))}
-                st.rerun()
+                bar.progress(1.0)
+                if summary.errors:
+                    error = summary.errors[0].error
+                    st.error(md_escape(f"{t('doc_failed', name=name)}: {error.message} [{error.code}]"))
+                    if error.hint:
+                        st.info(md_escape(error.hint))
+                else:
+                    result = summary.results[0]
+                    app.holder.refresh(force=True)
+                    st.session_state["_doc_upload_done"] = {
+                        "graph": result.graph,
+                        "message": t("doc_ingested", name=name, status=result.status,
+                                     facts=sum(result.counts.values()))}
+                    st.rerun()
 
 # --------------------------------------------------------------------------- the corpus
 
