@@ -136,6 +136,20 @@ class OffsetMap:
 
     # -- queries ---------------------------------------------------------------------------
 
+    @classmethod
+    def from_segments(cls, segments) -> "OffsetMap":
+        """The map of ``(derived_len, original_len, aligned)`` segments, as :meth:`segments` yields
+        them (and as a document's pkb:offsetMap stores them)."""
+        b = OffsetMapBuilder()
+        for derived, original, aligned in segments:
+            if aligned:
+                if derived != original:
+                    raise ValueError(f"an aligned segment has equal lengths, not {derived} and {original}")
+                b.keep(derived)
+            else:
+                b.replace(derived, original)
+        return b.build()
+
     @property
     def is_identity(self) -> bool:
         return self.derived_len == self.original_len and (

@@ -90,32 +90,17 @@ class _Writer:
 
     # -- provenance -------------------------------------------------------------------------
     def span(self, start: int, end: int) -> str:
-        """The evidence node for ``[start, end)`` of the normalized text (written once)."""
+        """The evidence node of ``[start, end)`` of the normalized text: one per clause, written once
+        and shared by every fact the clause states (its offsets and its quote; offsets in the
+        source file follow from the document's pkb:offsetMap)."""
         iri = f"{self.d}/span/{start}-{end}"
         if (start, end) in self.spans_written:
             return iri
         self.spans_written.add((start, end))
         q = self.q
-        q.iri(iri, RDF.type, OA.SpecificResource)
-        q.iri(iri, OA.hasSource, self.d)
-        sel = f"{iri}/pos"
-        q.iri(iri, OA.hasSelector, sel)
-        q.iri(sel, RDF.type, OA.TextPositionSelector)
-        q.lit(sel, OA.start, start)
-        q.lit(sel, OA.end, end)
-        # the quoted sentence too: queries then answer with it, without reading whole documents
-        quote = f"{iri}/quote"
-        q.iri(iri, OA.hasSelector, quote)
-        q.iri(quote, RDF.type, OA.TextQuoteSelector)
-        q.lit(quote, OA.exact, self.text[start:end])
-        normalized = self.doc._.normalized
-        if normalized is not None:
-            s0, e0 = normalized.to_original(start, end)
-            q.lit(iri, PKB.sourceStart, s0)
-            q.lit(iri, PKB.sourceEnd, e0)
-        sentence = self.doc._.structure.sentence_at(start)
-        if sentence is not None and sentence.section is not None:
-            q.iri(iri, PKB.inSection, f"{self.d}/section/{sentence.section}")
+        q.lit(iri, OA.start, start)
+        q.lit(iri, OA.end, end)
+        q.lit(iri, OA.exact, self.text[start:end])
         return iri
 
     # -- the document -------------------------------------------------------------------------
@@ -144,6 +129,11 @@ class _Writer:
             q.lit(d, PKB["format"], source.format)
             q.lit(d, PKB.encoding, source.encoding)
         q.lit(d, PKB.text, self.text)
+        offsets = normalized.offsets if normalized is not None else None
+        if offsets is not None and not offsets.is_identity:
+            # where normalization moved text: [normalized length, source length, aligned] per segment
+            segments = [[dn, on, int(aligned)] for dn, on, aligned in offsets.segments()]
+            q.lit(d, PKB.offsetMap, json.dumps(segments, separators=(",", ":")), RDF.JSON)
         for concept in doc._.document_models or []:
             q.iri(d, PKB.documentModel, MODEL[concept])
         activity = f"{d}/ingest"
@@ -157,10 +147,8 @@ class _Writer:
         q, d = self.q, self.d
         for section in self.doc._.structure.sections:
             iri = f"{d}/section/{section.index}"
-            q.iri(iri, RDF.type, PKB.Section)
             q.lit(iri, PKB.headingText, section.heading(self.text).strip("* "))
             q.lit(iri, PKB.level, section.level)
-            q.lit(iri, PKB.order, section.index)
             parent = d if section.parent is None else f"{d}/section/{section.parent}"
             q.iri(iri, DCTERMS.isPartOf, parent)
 
@@ -174,18 +162,14 @@ class _Writer:
             for concept in span._.models or []:
                 q.iri(g, PKB.model, MODEL[concept])
             q.iri(g, PKB.evidence, self.span(*span._.evidence))
-            q.lit(g, PKB.order, i + 1)
             roles = [(n, ACTOR.lead_school) for n in span._.lead or []] + \
                     [(n, ACTOR.member_school) for n in span._.members or []]
             for k, (name, role) in enumerate(roles, 1):
                 m = f"{g}/member/{k}"
                 school = school_iri(district, name)
                 q.iri(g, ORG.hasMembership, m)
-                q.iri(m, RDF.type, ORG.Membership)
-                q.iri(m, ORG.organization, g)
                 q.iri(m, ORG.member, school)
                 q.iri(m, ORG.role, role)
-                q.iri(school, RDF.type, PKB.School)
                 q.lit(school, RDFS.label, name)
 
     def _group_for(self, start: int) -> str | None:
@@ -204,7 +188,6 @@ class _Writer:
             if group:
                 q.iri(p, ORG.postIn, group)
             q.iri(p, PKB.evidence, self.span(*span._.evidence))
-            q.lit(p, PKB.order, i + 1)
         for i, span in enumerate(self.doc.spans.get("bodies", [])):
             b = f"{d}/body/{i + 1}"
             q.iri(b, RDF.type, PKB.GovernanceBody)
@@ -214,7 +197,6 @@ class _Writer:
             if group:
                 q.iri(b, ORG.unitOf, group)
             q.iri(b, PKB.evidence, self.span(*span._.evidence))
-            q.lit(b, PKB.order, i + 1)
 
     def rules(self) -> None:
         q, d = self.q, self.d
@@ -225,55 +207,36 @@ class _Writer:
             modality = f["modality"]
             period = (f.get("frequency") or {}).get("period") or "none"
             tally[f["actor"], f["category"], modality, period] += 1
-            q.iri(r, RDF.type, RULE_CLASS[modality])
             q.iri(r, PKB.modality, MODALITY[modality])
             q.iri(r, PKB.actor, ACTOR[f["actor"]])
-            # always present ("" when the text names no actor): queries join them without OPTIONAL
-            q.lit(r, PKB.actorText, f.get("actor_text") or "")
-            q.lit(r, PKB.actionText, f.get("action") or "")
             q.iri(r, PKB.category, CATEGORY[f["category"]])
             q.iri(r, PKB.evidence, self.span(*f["evidence"]))
-            q.lit(r, PKB.order, i + 1)
+            if f.get("actor_text"):
+                q.lit(r, PKB.actorText, f["actor_text"])
+            if f.get("action"):
+                q.lit(r, PKB.actionText, f["action"])
             freq = f.get("frequency")
             if freq:
                 self._frequency(r, freq)
             quantity = f.get("quantity")
             if quantity:
-                c = f"{r}/quantity"
-                q.iri(r, PKB.quantity, c)
-                q.iri(c, RDF.type, ODRL.Constraint)
-                q.iri(c, ODRL.leftOperand, ODRL.percentage if quantity["unit"] == "percent" else ODRL.count)
-                q.iri(c, ODRL.operator, COMPARATOR[quantity["comparator"]])
-                q.lit(c, ODRL.rightOperand, float(quantity["value"]), XSD.decimal)
-                q.iri(c, ODRL.unit, UNIT[quantity["unit"]])
+                q.lit(r, PKB.quantityValue, float(quantity["value"]), XSD.decimal)
+                q.iri(r, PKB.quantityUnit, UNIT[quantity["unit"]])
+                q.iri(r, PKB.quantityOperator, COMPARATOR[quantity["comparator"]])
         # the document's rules counted by actor, category, modality and period (contract codes):
         # all-district summaries add these up instead of visiting every rule
         rows = [[*key, n] for key, n in sorted(tally.items())]
         q.lit(d, PKB.ruleTally, json.dumps(rows, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
 
     def _frequency(self, r: str, freq: dict) -> None:
+        """A frequency as the rule's own terms: its period, its counted unit unless it is 次, and
+        its bounds (an exact count is both)."""
         q = self.q
-        unit = UNIT[freq.get("unit") or "time"]
-        c = f"{r}/period"
-        q.iri(r, ODRL.constraint, c)
-        q.iri(c, RDF.type, ODRL.Constraint)
-        q.iri(c, ODRL.leftOperand, ODRL.timeInterval)
-        q.iri(c, ODRL.operator, ODRL.eq)
-        q.iri(c, ODRL.rightOperand, PERIOD[freq["period"]])
-        q.iri(c, ODRL.unit, unit)
-        low, high = freq.get("min_count"), freq.get("max_count")
-        bounds = [("count", ODRL.eq, low)] if low is not None and low == high else \
-            [("min", ODRL.gteq, low), ("max", ODRL.lteq, high)]
-        for name, operator, value in bounds:
-            if value is None:
-                continue
-            c = f"{r}/{name}"
-            q.iri(r, ODRL.constraint, c)
-            q.iri(c, RDF.type, ODRL.Constraint)
-            q.iri(c, ODRL.leftOperand, ODRL.count)
-            q.iri(c, ODRL.operator, operator)
-            q.lit(c, ODRL.rightOperand, int(value))
-            q.iri(c, ODRL.unit, unit)
+        q.iri(r, PKB.period, PERIOD[freq["period"]])
+        if (freq.get("unit") or "time") != "time":
+            q.iri(r, PKB.countUnit, UNIT[freq["unit"]])
+        q.lit(r, PKB.minCount, None if freq.get("min_count") is None else int(freq["min_count"]))
+        q.lit(r, PKB.maxCount, None if freq.get("max_count") is None else int(freq["max_count"]))
 
     def constraints(self) -> None:
         q, d = self.q, self.d
@@ -282,7 +245,6 @@ class _Writer:
             q.iri(c, RDF.type, PKB.InstitutionalConstraint)
             q.iri(c, PKB.constraintKind, KIND[span._.kind])
             q.iri(c, PKB.evidence, self.span(*span._.evidence))
-            q.lit(c, PKB.order, i + 1)
 
 
 def document_graph(doc: Doc, source_paths: list[str], *, version: str,

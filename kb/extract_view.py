@@ -72,7 +72,7 @@ def _groups(store: Store, doc: str) -> list[dict]:
 def _rules(store: Store, doc: str, text: str) -> list[dict]:
     out = []
     for r in queries.run(store, "document_rules", doc=doc).rows:
-        frequency = decode_frequency(r.get("period"), r.get("min"), r.get("max"), r.get("exact"), r.get("unit"))
+        frequency = decode_frequency(r.get("period"), r.get("min"), r.get("max"), unit=r.get("unit"))
         quantity = None
         if r.get("qValue") is not None:
             quantity = {"value": _number(r["qValue"]), "unit": code(r.get("qUnit")),

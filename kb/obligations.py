@@ -97,20 +97,8 @@ def frequency(period: str | None, low=None, high=None, exact=None, unit: str | N
 
 
 def _frequencies(rows: list[dict]) -> dict[str, dict]:
-    """Each rule's frequency from its ODRL constraint rows (``obligation_constraints``)."""
-    parts: dict[str, dict] = {}
-    for r in rows:
-        operand, operator = code(r["operand"]), code(r["operator"])
-        p = parts.setdefault(r["rule"], {})
-        if operand == "timeInterval":
-            p["period"], p["unit"] = code(r["value"]), code(r.get("unit"))
-        elif operand == "count":
-            p[operator] = r["value"]
-    out = {}
-    for rule, p in parts.items():
-        if "period" in p:
-            out[rule] = frequency(p["period"], p.get("gteq"), p.get("lteq"), p.get("eq"), p["unit"])
-    return out
+    """Each rule's frequency from its rows of ``obligation_constraints``."""
+    return {r["rule"]: frequency(r["period"], r.get("min"), r.get("max"), unit=r.get("unit")) for r in rows}
 
 
 def find(store: Store, *, actor: str | None = None, district: str | None = None,

@@ -27,9 +27,9 @@ SELECT ?g ?focus ?problem WHERE {
       FILTER NOT EXISTS { ?g a pkb:PolicyDocument }
       BIND (?g AS ?focus) BIND ("the named graph does not hold its document" AS ?problem)
     } UNION {
-      ?focus pkb:order ?order .
-      FILTER NOT EXISTS { ?focus a pkb:Section }
-      FILTER NOT EXISTS { ?focus pkb:evidence/oa:hasSource ?g }
+      { ?focus pkb:modality ?modality } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
+      UNION { ?focus a pkb:GovernanceBody } UNION { ?focus a pkb:InstitutionalConstraint }
+      FILTER NOT EXISTS { ?focus pkb:evidence/oa:start ?start }
       BIND ("the fact has no evidence in its document" AS ?problem)
     }
   }
@@ -104,16 +104,14 @@ def _tally_issues(data) -> list[tuple[str, str]]:
     from collections import Counter
 
     from kb.obligations import code
-    from ontology.vocab import ODRL, PKB, RDF
+    from ontology.vocab import PKB, RDF
 
     out = []
     for doc in data.subjects(RDF.type, PKB.PolicyDocument):
         counted: Counter = Counter()
         for rule in data.subjects(PKB.modality, None):
-            period = "none"
-            for c in data.objects(rule, ODRL.constraint):
-                if data.value(c, ODRL.leftOperand) == ODRL.timeInterval:
-                    period = code(str(data.value(c, ODRL.rightOperand)))
+            stated = data.value(rule, PKB.period)
+            period = code(str(stated)) if stated is not None else "none"
             counted[code(str(data.value(rule, PKB.actor))), code(str(data.value(rule, PKB.category))),
                     code(str(data.value(rule, PKB.modality))), period] += 1
         stored = data.value(doc, PKB.ruleTally)

@@ -76,13 +76,15 @@ class PKB(DefinedNamespace):
     actor: URIRef  # actor / 责任主体
     category: URIRef  # category / 事项类别
     constraintKind: URIRef  # constraint kind / 约束类别
+    countUnit: URIRef  # counted unit / 计数单位
     documentModel: URIRef  # document model / 文件采用的办学模式
     doesNotReplace: URIRef  # does not replace / 不替代
     evidence: URIRef  # evidence / 依据原文
-    inSection: URIRef  # in section / 所在章节
     modality: URIRef  # modality / 规范模态
     model: URIRef  # group model / 集团办学模式
-    quantity: URIRef  # quantity / 数量要求
+    period: URIRef  # period / 周期
+    quantityOperator: URIRef  # quantity operator / 数量比较
+    quantityUnit: URIRef  # quantity unit / 数量单位
     ruleClass: URIRef  # rule class / 条款类
 
     # datatype properties
@@ -102,15 +104,16 @@ class PKB(DefinedNamespace):
     issuer: URIRef  # issuer / 发文机关
     kindText: URIRef  # kind text / 约束原文
     level: URIRef  # heading level / 标题层级
-    order: URIRef  # order / 顺序号
+    maxCount: URIRef  # at most / 最多次数
+    minCount: URIRef  # at least / 最少次数
+    offsetMap: URIRef  # offset map / 偏移映射
     pipelineVersion: URIRef  # pipeline version / 处理流程版本
     province: URIRef  # province / 省份
+    quantityValue: URIRef  # quantity / 数量要求
     repealsTitle: URIRef  # repeals title / 废止文件标题
     ruleTally: URIRef  # rule tally / 规则计数
     script: URIRef  # script / 原文字形
-    sourceEnd: URIRef  # source end / 原文结束位置
     sourcePath: URIRef  # source path / 源文件路径
-    sourceStart: URIRef  # source start / 原文起始位置
     text: URIRef  # text / 全文
     versionStatus: URIRef  # version status / 版本状态
 

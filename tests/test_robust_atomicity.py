@@ -40,7 +40,6 @@ SOURCE_DOCS = ROOT / "source_docs"
 ENV = dict(os.environ, COLUMNS="1000", NO_COLOR="1", POLICYKB_BATCH_DOCUMENTS="2", POLICYKB_PUBLISH_SECONDS="0")
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
 PKB = "https://w3id.org/policykb/ontology#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 COPIES = 4          # per source document: 20 files, ~10 s for a clean ingest with two workers
 
 
@@ -321,8 +320,8 @@ def test_validate_exit_1_when_a_graph_lacks_its_document_or_a_fact_its_evidence(
     store_dir = tmp_path / "kb"
     orphan = "https://w3id.org/policykb/id/doc/00000000deadbeef"
     rule = f"{orphan}/rule/0"
-    nquads = (f'<{rule}> <{RDF_TYPE}> <http://www.w3.org/ns/odrl/2/Duty> <{orphan}> .\n'
-              f'<{rule}> <{PKB}order> "0"^^<http://www.w3.org/2001/XMLSchema#integer> <{orphan}> .\n')
+    nquads = (f'<{rule}> <{PKB}modality> <https://w3id.org/policykb/vocab/modality/obligation> <{orphan}> .\n'
+              f'<{rule}> <{PKB}actionText> "召开会议" <{orphan}> .\n')
     with open_store(str(store_dir)) as store:
         store.ensure_vocabulary()
         store.write_documents([DocumentWrite(orphan, nquads.encode())])

@@ -17,6 +17,7 @@ P7  the RDF writer turns any such document into N-Quads that parse, every quad i
 """
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 
 from ingest.frequency import Mention, frequency_of, scan
 from ingest.numerals import NUMBER_RE, parse_int, parse_number
+from ingest.offsets import OffsetMap
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW_SETTINGS = settings(max_examples=60, deadline=None,
@@ -209,5 +211,7 @@ def test_annotate_never_crashes_and_spans_stay_inside(text):                    
     for q in quads:
         if q.predicate.value in (oa + "start", oa + "end"):
             assert 0 <= int(q.object.value) <= n
-        if q.predicate.value in (pkb + "sourceStart", pkb + "sourceEnd"):
-            assert 0 <= int(q.object.value) <= len(text)
+        if q.predicate.value == pkb + "offsetMap":     # the stored map is the normalization's map
+            stored = OffsetMap.from_segments(json.loads(q.object.value))
+            assert (stored.derived_len, stored.original_len) == (n, len(text))
+            assert stored == normalized.offsets
