@@ -13,8 +13,10 @@ from kb.citations import DocumentTexts
 from kb.ask import lexicon as lx
 from kb.ask.interpret import covered_periods, group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
+from kb.ask.rule_pages import rule_page
 from kb.errors import InterpretationError
 from kb.obligations import Obligation, code, concept, find
+from kb.paging import PAGE_SIZE, bounds
 from kb.store.base import IRI, Store
 
 MAX_COMBINATIONS = 256
@@ -22,8 +24,10 @@ MAX_COMBINATIONS = 256
 MAX_NEEDLES = 8
 
 
-def ask(store: Store, question: str, *, raise_errors: bool = False) -> Answer:
-    """Interpret ``question`` and answer it from ``store``.
+def ask(store: Store, question: str, *, raise_errors: bool = False, page: int = 1,
+        size: int | None = PAGE_SIZE) -> Answer:
+    """Interpret ``question`` and answer it from ``store``: page ``page`` of ``size`` results
+    (``size=None``: every result), with the answer's total in ``Answer.total``.
 
     A question that is not understood gives an :class:`Answer` whose ``error`` is the
     :class:`kb.errors.InterpretationError` (and whose interpretation has ``suggestions``); with
@@ -31,11 +35,15 @@ def ask(store: Store, question: str, *, raise_errors: bool = False) -> Answer:
     has ``message == "no matching clauses"``.
     """
     interpretation = interpret(store, question)
-    return answer(store, interpretation, raise_errors=raise_errors)
+    return answer(store, interpretation, raise_errors=raise_errors, page=page, size=size)
 
 
-def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool = False) -> Answer:
-    """Answer an interpretation (from :func:`kb.ask.interpret`)."""
+def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool = False, page: int = 1,
+           size: int | None = PAGE_SIZE) -> Answer:
+    """Answer an interpretation (from :func:`kb.ask.interpret`): page ``page`` of ``size`` results.
+
+    Every result is found and ordered (so the total is exact), but only the page's results read
+    their documents' texts for their sentences."""
     if not interpretation.understood:
         if raise_errors and interpretation.error is not None:
             raise interpretation.error
@@ -43,9 +51,26 @@ def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool =
                       message=interpretation.error.message if interpretation.error else None,
                       error=interpretation.error)
     _limit_to_mentions(store, interpretation.filters)
-    runner = {"obligation": _obligations, "constraint": _constraints, "group": _groups}[interpretation.kind]
-    results = runner(store, interpretation)
-    return Answer(interpretation.question, interpretation, results, message=None if results else NO_MATCH)
+    offset, end = bounds(page, size)
+    if interpretation.kind == "obligation":   # paged by rules: a row is a clause's rules for one actor
+        shown, total = _obligations(store, interpretation, offset, end)
+    else:
+        results = (_constraints if interpretation.kind == "constraint" else _groups)(store, interpretation)
+        shown, total = results[offset:end], len(results)
+    _cite(store, shown)
+    return Answer(interpretation.question, interpretation, shown, message=None if total else NO_MATCH,
+                  total=total, offset=offset, size=size)
+
+
+def _cite(store: Store, results: list[Result]) -> None:
+    """Fill in the sentences of a page of results from their documents' texts (a clause's
+    sentence as its context; the cited span of a constraint or group)."""
+    texts = DocumentTexts(store)
+    for r in results:
+        if r.kind == "obligation" and r.context is None:
+            r.context = texts.sentence_around(r.document, *r.span).sentence
+        elif r.sentence is None:
+            r.sentence = texts.text(r.document)[r.span[0]:r.span[1]]
 
 
 def _limit_to_mentions(store: Store, f) -> None:
@@ -105,10 +130,21 @@ def _sentence_frequencies(store: Store, docs: set[str], texts: DocumentTexts) ->
     return spans
 
 
-def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
+def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
+                 end: int | None = None) -> tuple[list[Result], int]:
+    """The rules ``offset``…``end`` of the answer, merged into rows, and the number of rules.
+
+    A page of a question about one actor (or none) that is not a "how often" question is read
+    from the rule tallies and the few documents holding its rules (:mod:`kb.ask.rule_pages`);
+    other questions find every rule first."""
     f, notes = interpretation.filters, interpretation.notes
-    rules = _find_rules(store, f, f.actors)
     fallbacks = lx.lexicon().get("actor_fallbacks", {})
+    if len(f.actors) <= 1 and not f.frequency and f.documents != []:
+        rules, total = rule_page(store, f, f.actors[0] if f.actors else None, covered_periods(f.periods),
+                                 offset, end)
+        if total or not f.actors or f.actors[0] not in fallbacks:
+            return _merge(rules, {}, {}), total
+    rules = _find_rules(store, f, f.actors)
     if not rules and f.actors and any(a in fallbacks for a in f.actors):
         wider = [w for a in f.actors for w in fallbacks.get(a, [])]
         rules = _find_rules(store, f, wider, inherit=False)
@@ -120,17 +156,24 @@ def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
             notes.append(Note(f"没有直接写明“{asked}”的条款，改为显示{names}的条款",
                               f"no clause names {asked_en} as such; showing those of {names_en}"))
     texts = DocumentTexts(store)
-    context = {(r.doc, r.span): texts.sentence_around(r.doc, *r.span) for r in rules}
+    context: dict = {}
     stated: dict = {}
-    if f.frequency and rules:
+    if f.frequency and rules:   # a "how often" question reads every clause's sentence
+        context = {(r.doc, r.span): texts.sentence_around(r.doc, *r.span) for r in rules}
         stated = _sentence_frequencies(store, {r.doc for r in rules}, texts)
         with_frequency = [r for r in rules if r.frequency or (r.doc, *context[r.doc, r.span].span) in stated]
         if with_frequency:
             rules = with_frequency
         else:
             notes.append(Note("相关条款都没有写明频次", "none of the matching clauses states how often"))
+    rules = sorted(rules, key=lambda r: (r.inherited, r.district or "", r.title or "", r.doc, r.order))
+    return _merge(rules[offset:end], context, stated), len(rules)
+
+
+def _merge(rules: list[Obligation], context: dict, stated: dict) -> list[Result]:
+    """Rules in answer order → rows; the rules of one clause for one actor and modality are one row."""
     merged: dict[tuple, Result] = {}
-    for r in sorted(rules, key=lambda r: (r.inherited, r.district or "", r.title or "", r.doc, r.order)):
+    for r in rules:
         key = (r.doc, r.span, r.actor, r.modality, r.inherited)
         if key in merged:
             result = merged[key]
@@ -139,13 +182,14 @@ def _obligations(store: Store, interpretation: Interpretation) -> list[Result]:
             result.frequency = result.frequency or r.frequency
             result.rules.append(r.rule)
             continue
-        sentence = context[r.doc, r.span]
+        sentence = context.get((r.doc, r.span))
         merged[key] = Result("obligation", r.doc, r.title, r.district, r.sentence, r.span,
-                             context=sentence.sentence, actor=r.actor,
+                             context=sentence.sentence if sentence else None, actor=r.actor,
                              actor_text=r.actor_text, action=r.action, modality=r.modality,
                              categories=[r.category], frequency=r.frequency, inherited=r.inherited,
                              rules=[r.rule],
-                             clause_frequency=None if r.frequency else stated.get((r.doc, *sentence.span)))
+                             clause_frequency=None if r.frequency or not sentence
+                             else stated.get((r.doc, *sentence.span)))
     return list(merged.values())
 
 
@@ -161,14 +205,12 @@ def _constraints(store: Store, interpretation: Interpretation) -> list[Result]:
         for row in queries.run(store, "ask_constraints", district=district, doc=IRI(doc) if doc else None,
                                kind=concept("kind", kind) if kind else None).rows:
             rows.setdefault(str(row["constraint"]), row)
-    texts = DocumentTexts(store)
     merged: dict[tuple, Result] = {}
     for row in sorted(rows.values(), key=lambda r: (r["district"], str(r["doc"]), r["order"])):
         doc, span = str(row["doc"]), (row["start"], row["end"])
         key = (doc, span)
-        if key not in merged:
-            merged[key] = Result("constraint", doc, row.get("title"), row["district"] or None,
-                                 texts.text(doc)[span[0]:span[1]], span)
+        if key not in merged:   # the sentence is cut out of the text for the page shown (_cite)
+            merged[key] = Result("constraint", doc, row.get("title"), row["district"] or None, None, span)
         kind = code(row["kind"])
         if kind not in merged[key].constraint_kinds:
             merged[key].constraint_kinds.append(kind)
@@ -201,7 +243,6 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
     places: list[Result] = []
     if (f.models or f.group_kinds) and not wanted and (f.places or not found):
         places = _documents_of_models(store, interpretation, {str(e["row"]["doc"]) for e in found.values()})
-    texts = DocumentTexts(store)
     results = []
     for iri, entry in sorted(found.items(), key=lambda kv: (kv[1]["row"]["district"], str(kv[1]["row"]["doc"]),
                                                              kv[1]["row"]["order"])):
@@ -209,7 +250,7 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
         doc, span = str(row["doc"]), (row["start"], row["end"])
         models = [code(m) for m in str(row.get("models") or "").split() if m]
         results.append(Result("group", doc, row.get("title"), row["district"] or None,
-                              texts.text(doc)[span[0]:span[1]], span, group=iri, name=row.get("name"),
+                              None, span, group=iri, name=row.get("name"),
                               models=models, lead_schools=entry["lead_school"],
                               member_schools=entry["member_school"]))
     return results + places

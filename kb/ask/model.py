@@ -260,10 +260,24 @@ class Answer:
     results: list[Result] = field(default_factory=list)
     message: str | None = None
     error: InterpretationError | None = None
+    #: the whole answer's number of results (for obligations: of rules, a row holding a clause's
+    #: rules) when ``results`` is one page of it (None: all of it)
+    total: int | None = None
+    offset: int = 0
+    size: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def page(self):
+        """The page ``results`` is: a :class:`kb.paging.Page` with the total number of results."""
+        from kb.paging import Page
+
+        covered = sum(len(r.rules) if r.kind == "obligation" and r.rules else 1 for r in self.results)
+        return Page(self.results, len(self.results) if self.total is None else self.total, self.offset,
+                    self.size, covered)
 
     def raise_for_error(self) -> "Answer":
         """Raise the :class:`InterpretationError` of a question that was not understood."""
@@ -273,7 +287,7 @@ class Answer:
 
     def to_dict(self) -> dict:
         out = {"question": self.question, "interpretation": self.interpretation.to_dict(),
-               "results": [r.to_dict() for r in self.results]}
+               "results": [r.to_dict() for r in self.results], "page": self.page.to_dict()}
         if self.message:
             out["message"] = self.message
         if self.error is not None:
