@@ -1,10 +1,36 @@
 """HTTP authentication for a SPARQL server: Digest or Basic, as configured or as the server's
 challenge asks. The credentials are passed in (from ``POLICYKB_USER`` / ``POLICYKB_PASSWORD`` or the
-URL); nothing here logs or stores them.
+URL); nothing here logs or stores them. A Digest challenge is answered once and its nonce reused
+(with a counter) by every later request, from any thread, until the server asks again.
 """
 from __future__ import annotations
 
+import threading
+
 import httpx
+
+
+class SharedDigestAuth(httpx.DigestAuth):
+    """httpx's Digest auth, safe to share between threads: the nonce counter is taken under a lock,
+    so concurrent requests reusing one nonce never send the same count (which a server refuses)."""
+
+    def __init__(self, username: str, password: str) -> None:
+        super().__init__(username, password)
+        self._lock = threading.Lock()
+
+    def prime(self, request, response) -> None:
+        """Take the Digest challenge of a 401 ``response`` already received, so the next request
+        answers it at once instead of being challenged again."""
+        for header in response.headers.get_list("www-authenticate"):
+            if header.lower().startswith("digest "):
+                with self._lock:
+                    self._last_challenge = self._parse_challenge(request, response, header)
+                    self._nonce_count = 1
+                return
+
+    def _build_auth_header(self, request, challenge) -> str:
+        with self._lock:
+            return super()._build_auth_header(request, challenge)
 
 
 def server_auth(user: str | None, password: str | None, scheme: str):
@@ -13,7 +39,7 @@ def server_auth(user: str | None, password: str | None, scheme: str):
         return None
     password = password or ""
     if scheme == "digest":
-        return httpx.DigestAuth(user, password)
+        return SharedDigestAuth(user, password)
     if scheme == "basic":
         return httpx.BasicAuth(user, password)
 
@@ -23,7 +49,7 @@ def server_auth(user: str | None, password: str | None, scheme: str):
         requires_request_body = True
 
         def __init__(self) -> None:
-            self.digest = httpx.DigestAuth(user, password)
+            self.digest = SharedDigestAuth(user, password)
             self.basic = httpx.BasicAuth(user, password)
             self.chosen: httpx.Auth | None = None
 
@@ -36,6 +62,7 @@ def server_auth(user: str | None, password: str | None, scheme: str):
                 return
             offered = {h.split(None, 1)[0].lower() for h in response.headers.get_list("www-authenticate") if h}
             if "digest" in offered:
+                self.digest.prime(request, response)   # answer this challenge: no second 401
                 self.chosen = self.digest
             elif "basic" in offered:
                 self.chosen = self.basic
@@ -46,4 +73,4 @@ def server_auth(user: str | None, password: str | None, scheme: str):
     return AutoAuth()
 
 
-__all__ = ["server_auth"]
+__all__ = ["SharedDigestAuth", "server_auth"]

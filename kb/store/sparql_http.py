@@ -7,6 +7,7 @@ reads and writes, and what is transactional where: "The server backend" in docs/
 from __future__ import annotations
 
 import io
+import logging
 import os
 import threading
 import time
@@ -32,6 +33,8 @@ from kb.store.sparql_text import prepare_query, query_shape, restore_separators
 from kb.store.terms import term_to_python
 
 CONNECT_TIMEOUT = 10.0
+POOL = httpx.Limits(max_connections=32, max_keepalive_connections=16, keepalive_expiry=60.0)
+log = logging.getLogger(__name__)
 MARKER_PREDICATES = frozenset({PKB + "pipelineVersion", PKB + "contentHash"})
 """Written after the rest of a graph, so a half-written graph reads as out of date."""
 
@@ -43,7 +46,14 @@ class SparqlHttpStore(Store):
     a ready :class:`ServerConfig`. ``user``/``password`` default to the ``user``/``password``
     settings (``POLICYKB_USER``/``POLICYKB_PASSWORD``). Opening sends one ``ASK {}`` to check that
     the endpoint answers and the credentials are accepted.
+
+    One HTTP client (a pool of kept-alive connections, one Digest nonce reused with a counter) serves
+    every thread. :attr:`requests` counts the HTTP exchanges (a 401 challenge is one), :attr:`queries`
+    the queries sent and :attr:`request_seconds` their time; each is logged at DEBUG level.
+    A binding may be a tuple of values (``binds_many``): one ``VALUES`` row each, one request.
     """
+
+    binds_many = True
 
     def __init__(self, location: str | os.PathLike | None = None, *, read_only: bool = False,
                  config: ServerConfig | None = None, user: str | None = None, password: str | None = None,
@@ -59,9 +69,14 @@ class SparqlHttpStore(Store):
         self._password = password or url_password or settings.get("password")
         self._secrets = [s for s in (self._password, url_password) if s]
         self._write_mutex = threading.Lock()
+        self._count_lock = threading.Lock()
+        self.requests = 0
+        self.queries = 0
+        self.request_seconds = 0.0
         self._client: httpx.Client | None = httpx.Client(
             auth=server_auth(self._user, self._password, config.auth), transport=transport, verify=config.verify,
-            follow_redirects=False, headers={"User-Agent": "policykb"})
+            follow_redirects=False, headers={"User-Agent": "policykb"}, limits=POOL,
+            event_hooks={"response": [self._count_exchange]})
         try:
             probe = self._request("GET", self.location, params={"query": "ASK {}"},
                                   headers={"Accept": "application/sparql-results+json"},
@@ -96,6 +111,15 @@ class SparqlHttpStore(Store):
         client, self._client = self._client, None
         if client is not None:
             client.close()
+
+    def _count_exchange(self, response) -> None:
+        with self._count_lock:
+            self.requests += 1
+
+    def stats(self) -> dict:
+        """``{"requests", "queries", "seconds"}`` since the store was opened (benchmarks, tests)."""
+        with self._count_lock:
+            return {"requests": self.requests, "queries": self.queries, "seconds": round(self.request_seconds, 4)}
 
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
@@ -180,7 +204,7 @@ class SparqlHttpStore(Store):
               timeout: float | None = None, limit: int | None = None,
               strict: bool = False) -> QueryResult:
         """See :meth:`Store.query`; the limits are enforced by the client (docs/scale-out.md)."""
-        terms = {name: term_text(name, value) for name, value in normalize_bindings(bindings).items()}
+        terms = {name: _terms(name, value) for name, value in normalize_bindings(bindings).items()}
         separators: dict[str, str] | None = {} if "virtuoso" in self.server.lower() else None
         text = prepare_query(sparql, terms, limit=limit, separators=separators)
         accept = ACCEPT_RESULTS if query_shape(sparql).form in ("SELECT", "ASK") else ACCEPT_RDF
@@ -189,12 +213,21 @@ class SparqlHttpStore(Store):
         form = {"query": text}
         if separators is not None:  # Virtuoso: stop the server's work at the deadline too ("anytime"
             form["timeout"] = str(max(1, int(seconds * 1000)))  # query; its partial answer is refused)
+        started = time.monotonic()
         response = self._request("POST", self.location, data=form, headers={"Accept": accept},
                                  timeout=seconds, what="query", stream=True)
         try:
             result = self._read_result(response, deadline, seconds, limit, strict)
         finally:
             response.close()
+            elapsed = time.monotonic() - started
+            with self._count_lock:
+                self.queries += 1
+                self.request_seconds += elapsed
+                number = self.queries
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("query %d (%s): %.1f ms, %d requests so far", number, _title(sparql), elapsed * 1000,
+                          self.requests)
         if separators:
             result.rows = [{k: restore_separators(v, separators) for k, v in row.items()} for row in result.rows]
         return result
@@ -350,6 +383,25 @@ class SparqlHttpStore(Store):
         data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
         self._request("POST", self.gsp_url, params={"graph": graph}, content=data, timeout=self.config.write_timeout,
                       what="write", headers={"Content-Type": "application/n-triples", "Accept": "*/*"}).close()
+
+
+def _terms(name: str, value) -> str | tuple[str, ...]:
+    """A bound value in SPARQL syntax; a tuple, list or set of values becomes a tuple of terms."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        if not value:
+            raise QueryError(f"cannot bind ?{name} to no values", code="PKB-QUERY-BIND",
+                             hint="bind one value, several, or leave the variable unbound")
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return tuple(term_text(name, v) for v in items)
+    return term_text(name, value)
+
+
+def _title(sparql: str) -> str:
+    """What a query is, for the debug log: its ``# title`` or its first words (never bound values)."""
+    for line in sparql.splitlines():
+        if line.startswith("# title:"):
+            return line[8:].strip()[:80]
+    return " ".join(sparql.split())[:60]
 
 
 def _is_marker(quad) -> bool:

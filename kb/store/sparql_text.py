@@ -163,10 +163,11 @@ def _skip_group(tokens, i: int) -> int:
 SEPARATOR_TOKEN = "~pkb-sep-{}~"
 
 
-def prepare_query(sparql: str, terms: Mapping[str, str], *, limit: int | None = None,
+def prepare_query(sparql: str, terms: Mapping[str, str | tuple[str, ...]], *, limit: int | None = None,
                   separators: dict[str, str] | None = None) -> str:
     """The text sent to the server: missing prefixes, ``VALUES`` for the bound ``terms`` (already in
-    SPARQL syntax, from :func:`term_text`), and a ``LIMIT`` one past ``limit`` when it has none.
+    SPARQL syntax, from :func:`term_text`; a tuple of terms binds the variable to each of them, one
+    ``VALUES`` row per term), and a ``LIMIT`` one past ``limit`` when it has none.
 
     With ``separators`` (a dict to fill), every ``GROUP_CONCAT`` separator that is not ASCII is
     replaced by an ASCII token (:data:`SEPARATOR_TOKEN`) and ``separators`` maps the token back:
@@ -191,9 +192,12 @@ def prepare_query(sparql: str, terms: Mapping[str, str], *, limit: int | None = 
         names = parent if scope.projection is None else parent & scope.projection
         visible.append(names)
         if names:
-            ordered = sorted(names)
-            inserts.append((scope.insert_at, " VALUES (" + " ".join("?" + n for n in ordered) + ") { ("
-                            + " ".join(terms[n] for n in ordered) + ") } "))
+            single = sorted(n for n in names if isinstance(terms[n], str))
+            block = (" VALUES (" + " ".join("?" + n for n in single) + ") { ("
+                     + " ".join(terms[n] for n in single) + ") } ") if single else ""
+            for n in sorted(names - set(single)):   # several values: one row each
+                block += f" VALUES ?{n} {{ " + " ".join(terms[n]) + " } "
+            inserts.append((scope.insert_at, block))
     replaced: list[tuple[int, int, str]] = []
     if separators is not None:
         for start, end, value in _wide_separators(sparql):

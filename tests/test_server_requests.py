@@ -1,0 +1,87 @@
+"""Fewer round trips to a SPARQL server (kb/store/sparql_http.py, server_auth.py): every HTTP exchange
+is counted (``store.stats()``), the Digest challenge is answered once and its nonce reused by every
+later request from any thread (so a query is one exchange), connections are kept alive, a binding
+may hold several values (one ``VALUES`` row each), and ``DocumentTexts`` reads many documents in one
+request — with the same titles, districts and texts as the embedded store reads one by one.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ingest.runner import ingest
+from kb.citations import DocumentTexts
+from kb.errors import QueryError
+from kb.store import IRI
+from kb.store.oxigraph import OxigraphStore
+from kb.store.sparql_text import prepare_query
+from tests.test_server_store import SOURCE_DOCS, flat, virtuoso, wipe  # noqa: F401  (the shared session fixture)
+
+
+def test_several_values_become_one_values_row_each():
+    text = prepare_query("SELECT ?doc ?x WHERE { ?doc ?p ?x }", {"doc": ("<http://a/1>", "<http://a/2>"), "x": '"v"'})
+    assert 'VALUES (?x) { ("v") }' in flat(text) and "VALUES ?doc { <http://a/1> <http://a/2> }" in flat(text)
+
+
+@pytest.fixture(scope="module")
+def loaded(virtuoso, tmp_path_factory):  # noqa: F811
+    """(embedded store, Virtuoso store), both holding source_docs/."""
+    path = tmp_path_factory.mktemp("requests-oxigraph")
+    with OxigraphStore(path) as local:
+        assert not ingest(local, [str(SOURCE_DOCS)], workers=1).errors
+    with virtuoso.store() as server:
+        wipe(server)
+        assert not ingest(server, [str(SOURCE_DOCS)], workers=1).errors
+    with OxigraphStore(path, read_only=True) as local, virtuoso.store(read_only=True) as server:
+        yield local, server
+
+
+@pytest.mark.server
+def test_a_query_is_one_request_and_the_counts_are_logged(loaded, caplog):
+    _, server = loaded
+    caplog.set_level(logging.DEBUG, logger="kb.store.sparql_http")
+    before = server.stats()
+    for _ in range(5):
+        server.query("ASK { ?s ?p ?o }")
+    after = server.stats()
+    assert after["queries"] - before["queries"] == 5
+    assert after["requests"] - before["requests"] == 5     # no Digest challenge per request
+    assert after["seconds"] > before["seconds"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "kb.store.sparql_http"]
+    assert len(logged) == 5 and all(" ms, " in m for m in logged)
+    assert server._password not in caplog.text
+
+
+@pytest.mark.server
+def test_threads_share_one_nonce_without_being_challenged_again(loaded):
+    _, server = loaded
+    before = server.stats()
+    with ThreadPoolExecutor(8) as pool:
+        counts = set(pool.map(lambda _: len(server.query("SELECT ?d WHERE { ?d a pkb:PolicyDocument }").rows),
+                              range(64)))
+    assert counts == {len(list(SOURCE_DOCS.glob("*.txt")))}
+    after = server.stats()
+    assert after["requests"] - before["requests"] == after["queries"] - before["queries"] == 64
+
+
+@pytest.mark.server
+def test_document_texts_reads_many_documents_in_one_request(loaded):
+    local, server = loaded
+    docs = local.graphs()
+    before = server.stats()
+    theirs = DocumentTexts(server)
+    theirs.load(docs + ["https://w3id.org/policykb/id/doc/none"])
+    assert server.stats()["queries"] - before["queries"] == 1
+    ours = DocumentTexts(local)
+    ours.load(docs)
+    for doc in docs:
+        assert theirs.meta(doc) == ours.meta(doc) and ours.meta(doc)["text"]
+    assert theirs.meta("https://w3id.org/policykb/id/doc/none")["text"] == ""
+    assert server.stats()["queries"] - before["queries"] == 1      # all read by the one request
+    rows = server.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }", {"doc": tuple(IRI(d) for d in docs[:2])})
+    assert sorted(str(r["doc"]) for r in rows.rows) == sorted(docs[:2])
+    with pytest.raises(QueryError) as err:
+        server.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }", {"doc": ()})
+    assert err.value.code == "PKB-QUERY-BIND"
