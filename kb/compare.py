@@ -1,13 +1,17 @@
 """Compare districts, school groups or group models side by side, every cell traced to its sentence.
 
 :func:`compare` resolves names to scopes and returns a :class:`Comparison`: dimensions × scopes,
-each cell a list of cited :class:`Item` objects; :meth:`Comparison.diff` matches items across
-scopes by signature. The dimensions and signatures: docs/query-side.md.
+each cell summarised as :class:`Line` objects (one per signature, with its count, documents,
+groups and strongest frequency; a district's read from counts, not rows) and, opened on demand,
+its cited :class:`Item` rows; :meth:`Comparison.diff` matches items across scopes by signature.
+The dimensions, signatures and summaries: docs/query-side.md.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from functools import cached_property
+from typing import Callable, NamedTuple
 
 from kb import obligations, queries
 from kb.errors import InterpretationError
@@ -70,6 +74,63 @@ class Item:
                 "citation": self.citation.to_dict() if self.citation else None, **self.extra}
 
 
+@dataclass(frozen=True)
+class Line:
+    """A cell's summary line: the rows of one ``signature`` — how many (``count``), in how many
+    documents, of how many groups (models), and the strongest ``frequency`` among them (rules)."""
+
+    signature: str
+    label: str
+    count: int
+    documents: int
+    groups: int | None = None
+    frequency: dict | None = None
+
+    def text(self, lang: str = "zh") -> str:
+        """联盟型 (alliance) · 3个集团 · 2份文件; 会议制度 · 集团负责人 · 每月 · 12条 · 最高每月≥2次"""
+        zh = lang == "zh"
+        parts = [self.label]
+        if self.groups is not None:
+            parts.append(f"{self.groups}个集团" if zh else f"{self.groups} groups")
+        parts.append(f"{self.count}条" if zh else f"{self.count} rows")
+        parts.append(f"{self.documents}份文件" if zh else f"{self.documents} documents")
+        if self.frequency:
+            strongest = obligations.frequency_text(self.frequency)
+            parts.append(f"最高{strongest}" if zh else f"at most {strongest}")
+        return " · ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"signature": self.signature, "label": self.label, "count": self.count,
+                "documents": self.documents, "groups": self.groups, "frequency": self.frequency,
+                "frequency_text": obligations.frequency_text(self.frequency)}
+
+
+def strongest(frequencies) -> dict | None:
+    """The frequency asking the most (the highest count per period; a period alone the least)."""
+    found = [f for f in frequencies if f]
+    return max(found, key=lambda f: (f.get("min_count") or f.get("max_count") or 0,
+                                     f.get("max_count") or 0), default=None)
+
+
+def summarize(key: str, items: list[Item]) -> list[Line]:
+    """A cell's rows as summary lines, one per signature in first-seen order (the ``schools``
+    cell: its total line)."""
+    if key == "schools":
+        total = next((i for i in items if i.signature == "total"), None)
+        return [] if total is None else [Line("total", total.signature_label, total.extra["schools"], 0,
+                                              total.extra["groups"])]
+    by: dict[str, list[Item]] = {}
+    for item in items:
+        by.setdefault(item.signature, []).append(item)
+    lines = []
+    for sig, group in by.items():
+        docs = {i.citation.doc for i in group if i.citation}
+        groups = len({g for i in group for g in i.extra.get("groups", ())}) if key == "models" else None
+        lines.append(Line(sig, group[0].signature_label, len(group), len(docs), groups,
+                          strongest(i.extra.get("frequency") for i in group)))
+    return lines
+
+
 class Diff(NamedTuple):
     """What two scopes share and what only one of them has, keyed by signature.
 
@@ -108,13 +169,48 @@ def diff_items(a: list[Item], b: list[Item]) -> Diff:
 
 @dataclass
 class Comparison:
-    """The aligned table: ``cells[dimension][i]`` is the item list of ``scopes[i]``;
-    ``categories[code][i]`` every rule of that category in ``scopes[i]``."""
+    """The aligned table: ``summary[key][i]`` the summary lines of ``scopes[i]`` on a dimension or
+    rule category; the rows behind them are read on demand: ``cells[dimension][i]`` the item list
+    of ``scopes[i]``, ``categories[code][i]`` every rule of that category in ``scopes[i]``,
+    :meth:`details` one line's rows."""
 
     names: list[str]
     scopes: list[Scope]
-    cells: dict[str, list[list[Item]]]
-    categories: dict[str, list[list[Item]]]
+    summary: dict[str, list[list[Line]]]
+    _load: Callable[[int], dict[str, list[Item]]] = field(repr=False, compare=False)
+    _profiles: dict[int, dict[str, list[Item]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def profile(self, scope: int | str) -> dict[str, list[Item]]:
+        """Every item of one scope by dimension and rule category (read once, when first asked for)."""
+        i = self.index(scope)
+        if i not in self._profiles:
+            self._profiles[i] = self._load(i)
+        return self._profiles[i]
+
+    @cached_property
+    def cells(self) -> dict[str, list[list[Item]]]:
+        return {d.key: [self.profile(i)[d.key] for i in range(len(self.scopes))] for d in DIMENSIONS}
+
+    @cached_property
+    def categories(self) -> dict[str, list[list[Item]]]:
+        return {c: [[it for it in self.profile(i)["_rules"] if it.extra["category"] == c]
+                    for i in range(len(self.scopes))] for c in _category_codes()}
+
+    def lines(self, key: str, scope: int | str) -> list[Line]:
+        """The summary lines of one scope on a dimension or rule category."""
+        if key not in self.summary:
+            self._row(key)   # the error naming the dimensions
+        return self.summary[key][self.index(scope)]
+
+    def details(self, key: str, scope: int | str, signature: str | None = None) -> list[Item]:
+        """The rows of one scope behind a dimension (or category), or behind one of its lines."""
+        profile = self.profile(scope)
+        items = profile[key] if key in profile else [i for i in profile["_rules"] if i.extra["category"] == key]
+        return [i for i in items if signature is None or i.signature == signature]
+
+    def summary_diff(self, key: str, a: int | str = 0, b: int | str = 1) -> Diff:
+        """:meth:`diff` on the summary lines: what both scopes have, and what only one has."""
+        return diff_items(self.lines(key, a), self.lines(key, b))
 
     # -- access ---------------------------------------------------------------------
 
@@ -156,6 +252,7 @@ class Comparison:
         out = {
             "scopes": [dict(s.to_dict(), name=n) for n, s in zip(self.names, self.scopes)],
             "dimensions": [{"key": d.key, "zh": d.zh, "en": d.en,
+                            "summary": [[line.to_dict() for line in cell] for cell in self.summary[d.key]],
                             "cells": [[i.to_dict() for i in cell] for cell in self.cells[d.key]]}
                            for d in DIMENSIONS],
             "diffs": [],
@@ -167,6 +264,12 @@ class Comparison:
                 "categories": {c: self.diff(c, 0, j).to_dict() for c in self.categories},
             })
         return out
+
+    def summary_table(self, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+        """Header and rows of the summary: a row per dimension, a line per signature in each cell."""
+        header = ["维度 dimension", *[s.label for s in self.scopes]]
+        return header, [[f"{d.zh}\n{d.en}", *["\n".join("• " + line.text(lang) for line in cell) or "—"
+                                              for cell in self.summary[d.key]]] for d in DIMENSIONS]
 
     def table(self, *, sentence_chars: int | None = None) -> tuple[list[str], list[list[str]]]:
         """Header and rows of the aligned table as text: a row per dimension, a column per scope."""
@@ -244,17 +347,68 @@ def compare(store: Store, scopes: list[str]) -> Comparison:
                                   hint="name two or more districts, groups or models: compare 张掖市 田家庵区")
     resolved = resolve_all(store, list(scopes))
     texts = DocumentTexts(store)
-    cells: dict[str, list[list[Item]]] = {d.key: [] for d in DIMENSIONS}
-    category_codes = list(_category_codes())
-    categories: dict[str, list[list[Item]]] = {c: [] for c in category_codes}
-    for scope in resolved:
-        profile = _profile(store, scope, texts)
-        for key in DIMENSION_KEYS:
-            cells[key].append(profile[key])
-        rules = profile["_rules"]
-        for c in category_codes:
-            categories[c].append([i for i in rules if i.extra["category"] == c])
-    return Comparison([str(s) for s in scopes], resolved, cells, categories)
+    keys = [*DIMENSION_KEYS, *_category_codes()]
+    summary: dict[str, list[list[Line]]] = {k: [] for k in keys}
+    profiles: dict[int, dict[str, list[Item]]] = {}
+    for i, scope in enumerate(resolved):
+        if scope.kind == "district":     # counted in the store: no row is read
+            lines = district_summary(store, scope.key)
+        else:                            # a group, a model, a document: a few documents
+            profiles[i] = _profile(store, scope, texts)
+            lines = {k: summarize(k, profiles[i].get(k) or [it for it in profiles[i]["_rules"]
+                                                             if it.extra["category"] == k]) for k in keys}
+        for k in keys:
+            summary[k].append(lines.get(k, []))
+    return Comparison([str(s) for s in scopes], resolved, summary,
+                      lambda i: _profile(store, resolved[i], texts), profiles)
+
+
+def district_summary(store: Store, district: str) -> dict[str, list[Line]]:
+    """The summary lines of a district, from counts: the documents' rule tallies, the recurring
+    rules' frequencies, and one counting query per other dimension — the same lines
+    :func:`summarize` gives for the district's rows."""
+    from kb.scopes import concept_label as label
+
+    out: dict[str, list[Line]] = {}
+    strongest_of: dict[str, list[dict]] = {}
+    for r in queries.run(store, "cmp_rule_frequencies", district=district).rows:
+        c, a, m = (obligations.code(r[k]) for k in ("category", "actor", "modality"))
+        period = obligations.code(r["period"])
+        strongest_of.setdefault(f"{c}|{a}|{period}|{m}", []).append(
+            obligations.frequency(period, r.get("min"), r.get("max"), unit=r.get("unit")))
+    rules: dict[str, list] = {}
+    for row in queries.run(store, "rule_tallies", district=district).rows:
+        for actor, category, modality, period, n in json.loads(str(row["tally"])):
+            sig = f"{category}|{actor}|{'-' if period == 'none' else period}|{modality}"
+            entry = rules.setdefault(sig, [0, set(), (category, actor, period, modality)])
+            entry[0] += n
+            entry[1].add(str(row["doc"]))
+    for sig, (n, docs, (category, actor, period, modality)) in sorted(rules.items()):
+        parts = [label("category", category), label("actor", actor),
+                 PERIOD_ZH.get(period, "无固定周期") if period != "none" else "无固定周期"]
+        if modality != "obligation":
+            parts.append(label("modality", modality))
+        line = Line(sig, " · ".join(parts), n, len(docs), None, strongest(strongest_of.get(sig, ())))
+        out.setdefault(category, []).append(line)
+        if modality == "prohibition":
+            out.setdefault("prohibitions", []).append(line)
+    out["models"] = [Line(f"model|{obligations.code(r['model'])}", label("model", obligations.code(r["model"])),
+                          int(r["documents"]), int(r["documents"]), int(r["groups"]))
+                     for r in queries.run(store, "cmp_model_counts", district=district).rows]
+    for key, name, field_, prefix in (("constraints", "cmp_constraints", "kind", "constraint"),
+                                      ("bodies", "cmp_bodies", "actor", "body"), ("posts", "cmp_posts", "role", "post")):
+        by: dict[str, list] = {}
+        for r in queries.run(store, name, district=district).rows:
+            c = obligations.code(r.get(field_))
+            entry = by.setdefault(c, [0, set()])
+            entry[0] += 1
+            entry[1].add(str(r["doc"]))
+        out[key] = [Line(f"{prefix}|{c}", label("kind" if key == "constraints" else "actor", c), n, len(docs))
+                    for c, (n, docs) in by.items()]
+    counts = queries.run(store, "cmp_school_counts", district=district).rows
+    out["schools"] = [Line("total", "合计", int(counts[0]["schools"]) if counts else 0, 0,
+                           int(counts[0]["groups"]) if counts else 0)]
+    return out
 
 
 def _category_codes() -> list[str]:
@@ -263,19 +417,45 @@ def _category_codes() -> list[str]:
     return list(labels("category"))
 
 
+class _Rows:
+    """A scope's rows of named queries by document: a district's in one request per query (the
+    district bound), another scope's document by document."""
+
+    def __init__(self, store: Store, scope: Scope) -> None:
+        self.store, self.scope = store, scope
+
+    def __call__(self, name: str) -> dict[str, list[dict]]:
+        by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
+        if self.scope.kind == "district":
+            for r in queries.run(self.store, name, district=self.scope.key).rows:
+                by_doc.setdefault(str(r["doc"]), []).append(r)
+        else:
+            for d in self.scope.docs:
+                by_doc[d] = queries.run(self.store, name, doc=IRI(d)).rows
+        return by_doc
+
+    def rules(self) -> list[Obligation]:
+        if self.scope.kind == "district":
+            found = obligations.find(self.store, district=self.scope.key)
+            order = {d: i for i, d in enumerate(self.scope.docs)}
+            return sorted(found, key=lambda ob: (order.get(ob.doc, len(order)), ob.order))
+        return [ob for d in self.scope.docs for ob in obligations.find(self.store, doc=d)]
+
+
 def _profile(store: Store, scope: Scope, texts: DocumentTexts) -> dict[str, list[Item]]:
     """Every dimension's items for one scope."""
-    rules = [rule_item(ob) for d in scope.docs for ob in obligations.find(store, doc=d)]
+    read = _Rows(store, scope)
+    rules = [rule_item(ob) for ob in read.rules()]
     out: dict[str, list[Item]] = {"_rules": rules}
     for key in _RULE_DIMENSIONS:
         out[key] = [i for i in rules if i.extra["category"] == key]
     out["prohibitions"] = [i for i in rules if i.extra["modality"] == "prohibition"]
-    groups = {d: queries.run(store, "cmp_groups", doc=IRI(d)).rows for d in scope.docs}   # read once
-    out["models"] = _models(store, scope, texts, groups)
-    out["bodies"], out["posts"] = _bodies_and_posts(store, scope, texts)
-    out["constraints"] = [constraint_item(r, texts) for d in scope.docs
-                          for r in queries.run(store, "cmp_constraints", doc=IRI(d)).rows]
-    out["schools"] = _schools(store, scope, texts, groups)
+    groups = read("cmp_groups")   # read once
+    out["models"] = _models(store, scope, texts, groups, read)
+    out["bodies"], out["posts"] = _bodies_and_posts(store, scope, texts, read)
+    constraints = read("cmp_constraints")
+    out["constraints"] = [constraint_item(r, texts) for d in scope.docs for r in constraints[d]]
+    out["schools"] = _schools(store, scope, texts, groups, read)
     return out
 
 
@@ -308,44 +488,52 @@ def _in_scope_group(scope: Scope, group: str | None) -> bool:
     return not scope.restricts_groups or group is None or group in scope.groups
 
 
-def _models(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]]) -> list[Item]:
+def _models(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]],
+            read: _Rows) -> list[Item]:
+    """One item per model and document, citing the first sentence naming it (the document's own
+    model) or the group's; ``extra["groups"]`` the document's groups of that model."""
     from ontology import labels
 
     table = labels("model")
     items: list[Item] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], Item] = {}
 
-    def add(code: str, citation: Citation, source: str) -> None:
-        if (code, citation.doc) in seen:
+    def add(code: str, doc: str, cite: Callable[[], Citation], source: str, group: str | None = None) -> None:
+        if (code, doc) in seen:
+            if group and group not in seen[code, doc].extra["groups"]:
+                seen[code, doc].extra["groups"].append(group)
             return
-        seen.add((code, citation.doc))
         label = f"{concept_label('model', code)} ({code})"
-        items.append(Item(label, f"model|{code}", concept_label("model", code), citation,
-                          {"model": code, "via": source}))
+        seen[code, doc] = Item(label, f"model|{code}", concept_label("model", code), cite(),
+                               {"model": code, "via": source, "groups": [group] if group else []})
+        items.append(seen[code, doc])
 
+    adopted = read("cmp_document_models") if scope.kind != "group" else {}
     for d in scope.docs:
         group_rows = [g for g in groups[d] if not scope.restricts_groups or g["group"] in scope.groups]
         if scope.kind != "group":
-            for r in queries.run(store, "document_models", doc=IRI(d)).rows:
+            for r in adopted.get(d, []):
                 code = str(r["code"])
                 if scope.model and code != scope.model:
                     continue
                 concept = table.get(code, {})
                 needles = [concept.get("prefLabel", {}).get("zh"), *concept.get("altLabel", {}).get("zh", [])]
-                add(code, texts.find_sentence(d, needles), "document")
+                add(code, d, lambda d=d, needles=needles: texts.find_sentence(d, needles), "document")
         for g in group_rows:
             for m in (g.get("models") or "").split():
                 code = obligations.code(m)
                 if scope.model and code != scope.model:
                     continue
-                add(code, texts.citation(d, g["start"], g["end"]), "group")
+                add(code, d, lambda d=d, g=g: texts.citation(d, g["start"], g["end"]), "group", g["group"])
     return items
 
 
-def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts) -> tuple[list[Item], list[Item]]:
+def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts,
+                      read: _Rows) -> tuple[list[Item], list[Item]]:
     bodies, posts = [], []
+    body_rows, post_rows = read("cmp_bodies"), read("cmp_posts")
     for d in scope.docs:
-        for r in queries.run(store, "cmp_bodies", doc=IRI(d)).rows:
+        for r in body_rows[d]:
             if not _in_scope_group(scope, r.get("group")):
                 continue
             actor = obligations.code(r.get("actor"))
@@ -353,7 +541,7 @@ def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts) -> tuple
             bodies.append(Item(f"{label}（{concept_label('actor', actor)}）", f"body|{actor}",
                                concept_label("actor", actor), texts.citation(d, r["start"], r["end"]),
                                {"body": r["body"], "actor": actor, "label": label}))
-        for r in queries.run(store, "cmp_posts", doc=IRI(d)).rows:
+        for r in post_rows[d]:
             if not _in_scope_group(scope, r.get("group")):
                 continue
             role = obligations.code(r.get("role"))
@@ -365,8 +553,10 @@ def _bodies_and_posts(store: Store, scope: Scope, texts: DocumentTexts) -> tuple
     return bodies, posts
 
 
-def _schools(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]]) -> list[Item]:
+def _schools(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str, list[dict]],
+             read: _Rows) -> list[Item]:
     items: list[Item] = []
+    memberships = read("graph_memberships")
     schools: set[str] = set()
     n_groups = 0
     for d in scope.docs:
@@ -378,7 +568,7 @@ def _schools(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str,
             items.append(Item(text, f"group|{g['group']}", group_label(g), texts.citation(d, g["start"], g["end"]),
                               {"group": g["group"], "schools": g["schools"], "leads": g["leads"],
                                "members": g["members"]}))
-        for m in queries.run(store, "graph_memberships", doc=IRI(d)).rows:
+        for m in memberships[d]:
             if not scope.restricts_groups or m["group"] in scope.groups:
                 schools.add(m["school"])
     items.append(Item(f"合计：{n_groups}个集团，{len(schools)}所学校", "total", "合计", None,
@@ -386,5 +576,5 @@ def _schools(store: Store, scope: Scope, texts: DocumentTexts, groups: dict[str,
     return items
 
 
-__all__ = ["DIMENSIONS", "DIMENSION_KEYS", "Comparison", "Diff", "Dimension", "Item", "compare",
-           "constraint_item", "diff_items", "rule_item"]
+__all__ = ["DIMENSIONS", "DIMENSION_KEYS", "Comparison", "Diff", "Dimension", "Item", "Line", "compare",
+           "constraint_item", "diff_items", "district_summary", "rule_item", "strongest", "summarize"]

@@ -308,8 +308,12 @@ def test_compare_zhangye_and_tianjiaan(store_env, media):
     assert any(r[0] == "meeting" and "每月≥1次" in r[3] for r in rows)
     sheets = xlsx_rows(download(at, media, "cmp_xlsx"))
     assert sheets[0][1:3] == ("张掖市", "田家庵区")
-    # citations on expand
-    frame_with(at, "亦见于", "每月至少召开1次")
+    # a line's rows and sources are read when its expander opens
+    assert not any("每月至少召开1次" in frame_text(d.value) for d in at.dataframe)
+    at.session_state["cmp_line_meeting_0_0"] = True
+    ok(at.run())
+    frame_with(at, "句子" if "句子" in str(at.dataframe) else next(iter(at.dataframe[0].value.columns)),
+               "每月至少召开1次")
 
     at.toggle(key="cmp_diff_only").set_value(True)
     ok(at.run())

@@ -23,6 +23,10 @@ def ask_command(
                             "per question, one per line)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Language of the summaries in the table: "
                                        "zh or en [default: the question's language]."),
+    page: int = typer.Option(1, "--page", "-p", min=1, help="Which page of 200 results to show (the total "
+                             "is printed with each page)."),
+    all_rows: bool = typer.Option(False, "--all", help="Every result, not one page (json: the whole answer "
+                                  "for export)."),
 ) -> None:
     """Answer questions in Chinese (simplified or traditional) or English from the graph.
 
@@ -30,7 +34,9 @@ def ask_command(
     modalities, constraint kinds — and what kind of result it wants (obligation clauses, groups or
     institutional constraints); the reading is shown with the answer, and every answer row names
     its document. An actor's answer includes what binds its broader actors (the whole group binds
-    every member school), marked inherited. Exit status 1 when a question could not be
+    every member school), marked inherited. Answers come in pages of 200 results (rules, for
+    obligations) with the total ("showing 1–200 of 25,014"); --page N shows another, --all every
+    one. Exit status 1 when a question could not be
     interpreted (the others are still answered), 2 when the store cannot be read.
 
     Examples: policykb ask 哪些义务适用于成员校？ "What is prohibited?" --format json
@@ -38,6 +44,7 @@ def ask_command(
     """
     from kb.ask import Answer, ask, interpret
     from kb.ask.text import is_cjk
+    from kb.paging import PAGE_SIZE
 
     if fmt not in ("table", "json"):
         fail(PolicyKBError(f"unknown format {fmt!r}", hint="use --format table or --format json",
@@ -54,7 +61,7 @@ def ask_command(
         with kb_store:
             for question in questions:
                 try:
-                    answer = ask(kb_store, question)
+                    answer = ask(kb_store, question, page=page, size=None if all_rows else PAGE_SIZE)
                 except InterpretationError as exc:   # e.g. PKB-ASK-TOO-BROAD while answering
                     interpretation = interpret(kb_store, question)
                     interpretation.error = exc
@@ -92,7 +99,7 @@ def _print_answer(answer, lang: str) -> None:
                                               ("牵头校", "Lead schools"), ("成员校", "Member schools")),
                                              (1, 3, 2, 2, 3)):
             table.add_column(head_zh if zh else head_en, ratio=ratio, overflow="fold")
-        for i, r in enumerate(answer.results, 1):
+        for i, r in enumerate(answer.results, answer.offset + 1):
             # a row without a group is a document that adopts or names the kind asked about
             name = r.name or f"《{r.source}》: {r.sentence}"
             table.add_row(str(i), r.district or "", name,
@@ -102,19 +109,21 @@ def _print_answer(answer, lang: str) -> None:
         for (head_zh, head_en), ratio in zip((("来源", "Source"), ("约束", "Constraint"), ("条款", "Clause")),
                                              (2, 2, 6)):
             table.add_column(head_zh if zh else head_en, ratio=ratio, overflow="fold")
-        for i, r in enumerate(answer.results, 1):
+        for i, r in enumerate(answer.results, answer.offset + 1):
             table.add_row(str(i), r.source, "、".join(_label("kind", k, lang) for k in r.constraint_kinds),
                           r.sentence)
     else:
         for (head_zh, head_en), ratio in zip((("来源", "Source"), ("对象", "Actor"), ("情态", "Modality"),
                                               ("频次", "Frequency"), ("条款", "Clause")), (2, 2, 1, 1, 6)):
             table.add_column(head_zh if zh else head_en, ratio=ratio, overflow="fold")
-        for i, r in enumerate(answer.results, 1):
+        for i, r in enumerate(answer.results, answer.offset + 1):
             actor = _label("actor", r.actor, lang) + ((" (继承)" if zh else " (inherited)") if r.inherited else "")
             modality = _MODALITY_ZH.get(r.modality, r.modality) if zh else r.modality
             table.add_row(str(i), r.source, actor, modality or "", r.frequency_text, r.sentence)
     out.print(table)
-    out.print(f"[dim]{len(answer.results)} {'条结果' if zh else 'results'}[/]\n", highlight=False)
+    shown = answer.page
+    more = (f" · --page {shown.number + 1}" if shown.has_more else "")
+    out.print(f"[dim]{shown.describe('zh' if zh else 'en')}{more}[/]\n", highlight=False)
 
 
 def _label(scheme: str, code: str | None, lang: str) -> str:

@@ -4,7 +4,8 @@ answer as a table; each row opens its source sentence inside its clause and docu
 Widget keys: ``ask_q`` (question), ``ask_go``, ``ask_example_<i>``, the chips ``ask_kind``,
 ``ask_actors``, ``ask_districts``, ``ask_docs``, ``ask_groups``, ``ask_models``,
 ``ask_categories``, ``ask_modalities``, ``ask_periods``, ``ask_ckinds``, ``ask_freq``,
-``ask_reset``; ``ask_results`` (the table, single-row selection); ``ask_csv``/``ask_xlsx``.
+``ask_reset``; ``ask_results`` (the table, single-row selection), ``ask_page`` (its page); ``ask_csv``/``ask_xlsx``
+(the whole answer, not only the page).
 URL: ``q`` and, once the chips were edited, ``edited=1`` with ``kind``, ``actor``, ``district``,
 ``doc``, ``group``, ``model``, ``category``, ``modality``, ``period``, ``ckind``, ``freq``.
 """
@@ -15,7 +16,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from webapp.support import Param, decode_params, encode_params, md_escape
+from kb.paging import PAGE_SIZE
+from webapp.paging import page_caption, page_picker
+from webapp.support import Param, decode_params, encode_params, md_escape, table_csv, table_xlsx
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
 t = app.t
@@ -49,14 +52,18 @@ def interpret_question(stamp: str, question: str) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def answer_filters(stamp: str, question: str, normalized: str, kind: str, filters_json: str) -> dict:
-    """The answer to an interpretation with (possibly edited) filters, through ``kb.ask.answer``."""
+def answer_filters(stamp: str, question: str, normalized: str, kind: str, filters_json: str, page: int = 1,
+                   every: bool = False) -> dict:
+    """One page of the answer to an interpretation with (possibly edited) filters, through
+    ``kb.ask.answer`` (``every``: the whole answer, for the downloads)."""
     from kb.ask import Filters, Interpretation, answer
+    from kb.paging import PAGE_SIZE
 
     filters = Filters(**json.loads(filters_json))
-    result = answer(app.store, Interpretation(question, normalized, kind=kind, filters=filters))
+    result = answer(app.store, Interpretation(question, normalized, kind=kind, filters=filters), page=page,
+                    size=None if every else PAGE_SIZE)
     return {"results": [r.to_dict() for r in result.results], "message": result.message,
-            "notes": [n.to_dict() for n in result.interpretation.notes],
+            "notes": [n.to_dict() for n in result.interpretation.notes], "page": result.page,
             "error": result.error.to_dict() if result.error else None}
 
 
@@ -211,14 +218,19 @@ if edited:
     filters["frequency"] = bool(current["ask_freq"])
     if kind != "obligation":
         filters["actors"] = []
-answer = answer_filters(app.stamp, question, interp["normalized"], kind,
-                        json.dumps(filters, ensure_ascii=False, sort_keys=True))
+filters_json = json.dumps(filters, ensure_ascii=False, sort_keys=True)
+if st.session_state.get("_ask_page_for") != (question, filters_json):   # a new answer starts at page 1
+    st.session_state["_ask_page_for"] = (question, filters_json)
+    st.session_state["ask_page"] = 1
+answer = answer_filters(app.stamp, question, interp["normalized"], kind, filters_json,
+                        int(st.session_state.get("ask_page") or 1))
 for note in answer["notes"]:
     if note not in interp["notes"]:
         st.caption(md_escape(note["en" if app.lang == "en" else "zh"]))
 
 results = answer["results"]
-st.subheader(t("ask_results") + f" · {t('rows', n=len(results))}")
+st.subheader(t("ask_results") + f" · {t('rows', n=answer['page'].total)}")
+page_caption(app, answer["page"])
 if answer.get("error"):
     st.warning(md_escape(answer["error"]["message"]))
 elif not results:
@@ -250,9 +262,17 @@ if results:
     event = st.dataframe(frame, key="ask_results", on_select="rerun", selection_mode="single-row",
                          hide_index=True, width="stretch",
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
+    page_picker(app, "ask_page", answer["page"].total, PAGE_SIZE)
     header = list(frame.columns)
-    body = frame.astype(object).where(frame.notna(), None).values.tolist()
-    app.table_downloads("ask", "answer", header, body)
+
+    def every_row() -> list[list]:   # the downloads hold the whole answer, not only this page
+        whole = answer_filters(app.stamp, question, interp["normalized"], kind, filters_json, every=True)
+        full = pd.DataFrame([_row(r) for r in whole["results"]], columns=header)
+        return full.astype(object).where(full.notna(), None).values.tolist()
+
+    app.downloads("ask", [("csv", lambda: table_csv(header, every_row()), "policykb-answer.csv", "text/csv"),
+                          ("xlsx", lambda: table_xlsx(header, every_row(), title="answer"), "policykb-answer.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
     rows = event.selection.rows if event is not None else []
     if rows and rows[0] < len(results):
         chosen = results[rows[0]]

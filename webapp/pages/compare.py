@@ -1,10 +1,13 @@
 """Compare 2–4 districts, school groups or group models side by side (``kb.compare``): one
-aligned table (a row per dimension, a column per scope) with the differences marked and
-coloured, the citations of every dimension on expand, and CSV/XLSX downloads.
+aligned table of summary lines (a row per dimension, a column per scope: each model with its
+groups and documents, each duty with its count and strongest frequency) with the differences
+marked and coloured, each line's rows and sources loaded when its expander opens, and CSV/XLSX
+downloads of every row.
 
 Widget keys: ``cmp_scopes`` (2–4 of ``district:<name>``, ``group:<iri>``, ``model:<code>``),
-``cmp_diff_only``, ``cmp_all_categories``; the aligned table is escaped HTML; ``cmp_src_<dimension>`` (citation
-expanders and tables); ``cmp_csv``, ``cmp_xlsx``. URL: ``scope`` (repeated), ``diff``, ``allcat``.
+``cmp_diff_only``, ``cmp_all_categories``; the aligned table is escaped HTML;
+``cmp_line_<dimension>_<scope>_<n>`` (a line's expander) and ``…_table`` (its rows);
+``cmp_csv``, ``cmp_xlsx``. URL: ``scope`` (repeated), ``diff``, ``allcat``.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ SPEC = [Param("cmp_scopes", "scope", "list"), Param("cmp_diff_only", "diff", "bo
 SHARED, DIFFERENT = "＝", "≠"
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)   # it reads its rows on demand: shared, not copied
 def comparison(stamp: str, scopes: tuple[str, ...]):
     from kb.compare import compare
 
@@ -70,23 +73,23 @@ for scope in result.scopes:
 rows: list[tuple[str, str, bool]] = [(d.key, d.en if app.lang == "en" else d.zh, d.diffable) for d in DIMENSIONS]
 if all_categories:
     shown = {d.key for d in DIMENSIONS}
-    rows += [(c, app.label("category", c), True) for c in result.categories if c not in shown
-             and any(result.categories[c][i] for i in range(len(result.scopes)))]
+    rows += [(c, app.label("category", c), True) for c in result.summary if c not in shown
+             and any(result.summary[c][i] for i in range(len(result.scopes)))]
 
 
 def cell_items(key: str, i: int, diffable: bool) -> tuple[list[tuple[str, bool | None]], bool]:
     """The items of one cell as ``(text, shared)`` (``shared`` None: not matched across scopes)
     and whether the cell holds a difference."""
-    row = result._row(key)
+    row = result.summary[key]
     items, differs = [], False
     for item in row[i]:
         if not diffable:
-            items.append((item.text, None))
+            items.append((item.text(app.lang), None))
             continue
         shared = all(any(o.signature == item.signature for o in other) for j, other in enumerate(row) if j != i)
         differs |= not shared
         if not (shared and diff_only):
-            items.append((item.text, shared))
+            items.append((item.text(app.lang), shared))
     if diffable and not row[i] and any(row[j] for j in range(len(row)) if j != i):
         differs = True
     return items, differs
@@ -129,30 +132,26 @@ else:
     st.html(f'{CSS}<table class="pkb-cmp"><thead><tr><th class="dim">{escape_html(t("col_dimension"))}</th>'
             f'{head}</tr></thead><tbody>{"".join(table_rows)}</tbody></table>')
 
-header, long_rows = result.long_rows()
-app.downloads("cmp", [("csv", result.to_csv(), "policykb-compare.csv", "text/csv"),
+app.downloads("cmp", [("csv", result.to_csv, "policykb-compare.csv", "text/csv"),
                       ("xlsx", result.to_xlsx, "policykb-compare.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+st.caption(t("cmp_downloads_all"))
 
 st.subheader(t("cmp_citations"))
 for key, label, _ in rows:
-    items = [r for r in long_rows if r[0] == key]
-    if key not in result.cells:
-        items = []
-        for i, cell_items in enumerate(result.categories.get(key, [])):
-            for item in cell_items:
-                c = item.citation
-                items.append([key, label, result.scopes[i].label, item.text, item.signature, item.signature_label,
-                              "", c.doc if c else None, c.title if c else None, c.district if c else None,
-                              c.span[0] if c and c.span else None, c.span[1] if c and c.span else None,
-                              c.sentence if c else None])
-    if not items:
-        continue
-    with st.expander(md_escape(f"{label} · {t('rows', n=len(items))}"), key=f"cmp_src_{key}"):
-        st.dataframe(pd.DataFrame([{t("col_scope"): r[2], t("col_item"): r[3], t("col_also_in"): r[6],
-                                    t("col_document"): r[8] or "", t("col_district"): r[9] or "",
-                                    t("col_span"): f"{r[10]}–{r[11]}" if r[10] is not None else "",
-                                    t("col_sentence"): r[12] or ""} for r in items]),
-                     key=f"cmp_src_{key}_table", hide_index=True, width="stretch")
+    for i, scope in enumerate(result.scopes):
+        for n, line in enumerate(result.summary[key][i]):
+            box = st.expander(md_escape(f"{label} · {scope.label} · {line.text(app.lang)}"),
+                              key=f"cmp_line_{key}_{i}_{n}", on_change="rerun")
+            if not box.open:   # the rows are read only for an open line
+                continue
+            with box:
+                items = result.details(key, i, None if key == "schools" else line.signature)
+                st.dataframe(pd.DataFrame([{
+                    t("col_item"): item.text, t("col_document"): item.citation.title if item.citation else "",
+                    t("col_district"): item.citation.district if item.citation else "",
+                    t("col_span"): "{}–{}".format(*item.citation.span) if item.citation and item.citation.span else "",
+                    t("col_sentence"): item.citation.sentence if item.citation else ""} for item in items]),
+                    key=f"cmp_line_{key}_{i}_{n}_table", hide_index=True, width="stretch")
 
 app.publish("compare", SPEC)
