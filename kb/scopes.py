@@ -179,8 +179,29 @@ def _match_groups(rows: list[dict], wanted: str) -> list[dict]:
 # --------------------------------------------------------------------------- resolution
 
 
-def resolve(store: Store, text: str) -> Scope:
-    """Resolve one name to a :class:`Scope` (see the module docstring for the rules)."""
+def resolve(store: Store, text: str, as_of: str | None = None) -> Scope:
+    """Resolve one name to a :class:`Scope` (see the module docstring for the rules), covering the
+    documents in force ``as_of`` (an ISO date; None: the newest versions, :func:`kb.versions.in_force`)."""
+    scope = _resolve(store, text, as_of)
+    return scope if scope.kind == "district" else in_force(store, scope, as_of)
+
+
+def in_force(store: Store, scope: Scope, as_of: str | None = None) -> Scope:
+    """``scope`` narrowed to its documents in force ``as_of`` (None: the newest versions), with the
+    groups of those documents. Every scope is narrowed here, so all views agree on the versions."""
+    from kb import versions
+
+    if scope.kind == "document" or not scope.docs:
+        return scope
+    docs = tuple(versions.in_force(store, scope.docs, scope.districts, as_of))
+    if docs == scope.docs:
+        return scope
+    kept = {g["group"] for d in docs for g in groups(store, doc=IRI(d))}
+    return Scope(scope.kind, scope.key, scope.label, docs, tuple(g for g in scope.groups if g in kept),
+                 scope.districts, scope.model)
+
+
+def _resolve(store: Store, text: str, as_of: str | None) -> Scope:
     raw = str(text).strip()
     forced = _KIND_PREFIX.match(raw)
     kind, name = (forced.group(1).lower(), forced.group(2).strip()) if forced else (None, raw)
@@ -200,7 +221,7 @@ def resolve(store: Store, text: str) -> Scope:
     if kind in (None, "district"):
         found = _match_district(districts(store), normalize_name(name))
         if found is not None:
-            return district_scope(store, found)
+            return district_scope(store, found, as_of)
     if kind in (None, "group"):
         rows = _match_groups(groups(store), normalize_name(name))
         if rows:
@@ -215,14 +236,16 @@ def resolve(store: Store, text: str) -> Scope:
     raise _unknown(store, raw, kind)
 
 
-def resolve_all(store: Store, names: list[str]) -> list[Scope]:
+def resolve_all(store: Store, names: list[str], as_of: str | None = None) -> list[Scope]:
     """:func:`resolve` each name, in order."""
-    return [resolve(store, n) for n in names]
+    return [resolve(store, n, as_of) for n in names]
 
 
-def district_scope(store: Store, district: str) -> Scope:
+def district_scope(store: Store, district: str, as_of: str | None = None) -> Scope:
+    from kb import versions
+
     rows = documents(store, district)
-    docs = tuple(r["doc"] for r in rows)
+    docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
     group_rows = [g for d in docs for g in groups(store, doc=IRI(d))]
     return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,))
 
@@ -262,7 +285,8 @@ def group_label(row: dict) -> str:
 
 
 def scope_documents(store: Store, *, district: str | None = None, group: str | None = None,
-                    model: str | None = None, doc: str | None = None) -> tuple[list[str], Scope | None]:
+                    model: str | None = None, doc: str | None = None,
+                    as_of: str | None = None) -> tuple[list[str], Scope | None]:
     """The documents every given filter allows (their intersection), and the narrowest scope.
 
     Each filter is a name resolved like :func:`resolve` with its kind forced (``district`` as
@@ -272,20 +296,28 @@ def scope_documents(store: Store, *, district: str | None = None, group: str | N
     """
     chosen: list[Scope] = []
     if district:
-        chosen.append(district_scope(store, resolve_district(store, district)))
+        chosen.append(district_scope(store, resolve_district(store, district), as_of))
     if doc:
         chosen.append(resolve(store, f"doc:{doc}"))
     if model:
-        chosen.append(resolve(store, f"model:{model}"))
+        chosen.append(resolve(store, f"model:{model}", as_of))
     if group:
-        chosen.append(resolve(store, f"group:{group}"))
+        chosen.append(resolve(store, f"group:{group}", as_of))
     if not chosen:
-        return [r["doc"] for r in documents(store)], None
+        return _all_in_force(store, as_of), None
     allowed = set(chosen[0].docs)
     for s in chosen[1:]:
         allowed &= set(s.docs)
     ordered = [d for d in chosen[0].docs if d in allowed]
     return ordered, chosen[-1]
+
+
+def _all_in_force(store: Store, as_of: str | None) -> list[str]:
+    """Every document in force ``as_of`` (versions are found within each district)."""
+    from kb import versions
+
+    kept = versions.all_in_force(store, as_of)
+    return [r["doc"] for r in documents(store) if r["doc"] in kept]
 
 
 def _unknown(store: Store, text: str, kind: str | None) -> InterpretationError:
@@ -312,6 +344,6 @@ def _model_codes() -> tuple[str, ...]:
 
 __all__ = [
     "SCOPE_KINDS", "Scope", "concept_label", "district_scope", "districts", "documents", "group_label",
-    "groups", "model_scope", "normalize_name", "resolve", "resolve_all", "resolve_concept",
+    "groups", "in_force", "model_scope", "normalize_name", "resolve", "resolve_all", "resolve_concept",
     "resolve_district", "scope_documents", "strip_suffix",
 ]

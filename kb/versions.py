@@ -95,14 +95,16 @@ def subject_of(title: str) -> str:
     return text
 
 
-def tokens(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def tokens(text: str) -> frozenset[str]:
     """The content words of ``text`` (jieba, without stop words and punctuation)."""
     from ingest.segmenter import setup
     import jieba
 
     setup()
     stop = set(_config()["tokens"]["stop"])
-    return {t for t in jieba.lcut(text or "") if t.strip() and t not in stop and any(c.isalnum() for c in t)}
+    return frozenset(t for t in jieba.lcut(text or "")
+                     if t.strip() and t not in stop and any(c.isalnum() for c in t))
 
 
 def similarity(a: str, b: str) -> float:
@@ -143,7 +145,7 @@ def hand_links(store: Store) -> tuple[set[tuple[str, str]], set[tuple[str, str]]
 
 
 def _rank(v: Version) -> int:
-    return _config()["rank"].get(v.status or "final", 2)
+    return _config()["rank"].get(v.status or "final", 3)
 
 
 def order(a: Version, b: Version) -> int:
@@ -165,7 +167,17 @@ def same_policy(a: Version, b: Version) -> bool:
         return False
     if a.issuer and b.issuer and a.issuer != b.issuer:
         return False
-    return similarity(a.subject, b.subject) >= _config()["subject"]["similar"]
+    return bigram_similarity(a.subject, b.subject) >= _config()["subject"]["similar"]
+
+
+def bigram_similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character bigrams of two short texts (titles; no segmenter needed)."""
+    if a == b:
+        return 1.0
+    ba, bb = {a[i:i + 2] for i in range(len(a) - 1)}, {b[i:i + 2] for i in range(len(b) - 1)}
+    if not ba or not bb:
+        return 0.0
+    return 2 * len(ba & bb) / (len(ba) + len(bb))
 
 
 def _repeals(newer: Version, older: Version) -> bool:
@@ -196,13 +208,15 @@ def detect(versions: list[Version]) -> list[Link]:
     return list(found.values())
 
 
-def links(store: Store, versions: list[Version] | None = None, *, district: str | None = None) -> list[Link]:
+def links(store: Store, versions: list[Version] | None = None, *, district: str | None = None,
+          hand: tuple[set, set] | None = None) -> list[Link]:
     """Every link among ``versions`` (default: the district's documents): detected ones, less those
-    unlinked by hand, plus hand links (a hand link overrides detection either way)."""
+    unlinked by hand, plus hand links (a hand link overrides detection either way). ``hand``: the
+    hand links if already read (:func:`hand_links`)."""
     if versions is None:
         versions = documents(store, district)
     known = {v.doc for v in versions}
-    linked, unlinked = hand_links(store)
+    linked, unlinked = hand if hand is not None else hand_links(store)
     out = {(k.older, k.newer): k for k in detect(versions) if (k.older, k.newer) not in unlinked
            and (k.newer, k.older) not in linked}
     for older, newer in linked:
@@ -291,10 +305,15 @@ def in_force(store: Store, docs: list[str] | tuple[str, ...], districts: tuple[s
             found = documents(store, doc=d)
             versions += found
             known.update({v.doc: v for v in found})
-    linked, unlinked = hand_links(store)
-    if not versions or (len(versions) < 2 and not linked and as_of is None):
+    hand = hand_links(store)
+    if not versions or (len(versions) < 2 and not hand[0] and as_of is None):
         return list(docs)
-    found = links(store, versions)
+    return select(docs, versions, links(store, versions, hand=hand), as_of)
+
+
+def select(docs, versions: list[Version], found: list[Link], as_of: str | None = None) -> list[str]:
+    """The documents of ``docs`` in force ``as_of``, given the ``versions`` and their links."""
+    known = {v.doc: v for v in versions}
 
     def counts(v: Version | None) -> bool:
         return v is not None and (as_of is None or v.date is None or v.date <= as_of)
@@ -304,18 +323,34 @@ def in_force(store: Store, docs: list[str] | tuple[str, ...], districts: tuple[s
     return [d for d in docs if counts(known.get(d)) and d not in replaced and d not in expired]
 
 
+def all_in_force(store: Store, as_of: str | None = None) -> set[str]:
+    """Every document of the store in force ``as_of``: three queries whatever the corpus size."""
+    as_of = check_date(as_of)
+    every = documents(store)
+    hand = hand_links(store)
+    by_district: dict[str, list[Version]] = {}
+    for v in every:
+        by_district.setdefault(v.district or "", []).append(v)
+    if as_of is None and not hand[0] and all(len(vs) == 1 for vs in by_district.values()):
+        return {v.doc for v in every}
+    found = [k for vs in by_district.values() if len(vs) > 1 or hand[0]
+             for k in links(store, vs, hand=hand)]
+    return set(select([v.doc for v in every], every, found, as_of))
+
+
 # --------------------------------------------------------------------------- hand links
 
 
 def resolve_document(store: Store, text: str) -> Version:
-    """The document ``text`` names: its IRI, its title, or a part of the title or a source file's
-    name that only one document has. Else ``PKB-VERSIONS-DOCUMENT``, with the candidates."""
+    """The document ``text`` names: its IRI or the IRI's end (``doc/5878f26734d7b617``), its title,
+    or a part of the title or a source file's name that only one document has. Else ``PKB-VERSIONS-DOCUMENT``, with the candidates."""
     text = str(text).strip()
     every = documents(store)
     for v in every:
         if text == v.doc or text == v.title:
             return v
-    hits = [v for v in every if text and text in (v.title or "")]
+    hits = [v for v in every if len(text) >= 8 and v.doc.endswith(text)] \
+        or [v for v in every if text and text in (v.title or "")]
     if not hits:
         paths = {r["doc"]: r.get("sources") or "" for v in every
                  for r in queries.run(store, "document_metadata", doc=IRI(v.doc)).rows}
@@ -361,5 +396,5 @@ def unlink(store: Store, older: str, newer: str) -> None:
 
 
 __all__ = ["Chain", "Link", "VERSIONS_GRAPH", "Version", "chains", "check_date", "detect", "documents",
-           "hand_links", "in_force", "link", "links", "order", "resolve_document", "same_policy",
-           "similarity", "subject_of", "tokens", "unlink"]
+           "all_in_force", "hand_links", "in_force", "link", "links", "order", "resolve_document", "same_policy",
+           "select", "similarity", "subject_of", "tokens", "unlink"]
