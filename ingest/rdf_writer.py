@@ -228,6 +228,22 @@ class _Writer:
         rows = [[*key, n] for key, n in sorted(tally.items())]
         q.lit(d, PKB.ruleTally, json.dumps(rows, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
 
+    def names(self) -> None:
+        """The document's name index (``pkb:nameIndex``): every name a question may be matched against
+        — title, district, province, models, groups with their lead and member schools, posts and
+        bodies — as one JSON literal in the document's own graph, so it is written in the same
+        transaction as the facts it names and a server returns all of them in one request."""
+        doc, d = self.doc, self.d
+        groups = []
+        for i, span in enumerate(doc.spans.get("groups", [])):
+            groups.append({"iri": f"{d}/group/{i + 1}", "name": span._.name, "models": sorted(span._.models or []),
+                           "lead": list(span._.lead or []), "members": list(span._.members or [])})
+        index = {"title": (doc._.metadata or {}).get("title"), "district": doc._.district or "",
+                 "province": doc._.province, "models": sorted(doc._.document_models or []), "groups": groups,
+                 "posts": [[s._.name, s._.role] for s in doc.spans.get("posts", [])],
+                 "bodies": [[s._.name, s._.actor] for s in doc.spans.get("bodies", [])]}
+        self.q.lit(d, PKB.nameIndex, json.dumps(index, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
+
     def _frequency(self, r: str, freq: dict) -> None:
         """A frequency as the rule's own terms: its period, its counted unit unless it is 次, and
         its bounds (an exact count is both)."""
@@ -256,6 +272,7 @@ def document_graph(doc: Doc, source_paths: list[str], *, version: str,
     w.groups()
     w.roles()
     w.rules()
+    w.names()
     w.constraints()
     data = "".join(w.q.lines).encode("utf-8")
     counts = {key: len(doc.spans.get(key, [])) for key in ("rules", "groups", "constraints", "posts", "bodies")}

@@ -106,6 +106,7 @@ class PKB(DefinedNamespace):
     level: URIRef  # heading level / 标题层级
     maxCount: URIRef  # at most / 最多次数
     minCount: URIRef  # at least / 最少次数
+    nameIndex: URIRef  # name index / 名称索引
     offsetMap: URIRef  # offset map / 偏移映射
     pipelineVersion: URIRef  # pipeline version / 处理流程版本
     province: URIRef  # province / 省份

@@ -249,7 +249,7 @@ EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber"
                                 "script", "format", "encoding", "actorText", "actionText", "heldByText",
                                 "headingText", "level", "minCount", "maxCount", "quantityValue", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
-JSON_PROPERTIES = ["ruleTally", "offsetMap"]   # rdfs:range rdf:JSON
+JSON_PROPERTIES = ["ruleTally", "offsetMap", "nameIndex"]   # rdfs:range rdf:JSON
 
 
 def test_ontology_header(ontology_graph: Graph):
@@ -629,6 +629,7 @@ def build_valid() -> Doc:
              ["group_head", "meeting", "obligation", "month", 1],
              ["member_school_staff", "teacher_exchange", "encouragement", "none", 1]]
     g.add((doc, P("ruleTally"), Literal(json.dumps(tally), datatype=RDF.JSON)))
+    g.add((doc, P("nameIndex"), Literal(json.dumps({"district": "张掖市", "groups": []}), datatype=RDF.JSON)))
 
     c = d.node("constraint/1")
     g.add((c, RDF.type, P("InstitutionalConstraint")))

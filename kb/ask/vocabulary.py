@@ -7,6 +7,7 @@ docs/query-side.md.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -14,11 +15,12 @@ from functools import lru_cache
 
 from kb import queries
 from kb.ask import lexicon as lx
+from kb.citations import DocumentTexts
 from kb.ask.places import (Place, city_stem, district_forms, level_of, place_in_text, place_of, province_stem,
                            stem_of)
 from kb.ask.text import english_key, is_cjk, normalize
 from kb.obligations import code
-from kb.store.base import IRI, Store
+from kb.store.base import Store
 
 CONCEPT_SCHEMES = ("actor", "category", "period", "modality", "model", "kind")
 
@@ -286,12 +288,46 @@ def group_wordings(group: GroupInfo) -> list[str]:
 
 
 def load_terms(store: Store) -> StoreTerms:
-    """Read districts, provinces, groups and schools (``documents_in_district``, ``ask_term_groups``,
-    ``ask_term_schools``, ``document_models``): three flat queries without ordering, sorted here —
-    one query joining them all took seconds per thousand documents."""
+    """Read districts, provinces, groups and schools: every document's name index in one query
+    (``ask_name_index``, docs/rdf-model.md); a store holding documents written before the index
+    is read with the four flat queries instead (:func:`_rows_by_queries`)."""
+    rows = _rows_from_index(store)
+    return _terms_from_rows(store, *(rows if rows is not None else _rows_by_queries(store)))
+
+
+def _rows_from_index(store: Store):
+    """(documents, groups, schools, models) rows from the name indexes; None if a document has none."""
+    indexes = queries.run(store, "ask_name_index").rows
+    if len(indexes) != len(queries.run(store, "ask_store_stamp").rows):
+        return None
+    documents, groups, schools, models = [], [], [], []
+    for row in indexes:
+        doc, index = str(row["doc"]), json.loads(str(row["index"]))
+        documents.append({"doc": doc, "district": index.get("district") or "", "province": index.get("province"),
+                          "title": index.get("title")})
+        models += [{"doc": doc, "code": m} for m in index.get("models") or ()]
+        for g in index.get("groups") or ():
+            groups += [{"doc": doc, "group": g["iri"], "groupName": g.get("name"), "model": m}
+                       for m in (g.get("models") or [None])]
+            schools += [(g["iri"], role, name) for role, key in (("lead_school", "lead"), ("member_school", "members"))
+                        for name in g.get(key) or ()]
+    return documents, groups, schools, models
+
+
+def _rows_by_queries(store: Store):
+    """(documents, groups, schools, models) rows read by ``documents_in_district``,
+    ``ask_term_groups``, ``ask_term_schools`` and ``document_models`` (flat queries, no ordering)."""
+    groups = [dict(r, model=code(r.get("model"))) for r in queries.run(store, "ask_term_groups").rows]
+    schools = [(str(r["group"]), code(r["role"]), str(r["school"])) for r in queries.run(store, "ask_term_schools").rows]
+    return (queries.run(store, "documents_in_district").rows, groups, schools,
+            queries.run(store, "document_models").rows)
+
+
+def _terms_from_rows(store: Store, document_rows, group_rows, school_rows, model_rows) -> StoreTerms:
+    """The :class:`StoreTerms` of those rows, sorted here (one query joining them all took seconds
+    per thousand documents)."""
     terms = StoreTerms()
-    documents = sorted(queries.run(store, "documents_in_district").rows,
-                       key=lambda r: (str(r.get("district") or ""), str(r["doc"])))
+    documents = sorted(document_rows, key=lambda r: (str(r.get("district") or ""), str(r["doc"])))
     district_of: dict[str, str] = {}
     for row in documents:
         doc, district = str(row["doc"]), str(row.get("district") or "")
@@ -305,22 +341,19 @@ def load_terms(store: Store) -> StoreTerms:
             terms.provinces[province].append(district)
     _place_districts(store, terms)
     members: dict[str, dict] = {}
-    group_rows = sorted(queries.run(store, "ask_term_groups").rows,
-                        key=lambda r: (district_of.get(str(r["doc"]), ""), str(r["doc"]), str(r["group"])))
+    group_rows = sorted(group_rows, key=lambda r: (district_of.get(str(r["doc"]), ""), str(r["doc"]), str(r["group"])))
     for row in group_rows:
         doc = str(row["doc"])
         entry = members.setdefault(str(row["group"]), {
             "doc": doc, "district": district_of.get(doc, ""), "name": row.get("groupName"), "models": set(),
             "lead_school": [], "member_school": []})
         if row.get("model"):
-            entry["models"].add(code(row["model"]))
-    school_rows = sorted(((str(r["group"]), code(r["role"]), str(r["school"]))
-                          for r in queries.run(store, "ask_term_schools").rows), key=lambda t: (t[1], t[2]))
-    for group, role, school in school_rows:
+            entry["models"].add(str(row["model"]))
+    for group, role, school in sorted(school_rows, key=lambda t: (t[1], t[2])):
         entry = members.get(group)
         if entry is not None and role in ("lead_school", "member_school") and school not in entry[role]:
             entry[role].append(school)
-    for row in queries.run(store, "document_models").rows:
+    for row in model_rows:
         terms.document_models.setdefault(str(row["doc"]), set()).add(str(row["code"]))
     for iri, e in members.items():
         terms.groups[iri] = GroupInfo(iri, e["doc"], e["district"], e["name"], tuple(sorted(e["models"])),
@@ -332,15 +365,20 @@ def load_terms(store: Store) -> StoreTerms:
 
 
 def _place_districts(store: Store, terms: StoreTerms) -> None:
-    """Read each district's local names and containers (a town's from its first document's text:
-    ``document_metadata``); file it under its cities and province."""
+    """Read each district's local names and containers (a town's from its first document's text,
+    every town's text in one request: :class:`kb.citations.DocumentTexts`); file it under its cities
+    and province."""
     province_of = {d: p for p, districts in terms.provinces.items() for d in districts}
     minor = set(lx.words("places", "minor_suffixes"))
+    places = {district: place_of(district, province_of.get(district)) for district in terms.districts}
+    towns = {d: docs[0] for d, docs in terms.districts.items()
+             if docs and not places[d].city and level_of(d) in minor}
+    texts = DocumentTexts(store)
+    texts.load(towns.values())          # one request on a server
     for district, docs in terms.districts.items():
-        place = place_of(district, province_of.get(district))
-        if not place.city and level_of(district) in minor and docs:
-            rows = queries.run(store, "document_metadata", doc=IRI(docs[0])).rows
-            place = place_in_text(place, str(rows[0].get("text") or "")) if rows else place
+        place = places[district]
+        if district in towns:
+            place = place_in_text(place, texts.text(towns[district]))
         terms.places[district] = place
         for city in place.cities:
             if district not in terms.cities.setdefault(city, []):
