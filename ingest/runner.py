@@ -17,6 +17,9 @@ from kb.errors import PolicyKBError, ReadError, StoreError
 from ingest.worker import extract, init_worker, worker_context
 from kb.store.base import DocumentWrite, Store
 
+#: after writing at least this many documents, an ingest compacts the store (seconds per thousand)
+COMPACT_AFTER = 200
+
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
 #: stops with the error (a rerun resumes: documents already stored are skipped).
 STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
@@ -218,6 +221,8 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
 
         with store.publishing_every(settings.get("publish_seconds")):
             _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
+            if sum(r.status in ("added", "replaced") for r in summary.results) >= COMPACT_AFTER:
+                store.compact()     # before the last snapshot, so readers get the compact files
     finally:
         summary.seconds = time.monotonic() - started
     return summary

@@ -102,6 +102,16 @@ def test_write_and_read_back(store):
     assert store.graphs_for_source("nowhere.txt") == []
 
 
+def test_compaction_keeps_every_quad_and_readers_see_it(store, tmp_path):
+    store.write_documents([sample_write(n, rules=20) for n in range(1, 40)])
+    before = dump(store)
+    store.compact()
+    assert dump(store) == before
+    store.publish()
+    with open_store(str(tmp_path / "store"), read_only=True) as reader:
+        assert reader.triple_count() == store.triple_count()
+
+
 def test_writing_the_same_graph_twice_changes_nothing(store):
     store.write_documents([sample_write(1)])
     before = dump(store)

@@ -288,6 +288,10 @@ class Store(ABC):
     def publish(self) -> None:
         """Make every committed write visible to readers now (a no-op where they always are)."""
 
+    def compact(self) -> None:
+        """Rewrite the store's files compactly after a large ingest (a no-op where the backend
+        manages its own files)."""
+
     @contextmanager
     def publishing_every(self, seconds: float) -> Iterator[None]:
         """Show readers new writes at most every ``seconds`` inside the block, and all of them at
