@@ -340,18 +340,19 @@ class Comparison:
 # =========================================================================== building
 
 
-def compare(store: Store, scopes: list[str]) -> Comparison:
-    """Resolve ``scopes`` (district, group or model names; see :mod:`kb.scopes`) and compare them."""
+def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Comparison:
+    """Resolve ``scopes`` (district, group or model names; see :mod:`kb.scopes`) and compare them
+    (their documents in force ``as_of``; None: the newest versions)."""
     if not scopes:
         raise InterpretationError("nothing to compare", code="PKB-COMPARE-ARGS",
                                   hint="name two or more districts, groups or models: compare 张掖市 田家庵区")
-    resolved = resolve_all(store, list(scopes))
+    resolved = resolve_all(store, list(scopes), as_of)
     texts = DocumentTexts(store)
     keys = [*DIMENSION_KEYS, *_category_codes()]
     summary: dict[str, list[list[Line]]] = {k: [] for k in keys}
     profiles: dict[int, dict[str, list[Item]]] = {}
     for i, scope in enumerate(resolved):
-        if scope.kind == "district":     # counted in the store: no row is read
+        if scope.kind == "district" and not scope.narrowed:     # counted in the store: no row is read
             lines = district_summary(store, scope.key)
         else:                            # a group, a model, a document: a few documents
             profiles[i] = _profile(store, scope, texts)
@@ -426,7 +427,7 @@ class _Rows:
 
     def __call__(self, name: str) -> dict[str, list[dict]]:
         by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
-        if self.scope.kind == "district":
+        if self.scope.kind == "district" and not self.scope.narrowed:
             for r in queries.run(self.store, name, district=self.scope.key).rows:
                 by_doc.setdefault(str(r["doc"]), []).append(r)
         else:
@@ -435,7 +436,7 @@ class _Rows:
         return by_doc
 
     def rules(self) -> list[Obligation]:
-        if self.scope.kind == "district":
+        if self.scope.kind == "district" and not self.scope.narrowed:
             found = obligations.find(self.store, district=self.scope.key)
             order = {d: i for i, d in enumerate(self.scope.docs)}
             return sorted(found, key=lambda ob: (order.get(ob.doc, len(order)), ob.order))

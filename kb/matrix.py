@@ -13,6 +13,7 @@ from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
 from kb.citations import DocumentTexts
 from kb.scopes import concept_label, resolve_concept, scope_documents
+from kb.versions import not_in_force
 from kb.store.base import Store
 
 DIMENSIONS = ("actor", "category", "district", "modality", "period")
@@ -195,7 +196,8 @@ def _last_column(ws) -> str:
 
 
 def matrix(store: Store, rows: str = "actor", cols: str = "category", district: str | None = None,
-           group: str | None = None, model: str | None = None, modality: str | None = None) -> Matrix:
+           group: str | None = None, model: str | None = None, modality: str | None = None,
+           as_of: str | None = None) -> Matrix:
     """Build the matrix of the rules in scope (see the module docstring).
 
     ``rows`` ∈ :data:`DIMENSIONS`; ``cols`` ∈ :data:`DIMENSIONS` or ``"obligation"``;
@@ -211,11 +213,14 @@ def matrix(store: Store, rows: str = "actor", cols: str = "category", district: 
     modality_code = resolve_concept("modality", modality) if modality else None
     filters = {"district": district, "group": group, "model": model, "modality": modality_code}
     scoped = any((district, group, model))
-    docs, _ = scope_documents(store, district=district, group=group, model=model) if scoped else (None, None)
+    docs, _ = scope_documents(store, district=district, group=group, model=model,
+                              as_of=as_of) if scoped else (None, None)
+    # the versions in force as_of (None: the newest; kb.versions)
+    excluded = frozenset() if scoped else not_in_force(store, as_of)
 
     def find(**kw) -> list[Obligation]:
         if docs is None:
-            return obligations.find(store, modality=modality_code, **kw)
+            return [ob for ob in obligations.find(store, modality=modality_code, **kw) if ob.doc not in excluded]
         return [ob for d in docs for ob in obligations.find(store, doc=d, modality=modality_code, **kw)]
 
     rules = find()

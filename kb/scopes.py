@@ -39,6 +39,7 @@ class Scope:
     groups: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
     model: str | None = None         # the model code of a model scope
+    narrowed: bool = False           # True when older versions of its documents were left out (as of)
 
     @property
     def restricts_groups(self) -> bool:
@@ -198,7 +199,7 @@ def in_force(store: Store, scope: Scope, as_of: str | None = None) -> Scope:
         return scope
     kept = {g["group"] for d in docs for g in groups(store, doc=IRI(d))}
     return Scope(scope.kind, scope.key, scope.label, docs, tuple(g for g in scope.groups if g in kept),
-                 scope.districts, scope.model)
+                 scope.districts, scope.model, narrowed=True)
 
 
 def _resolve(store: Store, text: str, as_of: str | None) -> Scope:
@@ -247,7 +248,8 @@ def district_scope(store: Store, district: str, as_of: str | None = None) -> Sco
     rows = documents(store, district)
     docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
     group_rows = [g for d in docs for g in groups(store, doc=IRI(d))]
-    return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,))
+    return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,),
+                 narrowed=len(docs) < len(rows))
 
 
 def model_scope(store: Store, code: str) -> Scope:

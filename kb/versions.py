@@ -323,19 +323,44 @@ def select(docs, versions: list[Version], found: list[Link], as_of: str | None =
     return [d for d in docs if counts(known.get(d)) and d not in replaced and d not in expired]
 
 
+_CACHE: dict[tuple, frozenset] = {}
+
+
+def not_in_force(store: Store, as_of: str | None = None) -> frozenset[str]:
+    """The documents of the store not in force ``as_of`` (None: the older versions of every policy),
+    cached per store view where the store can tell when it changed."""
+    token = store.state_token()
+    key = (str(getattr(store, "location", id(store))), token, check_date(as_of))
+    if token is not None and key in _CACHE:
+        return _CACHE[key]
+    every, kept = _split(store, as_of)
+    out = frozenset(every - kept)
+    if token is not None:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = out
+    return out
+
+
 def all_in_force(store: Store, as_of: str | None = None) -> set[str]:
-    """Every document of the store in force ``as_of``: three queries whatever the corpus size."""
+    """Every document of the store in force ``as_of``: two queries whatever the corpus size."""
+    return _split(store, as_of)[1]
+
+
+def _split(store: Store, as_of: str | None) -> tuple[set[str], set[str]]:
+    """(every document, those in force ``as_of``)."""
     as_of = check_date(as_of)
     every = documents(store)
+    docs = {v.doc for v in every}
     hand = hand_links(store)
     by_district: dict[str, list[Version]] = {}
     for v in every:
         by_district.setdefault(v.district or "", []).append(v)
     if as_of is None and not hand[0] and all(len(vs) == 1 for vs in by_district.values()):
-        return {v.doc for v in every}
+        return docs, docs
     found = [k for vs in by_district.values() if len(vs) > 1 or hand[0]
              for k in links(store, vs, hand=hand)]
-    return set(select([v.doc for v in every], every, found, as_of))
+    return docs, set(select([v.doc for v in every], every, found, as_of))
 
 
 # --------------------------------------------------------------------------- hand links

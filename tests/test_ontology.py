@@ -250,6 +250,9 @@ EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber"
                                 "headingText", "level", "minCount", "maxCount", "quantityValue", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
 JSON_PROPERTIES = ["ruleTally", "offsetMap", "nameIndex"]   # rdfs:range rdf:JSON
+# a document's version facts and the hand unlinks of the versions graph (kb/versions.py)
+EXPECTED_OBJECT_PROPERTIES += ["doesNotReplace"]
+EXPECTED_DATATYPE_PROPERTIES += ["versionStatus", "inForceFrom", "inForceUntil", "repealsTitle"]
 
 
 def test_ontology_header(ontology_graph: Graph):

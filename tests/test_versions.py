@@ -396,3 +396,31 @@ def test_the_gaps_command(store_path, tmp_path, fmt):
         assert "田家庵区" in result.output and "2/4" in result.output
     wrong = cli("gaps", "--store", str(store_path), "田家庵", "临县")
     assert wrong.exit_code == 2 and "--against" in wrong.output
+
+
+# --------------------------------------------------------------------------- as of
+
+
+def _titles_of(rows) -> set[str]:
+    return {r["title"] for r in rows if r.get("title") and "田家庵" in r["title"]}
+
+
+@pytest.mark.parametrize("as_of, draft_wanted", [(None, False), ("2024-01-01", True), ("2024-08-20", False)])
+def test_ask_compare_and_matrix_use_the_versions_in_force(vstore, vstore_path, as_of, draft_wanted):
+    from kb.ask import ask
+    from kb.compare import compare
+    from kb.matrix import matrix
+
+    draft, final = _pair(vstore)
+    wanted = {draft.title if draft_wanted else final.title}
+    extra = ["--as-of", as_of] if as_of else []
+    asked = cli("ask", "--store", str(vstore_path), "--format", "json", "田家庵区成员校有哪些义务？", *extra)
+    assert _titles_of(json.loads(asked.output)["results"]) == wanted
+    assert _titles_of([r.to_dict() for r in ask(vstore, "田家庵区有哪些约束？", as_of=as_of).results]) == wanted
+    built = cli("matrix", "--store", str(vstore_path), "--district", "田家庵", "--format", "json", *extra)
+    assert _titles_of(json.loads(built.output)["sources"]) == wanted
+    assert _titles_of([ob.to_dict() for ob in matrix(vstore, as_of=as_of).sources]) == wanted
+    compared = compare(vstore, ["田家庵区", "张掖市"], as_of=as_of)
+    assert compared.scopes[0].docs == ((draft if draft_wanted else final).doc,)
+    shown = cli("compare", "--store", str(vstore_path), "田家庵区", "张掖市", "--format", "json", *extra)
+    assert shown.exit_code == 0, shown.output

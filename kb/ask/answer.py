@@ -25,7 +25,7 @@ MAX_NEEDLES = 8
 
 
 def ask(store: Store, question: str, *, raise_errors: bool = False, page: int = 1,
-        size: int | None = PAGE_SIZE) -> Answer:
+        size: int | None = PAGE_SIZE, as_of: str | None = None) -> Answer:
     """Interpret ``question`` and answer it from ``store``: page ``page`` of ``size`` results
     (``size=None``: every result), with the answer's total in ``Answer.total``.
 
@@ -35,11 +35,11 @@ def ask(store: Store, question: str, *, raise_errors: bool = False, page: int = 
     has ``message == "no matching clauses"``.
     """
     interpretation = interpret(store, question)
-    return answer(store, interpretation, raise_errors=raise_errors, page=page, size=size)
+    return answer(store, interpretation, raise_errors=raise_errors, page=page, size=size, as_of=as_of)
 
 
 def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool = False, page: int = 1,
-           size: int | None = PAGE_SIZE) -> Answer:
+           size: int | None = PAGE_SIZE, as_of: str | None = None) -> Answer:
     """Answer an interpretation (from :func:`kb.ask.interpret`): page ``page`` of ``size`` results.
 
     Every result is found and ordered (so the total is exact), but only the page's results read
@@ -51,11 +51,15 @@ def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool =
                       message=interpretation.error.message if interpretation.error else None,
                       error=interpretation.error)
     _limit_to_mentions(store, interpretation.filters)
+    from kb.versions import not_in_force        # the versions in force as_of (None: the newest)
+
+    interpretation.filters.excluded = not_in_force(store, as_of)
     offset, end = bounds(page, size)
     if interpretation.kind == "obligation":   # paged by rules: a row is a clause's rules for one actor
         shown, total = _obligations(store, interpretation, offset, end)
     else:
         results = (_constraints if interpretation.kind == "constraint" else _groups)(store, interpretation)
+        results = [r for r in results if r.document not in interpretation.filters.excluded]
         shown, total = results[offset:end], len(results)
     _cite(store, shown)
     return Answer(interpretation.question, interpretation, shown, message=None if total else NO_MATCH,
@@ -112,7 +116,7 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
         # per query; each period asked about (每年 also means 每学年) is a query of its own
         for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
                          category=category, inherit=inherit, limit=RESULT_LIMIT, period=period):
-            if periods and not (rule.frequency and rule.frequency["period"] in periods):
+            if (periods and not (rule.frequency and rule.frequency["period"] in periods)) or rule.doc in f.excluded:
                 continue
             seen = found.get(rule.rule)
             if seen is None or (seen.inherited and not rule.inherited):
@@ -139,7 +143,7 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
     other questions find every rule first."""
     f, notes = interpretation.filters, interpretation.notes
     fallbacks = lx.lexicon().get("actor_fallbacks", {})
-    if len(f.actors) <= 1 and not f.frequency and f.documents != []:
+    if len(f.actors) <= 1 and not f.frequency and f.documents != [] and not f.excluded:   # excluded: older versions
         rules, total = rule_page(store, f, f.actors[0] if f.actors else None, covered_periods(f.periods),
                                  offset, end)
         if total or not f.actors or f.actors[0] not in fallbacks:

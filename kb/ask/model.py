@@ -77,6 +77,7 @@ class Filters:
     frequency: bool = False
     places: bool = False     # 哪些地方…: list the documents adopting a model beside its groups
     mentions: list[str] = field(default_factory=list)   # only documents whose text names one of these
+    excluded: frozenset = frozenset()   # documents not in force (older versions, kb.versions), left out
 
     def is_empty(self) -> bool:
         return not (self.actors or self.districts or self.groups or self.schools or self.models

@@ -27,6 +27,8 @@ def ask_command(
                              "is printed with each page)."),
     all_rows: bool = typer.Option(False, "--all", help="Every result, not one page (json: the whole answer "
                                   "for export)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use the versions in force on this date (2024-09-01) "
+                                        "[default: the newest; see policykb versions]."),
 ) -> None:
     """Answer questions in Chinese (simplified or traditional) or English from the graph.
 
@@ -61,7 +63,7 @@ def ask_command(
         with kb_store:
             for question in questions:
                 try:
-                    answer = ask(kb_store, question, page=page, size=None if all_rows else PAGE_SIZE)
+                    answer = ask(kb_store, question, page=page, size=None if all_rows else PAGE_SIZE, as_of=as_of)
                 except InterpretationError as exc:   # e.g. PKB-ASK-TOO-BROAD while answering
                     interpretation = interpret(kb_store, question)
                     interpretation.error = exc

@@ -20,6 +20,8 @@ def compare_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: stdout; xlsx needs it]."),
     details: bool = typer.Option(False, "--details", "-d", help="The table lists every row with its source "
                                  "instead of the summary lines."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use the versions in force on this date (2024-09-01) "
+                                        "[default: the newest; see policykb versions]."),
     store: Optional[str] = StoreOption,
 ) -> None:
     """Compare districts, school groups or models side by side, every item with its source.
@@ -46,7 +48,7 @@ def compare_command(
     kb_store = open_store(store, read_only=True)
     try:
         with kb_store:   # the rows behind the summary are read while writing them
-            result = compare(kb_store, scopes)
+            result = compare(kb_store, scopes, as_of=as_of)
             if fmt in ("json", "csv", "xlsx"):
                 write_result(result, fmt, out)
             else:

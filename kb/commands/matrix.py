@@ -25,6 +25,8 @@ def matrix_command(
                              "modality, period, or obligation (one column per rule, ● own / ○ inherited)."),
     counts: bool = typer.Option(False, "--counts", help="Numbers of rules per cell instead of the rules: "
                                 "fast over every district of a large corpus (from each document's rule tally)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Use the versions in force on this date "
+                                        "(2024-09-01) [default: the newest; --counts counts every version]."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv (UTF-8 with BOM), xlsx or json."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: stdout; xlsx needs it]."),
     store: Optional[str] = StoreOption,
@@ -51,7 +53,7 @@ def matrix_command(
     try:
         with kb_store:
             result = build(kb_store, rows=rows, cols=cols, district=district, group=group, model=model,
-                           modality=modality)
+                           modality=modality, **({} if counts else {"as_of": as_of}))
     except PolicyKBError as exc:
         fail(exc)
     if fmt in ("json", "csv", "xlsx"):
