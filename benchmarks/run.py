@@ -25,10 +25,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from benchmarks import app_bench, corpus, ingest_bench, query_bench, scaleout_bench
+from benchmarks import app_bench, corpus, ingest_bench, load_bench, query_bench, scaleout_bench
 from benchmarks.common import ROOT, Check, fmt, machine, say
 
-STAGES = ("corpus", "ingest", "jieba", "ruler", "profile", "queries", "qprofile", "app", "scaleout")
+STAGES = ("corpus", "ingest", "jieba", "ruler", "profile", "queries", "qprofile", "app", "scaleout", "load")
 
 # --------------------------------------------------------------------------- targets (the issue)
 TARGET_MB_S = 3.0            # ingest MB/s with default settings on 2 cores
@@ -110,6 +110,9 @@ class Runner:
         if smallest:   # once per run: a sample, ingested locally, on a Dask cluster and into Virtuoso
             res["scaleout"] = self.stage(n, "scaleout", lambda: scaleout_bench.scaleout_benchmark(
                 cdir, self.out / "scaleout", limit=min(n, a.scaleout_docs)))
+            small = a.quick or a.scaleout_docs < 20   # a smoke run: one round, a minute at most
+            res["load"] = self.stage(n, "load", lambda: load_bench.load_benchmark(   # source_docs/, 10 users
+                self.out / "load", rounds=1 if small else 2, budget=60 if small else 300))
         if largest:
             district = ((res.get("queries") or {}).get("districts") or {}).get("x")
             res["app"] = self.stage(n, "app", lambda: app_bench.app_benchmark(
