@@ -348,7 +348,7 @@ def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Compar
                                   hint="name two or more districts, groups or models: compare 张掖市 田家庵区")
     resolved = resolve_all(store, list(scopes), as_of)
     texts = DocumentTexts(store)
-    keys = [*DIMENSION_KEYS, *_category_codes()]
+    keys = list(dict.fromkeys([*DIMENSION_KEYS, *_category_codes()]))    # a category may be a dimension too
     summary: dict[str, list[list[Line]]] = {k: [] for k in keys}
     profiles: dict[int, dict[str, list[Item]]] = {}
     for i, scope in enumerate(resolved):

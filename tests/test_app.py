@@ -310,7 +310,13 @@ def test_compare_zhangye_and_tianjiaan(store_env, media):
     assert sheets[0][1:3] == ("张掖市", "田家庵区")
     # a line's rows and sources are read when its expander opens
     assert not any("每月至少召开1次" in frame_text(d.value) for d in at.dataframe)
-    at.session_state["cmp_line_meeting_0_0"] = True
+    from kb.compare import compare
+    from kb.store import open_store
+
+    with open_store(str(store_env), read_only=True) as store:
+        lines = compare(store, ["district:张掖市", "district:田家庵区"]).lines("meeting", 0)
+    monthly = next(n for n, line in enumerate(lines) if "每月" in line.text())
+    at.session_state[f"cmp_line_meeting_0_{monthly}"] = True
     ok(at.run())
     frame_with(at, "句子" if "句子" in str(at.dataframe) else next(iter(at.dataframe[0].value.columns)),
                "每月至少召开1次")

@@ -85,6 +85,17 @@ def test_every_dimension_has_one_cell_per_scope(zt):
     assert all(len(cells) == 2 for cells in zt.cells.values())
 
 
+def test_each_column_summarises_its_own_district(store, zt):
+    """Every column's summary lines are those of its district alone, on every dimension and category."""
+    from kb.compare import district_summary
+
+    for i, district in enumerate(("张掖市", "田家庵区")):
+        own = district_summary(store, district)
+        for key, columns in zt.summary.items():
+            assert len(columns) == 2, key
+            assert [line.text() for line in columns[i]] == [line.text() for line in own.get(key, [])], (district, key)
+
+
 def test_meeting_cadences_side_by_side_with_sources(store, zt):
     zhangye, tianjiaan = zt.cell("meeting", "张掖市"), zt.cell("meeting", "田家庵区")
     assert cites(ZHANGYE_MEETING, zhangye)
