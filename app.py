@@ -112,6 +112,7 @@ class App:
         self.stamp = holder.stamp
         self.location = holder.location
         self.lang = lang
+        self.as_of: str | None = None       # the sidebar's "as of" date: the versions in force then
 
     # -- labels --------------------------------------------------------------------------
 
@@ -301,11 +302,19 @@ with st.sidebar:
         holder.refresh()
 
 app = App(holder, lang)
+with st.sidebar:
+    from datetime import date
+
+    picked = st.date_input(app.t("as_of"), value=None, key="as_of", format="YYYY-MM-DD",
+                           min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+if picked:          # the versions in force then (kb.versions); every page cache is keyed by the stamp
+    app.as_of = picked.isoformat()
+    app.stamp = f"{app.stamp}@{app.as_of}"
 st.session_state["_app"] = app
 
 # No page icons: a :material/…: page icon becomes the favicon, which the browser would fetch from
 # fonts.gstatic.com — the app must not reach the internet.
-PAGES = ("ask", "obligations", "compare", "matrix", "graph", "documents", "sparql")
+PAGES = ("ask", "obligations", "compare", "changes", "gaps", "matrix", "graph", "documents", "sparql")
 PAGE_DIR = Path(__file__).resolve().parent / "webapp" / "pages"
 pages = {name: st.Page(PAGE_DIR / f"{name}.py", title=app.t(f"nav_{name}"), url_path=name, default=name == "ask")
          for name in PAGES}

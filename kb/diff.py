@@ -55,7 +55,7 @@ class RuleChange:
         """频次 每学期≥2次 → 每月≥1次 (提高); 主体 lead_school → group_council …"""
         parts = []
         for c in self.changes:
-            before, after = _facet(self.old, c), _facet(self.new, c)
+            before, after = _facet(self.old, c, lang), _facet(self.new, c, lang)
             text = f"{word('changes', c, lang)} {before or '-'} → {after or '-'}"
             if c in ("frequency", "quantity") and self.direction:
                 text += f" ({word('direction', self.direction, lang)})"
@@ -186,7 +186,10 @@ class Diff:
 # --------------------------------------------------------------------------- facets
 
 
-def _facet(rule: dict | None, change: str) -> str:
+def _facet(rule: dict | None, change: str, lang: str = "zh") -> str:
+    """What a rule says on one facet: its frequency, quantity, or the label of its concept."""
+    from kb.scopes import concept_label
+
     if not rule:
         return ""
     if change == "frequency":
@@ -195,7 +198,7 @@ def _facet(rule: dict | None, change: str) -> str:
         q = rule.get("quantity")
         amount = f"{q['value']}{q.get('unit') or ''}" if q else ""
         return " ".join(x for x in (frequency_text(rule.get("frequency")), amount) if x)
-    return str(rule.get(change) or "")
+    return concept_label(change, rule.get(change), lang)
 
 
 def _per_year(freq: dict | None) -> float | None:

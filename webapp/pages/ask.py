@@ -61,7 +61,7 @@ def answer_filters(stamp: str, question: str, normalized: str, kind: str, filter
 
     filters = Filters(**json.loads(filters_json))
     result = answer(app.store, Interpretation(question, normalized, kind=kind, filters=filters), page=page,
-                    size=None if every else PAGE_SIZE)
+                    size=None if every else PAGE_SIZE, as_of=app.as_of)   # as_of is part of the stamp
     return {"results": [r.to_dict() for r in result.results], "message": result.message,
             "notes": [n.to_dict() for n in result.interpretation.notes], "page": result.page,
             "error": result.error.to_dict() if result.error else None}

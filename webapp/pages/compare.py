@@ -28,7 +28,7 @@ SHARED, DIFFERENT = "＝", "≠"
 def comparison(stamp: str, scopes: tuple[str, ...]):
     from kb.compare import compare
 
-    return compare(app.store, list(scopes))
+    return compare(app.store, list(scopes), as_of=app.as_of)   # as_of is part of the stamp
 
 
 def scope_label(option: str) -> str:

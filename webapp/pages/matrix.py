@@ -37,7 +37,7 @@ def build(stamp: str, district: str, group: str, model: str, modality: str):
     from kb.matrix import matrix
 
     return matrix(app.store, district=district or None, group=group or None, model=model or None,
-                  modality=modality or None)
+                  modality=modality or None, as_of=app.as_of)   # as_of is part of the stamp
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
