@@ -324,7 +324,8 @@ def diff_items(old_views: list[dict], new_views: list[dict], texts: DocumentText
     for kind, here, there in (("removed", og, ng), ("added", ng, og)):
         for name, (g, doc) in here.items():
             if name not in there:
-                out.append(ItemChange("group", kind, name, texts.find_sentence(doc, [g.get("name") or ""])))
+                out.append(ItemChange("group", kind, name,
+                                      texts.find_sentence(doc, [g.get("name") or "", *g["lead_schools"]])))
                 continue
             other = there[name][0]
             for section, key in (("lead", "lead_schools"), ("member", "member_schools")):
