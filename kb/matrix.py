@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from kb import obligations
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
+from kb.paging import PAGE_SIZE, Page, page_of
 from kb.citations import DocumentTexts
 from kb.scopes import concept_label, resolve_concept, scope_documents
 from kb.versions import not_in_force
@@ -77,6 +78,18 @@ class Matrix:
         """The entries of a cell, of one district or (``None``) of all of them."""
         return [e for (d, r, c), es in self.entries.items()
                 if r == row and c == col and (district is None or d == district) for e in es]
+
+    def behind(self, row: str, col: str | None = None, district: str | None = None) -> list[Entry]:
+        """The entries behind a cell (``col`` None: every cell of the row), of one district or all,
+        in source order (their ``ref``)."""
+        return sorted((e for (d, r, c), es in self.entries.items()
+                       if r == row and (col is None or c == col) and (district is None or d == district)
+                       for e in es), key=lambda e: e.ref)
+
+    def cell_page(self, row: str, col: str | None = None, district: str | None = None, *, page: int = 1,
+                  size: int | None = PAGE_SIZE) -> Page[Entry]:
+        """Page ``page`` of :meth:`behind` (``size`` None: every entry), with the total."""
+        return page_of(self.behind(row, col, district), page, size)
 
     def cell_text(self, row: str, col: str, district: str | None = None) -> str:
         """A cell as shown: entries joined by newlines (obligation columns: the ● / ○ mark)."""

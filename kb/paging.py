@@ -47,6 +47,8 @@ class Page(Generic[T]):
     @property
     def last(self) -> int:
         """The 1-based number of the page's last row (0 when the page is empty)."""
+        if not self.rows:
+            return 0
         return self.offset + (len(self.rows) if self.covered is None else self.covered)
 
     @property

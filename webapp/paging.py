@@ -19,3 +19,19 @@ def page_picker(app, key: str, total: int, size: int) -> int:
 def page_caption(app, page) -> None:
     """The count of a :class:`kb.paging.Page`: showing first–last of total."""
     st.caption(app.t("page_showing", first=f"{page.first:,}", last=f"{page.last:,}", total=f"{page.total:,}"))
+
+
+def paged(app, key: str, rows, *, listing: object = None, size: int | None = None):
+    """Page the user chose of ``rows`` (the whole listing), as a :class:`kb.paging.Page`, with its
+    count and — when there are several pages — the page input (key ``key``) drawn here. A new
+    ``listing`` (the filters that made ``rows``) starts again at page 1. The one way a page of the
+    app cuts a long listing (obligations, documents, a matrix cell)."""
+    from kb.paging import PAGE_SIZE, page_of
+
+    size = size or PAGE_SIZE
+    if listing is not None and st.session_state.get(f"_{key}_for") != listing:
+        st.session_state[f"_{key}_for"] = listing
+        st.session_state[key] = 1
+    page = page_of(rows, page_picker(app, key, len(rows), size), size)
+    page_caption(app, page)
+    return page

@@ -27,7 +27,14 @@ def matrix_command(
                                 "fast over every district of a large corpus (from each document's rule tally)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use the versions in force on this date "
                                         "(2024-09-01) [default: the newest; --counts counts every version]."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv (UTF-8 with BOM), xlsx or json."),
+    cell: Optional[str] = typer.Option(None, "--cell", help="List the rules behind one cell, ROW:COL as codes "
+                                       "or labels (成员学校:会议, member_school:meeting; ROW:* the whole row), "
+                                       "200 a page."),
+    page: int = typer.Option(1, "--page", "-p", min=1, help="Which page of 200 rules to list (the sources of "
+                             "the table, or the rules of --cell); the total is printed with each page."),
+    all_rows: bool = typer.Option(False, "--all", help="List every rule, not one page."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv (UTF-8 with BOM), xlsx or json; "
+                            "files always hold every row, never a page."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File to write [default: stdout; xlsx needs it]."),
     store: Optional[str] = StoreOption,
 ) -> None:
@@ -38,11 +45,15 @@ def matrix_command(
     The XLSX has a summary sheet, one sheet per district and a sheet of sources.
     With --counts each cell is the number of rules (every district at once in well under a
     second on a national corpus); drill into a district without it.
+    The table lists its sources 200 at a time ("showing 1–200 of 950"; --page N, --all), and
+    --cell ROW:COL lists the rules behind one cell the same way; csv, xlsx and json files are
+    written whole, every row of every district, whatever the page.
 
     Examples: policykb matrix --district 张掖市
               policykb matrix --counts --rows district --cols category
               policykb matrix --format xlsx --out matrix.xlsx
               policykb matrix --district 田家庵区 --format csv > tianjiaan.csv
+              policykb matrix --district 田家庵区 --cell 成员学校:会议 --page 2
     """
     from kb.matrix import matrix
     from kb.tallies import counts as count_rules
@@ -56,12 +67,20 @@ def matrix_command(
                            modality=modality, **({} if counts else {"as_of": as_of}))
     except PolicyKBError as exc:
         fail(exc)
+    from kb.paging import PAGE_SIZE
+
+    size = None if all_rows else PAGE_SIZE
+    if cell and (counts or fmt != "table"):
+        fail(PolicyKBError("--cell lists rules as a table", code="PKB-CLI-ARGS",
+                           hint="drop --counts and --format, or drop --cell"))
     if fmt in ("json", "csv", "xlsx"):
         write_result(result, fmt, out)
     elif counts:
         _print_counts(result)
+    elif cell:
+        _print_cell(result, cell, page, size)
     else:
-        _print(result)
+        _print(result, page, size)
 
 
 def _print_counts(result) -> None:
@@ -88,15 +107,19 @@ def _print_counts(result) -> None:
                       "each district's grid: --format csv or xlsx)", highlight=False)
 
 
-def _print(result) -> None:
-    """Per district: the grid with ``[ref] frequency`` in each cell, then the numbered sources."""
+def _print(result, page: int, size: int | None) -> None:
+    """Per district: the grid with ``[ref] frequency`` in each cell, then the numbered sources of
+    page ``page`` (``size`` None: all) and the count."""
     from rich.table import Table
 
     from kb.matrix import DIMENSION_ZH
+    from kb.paging import page_of
 
     if not result.sources:
         console.print("no rules in that scope")
         return
+    listed = page_of(range(1, len(result.sources) + 1), page, size)
+    shown = set(listed.rows)
     compact = result.col_dimension != "obligation"
     for d in result.districts:
         cols = [(k, label) for k, label in result.cols if any(result.cell(r, k, d) for r, _ in result.rows)]
@@ -116,8 +139,52 @@ def _print(result) -> None:
             if any(cells):
                 table.add_row(label, *cells)
         console.print(table)
-        for ref in sorted(refs):
+        for ref in sorted(refs & shown):
             console.print(result.source_text(ref), highlight=False, markup=False)
+    _print_count(listed)
+
+
+def _print_count(listed) -> None:
+    more = f" · --page {listed.number + 1}" if listed.has_more else ""
+    console.print(f"[dim]{listed.describe()}{more}[/]", highlight=False)
+
+
+def _print_cell(result, cell: str, page: int, size: int | None) -> None:
+    """The rules behind cell ``ROW:COL`` (``ROW:*``: the whole row), one page, with the count."""
+    from rich.table import Table
+
+    from kb.scopes import concept_label
+
+    row_text, _, col_text = cell.partition(":")
+    row = _axis_key(row_text, result.rows, result.row_dimension)
+    col = None if col_text in ("", "*") else _axis_key(col_text, result.cols, result.col_dimension)
+    listed = result.cell_page(row, col, page=page, size=size)
+    table = Table(title=cell, show_lines=True)
+    for name in ("#", "地区 district", "文件 document", "主体 actor", "频次 frequency", "条款 clause"):
+        table.add_column(name, overflow="fold")
+    for entry in listed.rows:
+        ob = entry.obligation
+        table.add_row(f"[{entry.ref}]", ob.district or "", result.title(ob), concept_label("actor", ob.actor),
+                      ob.frequency_text, ob.sentence)
+    console.print(table)
+    _print_count(listed)
+
+
+def _axis_key(text: str, axis: list[tuple[str, str]], dimension: str) -> str:
+    """The key of an axis value given as its key, its label or (concepts) any label of it."""
+    from kb.scopes import resolve_concept
+
+    text = text.strip()
+    for key, label in axis:
+        if text in (key, label):
+            return key
+    if dimension in ("actor", "category", "modality", "period"):
+        try:
+            return resolve_concept(dimension, text)
+        except PolicyKBError:
+            pass
+    fail(PolicyKBError(f"{text!r} is not a {dimension} of this matrix", code="PKB-CLI-ARGS",
+                       hint="one of: " + ", ".join(key for key, _ in axis)))
 
 
 def _short(entry) -> str:

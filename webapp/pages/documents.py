@@ -2,7 +2,10 @@
 one document with every extracted fact highlighted in its text (escaped), and the upload of a new
 document (txt/docx/pdf/html), ingested with a progress bar and queryable right after.
 
-Widget keys: ``doc_table`` (single-row selection picks the document), ``doc_select``,
+The corpus table shows a page of 200 documents with the total (``doc_page`` picks the page); the
+document choice lists that page's documents (and the one chosen).
+
+Widget keys: ``doc_table`` (single-row selection picks the document), ``doc_page``, ``doc_select``,
 ``doc_kinds``, ``doc_facts``, ``doc_meta``, ``doc_upload``, ``doc_upload_password``, ``doc_ingest``.
 Uploads follow :func:`kb.uploads.upload_policy` (none on a shared server store unless enabled, then
 with the operator's password). URL: ``doc``, ``kinds``.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from webapp.paging import paged
 from webapp.support import UPLOAD_TYPES, Mark, Param, highlight_html, ingest_upload, md_escape, upload_policy
 from kb.errors import PolicyKBError, StoreLockedError
 
@@ -25,12 +29,14 @@ REFUSALS = {"PKB-UPLOAD-OFF": "doc_readonly", "PKB-UPLOAD-PASSWORD": "doc_wrong_
 SPEC = [Param("doc_select", "doc"), Param("doc_kinds", "kinds", "list", list(FACT_KINDS))]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def constraint_counts(stamp: str) -> dict[str, int]:
+@st.cache_data(show_spinner=False, max_entries=64)
+def constraint_counts(stamp: str, docs: tuple[str, ...]) -> dict[str, int]:
+    """Constraints per document of ``docs`` (one page's), in one request."""
     from kb import queries
+    from kb.store import IRI
 
     counts: dict[str, int] = {}
-    for r in queries.run(app.store, "cmp_constraints").rows:
+    for r in queries.run(app.store, "cmp_constraints", doc=tuple(IRI(d) for d in docs)).rows:
         counts[str(r["doc"])] = counts.get(str(r["doc"]), 0) + 1
     return counts
 
@@ -145,25 +151,31 @@ if not documents:
     app.publish("documents")
     st.stop()
 
+page = paged(app, "doc_page", documents)
+order = [r["graph"] for r in page.rows]
+on_page = set(order)
 groups_per_doc: dict[str, int] = {}
 for g in app.groups():
-    groups_per_doc[g["doc"]] = groups_per_doc.get(g["doc"], 0) + 1
-constraints = constraint_counts(app.stamp)
-order = [r["graph"] for r in documents]
+    if g["doc"] in on_page:
+        groups_per_doc[g["doc"]] = groups_per_doc.get(g["doc"], 0) + 1
+constraints = constraint_counts(app.stamp, tuple(order))
 st.session_state["_doc_table_order"] = order
 table = pd.DataFrame([{t("col_title"): app.doc_title(r["graph"]), t("col_district"): r.get("district") or "",
                        t("col_province"): r.get("province") or "", t("col_rules"): int(r.get("rules") or 0),
                        t("col_groups"): groups_per_doc.get(r["graph"], 0),
                        t("col_constraints"): constraints.get(r["graph"], 0),
-                       t("col_sources"): r.get("sources") or ""} for r in documents])
+                       t("col_sources"): r.get("sources") or ""} for r in page.rows])
 st.dataframe(table, key="doc_table", on_select=_pick_from_table, selection_mode="single-row", hide_index=True,
              width="stretch")
 
 # --------------------------------------------------------------------------- one document
 
-app.restore("documents", SPEC, {"doc_select": order, "doc_kinds": list(FACT_KINDS)},
+every = [r["graph"] for r in documents]
+app.restore("documents", SPEC, {"doc_select": every, "doc_kinds": list(FACT_KINDS)},
             initial={"doc_select": order[0]})
-doc = st.selectbox(t("doc_select"), order, format_func=app.doc_label, key="doc_select", persist_state="session")
+chosen = st.session_state.get("doc_select")
+options = order if chosen in on_page or chosen is None else [chosen, *order]
+doc = st.selectbox(t("doc_select"), options, format_func=app.doc_label, key="doc_select", persist_state="session")
 meta = app.doc_meta(doc)
 with st.expander(t("doc_meta"), key="doc_meta_box"):
     fields = [("title", t("col_title")), ("issuer", "issuer 发文机关"), ("docNumber", "文号 number"),

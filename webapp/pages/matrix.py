@@ -6,8 +6,9 @@ On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents with no district, gr
 chosen, the table counts the rules of every district (``kb.tallies``) and lists none.
 
 Widget keys: ``mx_district``, ``mx_group``, ``mx_model``, ``mx_modality``; ``mx_table``
-(single-row selection); ``mx_counts`` (the all-district counts); ``mx_detail``; ``mx_ics_actor``; ``mx_csv``, ``mx_xlsx``, ``mx_json``,
-``mx_ics``. URL: ``district``, ``group``, ``model``, ``modality``, ``ics``.
+(single-row selection); ``mx_counts`` (the all-district counts); ``mx_cell`` (one cell of the
+selected row, or all of them), ``mx_detail`` (the rules behind it, 200 a page) and
+``mx_detail_page`` (its page); ``mx_ics_actor``; ``mx_csv``, ``mx_xlsx``, ``mx_json``, ``mx_ics``. URL: ``district``, ``group``, ``model``, ``modality``, ``ics``.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
+from webapp.paging import paged
 from webapp.support import Param, heat_color
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -118,15 +120,21 @@ else:
     if selected and selected[0] < len(row_keys):
         actor = row_keys[selected[0]]
         st.subheader(t("mx_detail", actor=app.label("actor", actor)))
+        cells = [""] + [c for c in col_keys if cell_count.get((actor, c))]
+        if st.session_state.get("mx_cell") not in cells:
+            st.session_state["mx_cell"] = ""
+        st.selectbox(t("mx_cell"), cells, format_func=lambda c: app.label("category", c) if c else t("any"),
+                     key="mx_cell")
+        behind = m.behind(actor, state["mx_cell"] or None)
+        shown = paged(app, "mx_detail_page", behind, listing=(scope, actor, state["mx_cell"]))
         detail = []
-        for c in col_keys:
-            for entry in m.cell(actor, c):
-                ob = entry.obligation
-                detail.append({t("col_category"): app.label("category", c), t("col_frequency"): ob.frequency_text,
-                               t("col_action"): ob.action or "", t("col_modality"): app.label("modality", ob.modality),
-                               t("col_district"): ob.district or t("unknown_district"),
-                               t("col_document"): m.title(ob), t("col_sentence"): ob.sentence,
-                               t("col_span"): f"{ob.span[0]}–{ob.span[1]}"})
+        for entry in shown.rows:
+            ob = entry.obligation
+            detail.append({t("col_category"): app.label("category", ob.category), t("col_frequency"): ob.frequency_text,
+                           t("col_action"): ob.action or "", t("col_modality"): app.label("modality", ob.modality),
+                           t("col_district"): ob.district or t("unknown_district"),
+                           t("col_document"): m.title(ob), t("col_sentence"): ob.sentence,
+                           t("col_span"): f"{ob.span[0]}–{ob.span[1]}"})
         st.dataframe(pd.DataFrame(detail), key="mx_detail", hide_index=True, width="stretch")
     else:
         st.caption(t("source_hint"))

@@ -4,7 +4,8 @@ its sources, and the rows shown as CSV (with BOM) or XLSX.
 
 Widget keys: ``ob_district``, ``ob_group``, ``ob_model``, ``ob_actor``, ``ob_inherit``,
 ``ob_category``, ``ob_modality``, ``ob_period``, ``ob_search``; ``ob_table`` (single-row
-selection); ``ob_csv``, ``ob_xlsx``. URL: ``district``, ``group``, ``model``, ``actor``,
+selection, the page's rows); ``ob_page`` (which page of 200 rows); ``ob_csv``, ``ob_xlsx`` (every
+row, not only the page). URL: ``district``, ``group``, ``model``, ``actor``,
 ``inherit``, ``category``, ``modality``, ``period``, ``search``.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
+from webapp.paging import paged
 from webapp.support import Param
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -101,28 +103,33 @@ st.caption(t("rows", n=len(rules)))
 if not rules:
     st.info(t("none_found"))
 else:
-    frame = pd.DataFrame([{
-        t("col_district"): r.get("district") or t("unknown_district"),
-        t("col_document"): r.get("title") or app.doc_title(r["doc"]),
-        t("col_actor"): app.label("actor", r["actor"]),
-        t("col_actor_text"): r.get("actor_text") or "",
-        t("col_modality"): app.label("modality", r["modality"]),
-        t("col_category"): app.label("category", r["category"]),
-        t("col_frequency"): r.get("frequency_text") or "",
-        t("col_action"): r.get("action") or "",
-        t("col_sentence"): r["sentence"],
-        t("col_inherited"): bool(r.get("inherited")),
-        t("col_span"): f"{r['span'][0]}–{r['span'][1]}",
-    } for r in rules])
+    listing = tuple(repr(state[p.key]) for p in SPEC)
+    page = paged(app, "ob_page", rules, listing=listing)
+
+    def row_of(r: dict) -> dict:
+        return {
+            t("col_district"): r.get("district") or t("unknown_district"),
+            t("col_document"): r.get("title") or app.doc_title(r["doc"]),
+            t("col_actor"): app.label("actor", r["actor"]),
+            t("col_actor_text"): r.get("actor_text") or "",
+            t("col_modality"): app.label("modality", r["modality"]),
+            t("col_category"): app.label("category", r["category"]),
+            t("col_frequency"): r.get("frequency_text") or "",
+            t("col_action"): r.get("action") or "",
+            t("col_sentence"): r["sentence"],
+            t("col_inherited"): bool(r.get("inherited")),
+            t("col_span"): f"{r['span'][0]}–{r['span'][1]}"}
+
+    frame = pd.DataFrame([row_of(r) for r in page.rows])
     event = st.dataframe(frame, key="ob_table", on_select="rerun", selection_mode="single-row", hide_index=True,
                          width="stretch", height=min(460, 38 + 35 * len(frame)),
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
     header = list(frame.columns) + ["rule", "document"]
-    body = [list(row) + [r["rule"], r["doc"]] for row, r in zip(frame.astype(object).values.tolist(), rules)]
+    body = [list(row_of(r).values()) + [r["rule"], r["doc"]] for r in rules]   # every row, not the page
     app.table_downloads("ob", "obligations", header, body)
     selected = event.selection.rows if event is not None else []
-    if selected and selected[0] < len(rules):
-        chosen = rules[selected[0]]
+    if selected and selected[0] < len(page.rows):
+        chosen = page.rows[selected[0]]
         st.subheader(t("source"))
         app.show_source(chosen["doc"], chosen["span"], key="ob_src", note=chosen.get("frequency_text") or "")
     else:
