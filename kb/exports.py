@@ -11,7 +11,7 @@ import hashlib
 import io
 import warnings
 from datetime import date, datetime, timezone
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from kb import queries
 from kb.errors import StoreError
@@ -51,6 +51,23 @@ def export_rdf(store: Store, fmt: str, district: str | None = None, *, group: st
     if len(graphs) == 1:
         return store.export(fmt, graphs[0])
     return convert_nquads(b"".join(store.export("nquads", g) for g in graphs), fmt)
+
+
+def export_rdf_chunks(store: Store, fmt: str, district: str | None = None, *, group: str | None = None,
+                      model: str | None = None, include_vocabulary: bool = False) -> Iterator[bytes]:
+    """:func:`export_rdf` in pieces to write as they come: N-Quads of a scope one document graph
+    at a time (never the whole scope in memory); other formats, which merge or re-serialize the
+    graphs, in one piece. Every triple of the scope, never a page."""
+    from kb.scopes import scope_documents
+
+    if check_export_format(fmt) != "nquads" or (district is None and group is None and model is None):
+        return iter([export_rdf(store, fmt, district, group=group, model=model,
+                                include_vocabulary=include_vocabulary)])
+    graphs, _ = scope_documents(store, district=district, group=group, model=model)
+    if not graphs:   # said before anything is written
+        raise StoreError("no document is in that scope", code="PKB-EXPORT-EMPTY",
+                         hint="check the filters with `policykb query cmp_documents`")
+    return (store.export("nquads", graph) for graph in [*graphs, *([VOCABULARY_GRAPH] if include_vocabulary else [])])
 
 
 def convert_nquads(nquads: bytes, fmt: str) -> bytes:
@@ -264,6 +281,6 @@ def workbook_bytes(wb) -> bytes:
 
 __all__ = [
     "CSV_ENCODING", "MEDIA_TYPES", "RDF_FORMATS", "convert_nquads", "csv_bytes", "display_width",
-    "export_ics", "export_rdf", "ical_periods", "rule_uid", "school_year_start", "sheet_title",
+    "export_ics", "export_rdf", "export_rdf_chunks", "ical_periods", "rule_uid", "school_year_start", "sheet_title",
     "workbook_bytes", "write_sheet",
 ]

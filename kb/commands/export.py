@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import typer
 
@@ -18,22 +18,29 @@ from kb.errors import PolicyKBError
 EXPORT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "ics")
 
 
-def write_output(data: bytes, out: Optional[Path], *, binary: bool = False, what: str = "") -> None:
-    """Write ``data`` to ``out``, or to stdout when ``out`` is None (refused for binary formats)."""
+def write_output(data: bytes | Iterable[bytes], out: Optional[Path], *, binary: bool = False,
+                 what: str = "") -> None:
+    """Write ``data`` (bytes, or pieces written as they come) to ``out``, or to stdout when ``out``
+    is None (refused for binary formats)."""
+    pieces = [data] if isinstance(data, bytes) else data
     if out is None:
         if binary:
             fail(PolicyKBError(f"{what or 'this format'} is a binary file", code="PKB-CLI-OUT",
                                hint="give a file name with --out FILE"))
-        sys.stdout.buffer.write(data)
+        for piece in pieces:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
         return
+    written = 0
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        with out.open("wb") as handle:
+            for piece in pieces:
+                written += handle.write(piece)
     except OSError as exc:
         fail(PolicyKBError(f"cannot write {out}: {exc.strerror or exc}", path=str(out), code="PKB-CLI-OUT",
                            hint="check that the folder exists and is writable"))
-    err.print(f"wrote {len(data):,} bytes to {out}", highlight=False)
+    err.print(f"wrote {written:,} bytes to {out}", highlight=False)
 
 
 def write_result(result, fmt: str, out: Optional[Path]) -> None:
@@ -75,11 +82,13 @@ def export_command(
     them. The .ics has one weekly/monthly/yearly event per duty whose period an RRULE can express
     (每学期 = every 6 months), starting on a reference date (the next 1 September), each citing
     its document, sentence and offsets.
+    An export is never paged: it always writes every triple (or duty) of the scope, N-Quads of a
+    scope streamed one document graph at a time, whatever --page says elsewhere.
 
     Examples: policykb export --format turtle --district 张掖市 --out zhangye.ttl
               policykb export --format ics --actor 成员学校 --district 田家庵区 --out duties.ics
     """
-    from kb.exports import export_ics, export_rdf
+    from kb.exports import export_ics, export_rdf_chunks
 
     fmt = check_format(fmt, EXPORT_FORMATS)
     start_date = None
@@ -100,7 +109,8 @@ def export_command(
             if fmt == "ics":
                 data = export_ics(kb_store, actor, district, group=group, model=model, start=start_date)
             else:
-                data = export_rdf(kb_store, fmt, district, group=group, model=model, include_vocabulary=vocabulary)
+                data = export_rdf_chunks(kb_store, fmt, district, group=group, model=model,
+                                         include_vocabulary=vocabulary)
+            write_output(data, out)   # pieces read from the store as they are written
     except PolicyKBError as exc:
         fail(exc)
-    write_output(data, out)
