@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
 from kb import queries
-from kb.store.base import IRI, Store
+from kb.store.base import MANY, IRI, Store
 
 PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "每学期", "school_year": "每学年",
              "year": "每年", "multi_year": "每周期(多年)", "term_of_office": "每届任期",
@@ -82,7 +83,7 @@ class Obligation:
         return out
 
 
-#: up to this many documents, frequencies and titles are fetched document by document
+#: up to this many documents, frequencies and titles are fetched for those documents (bound at once)
 PER_DOCUMENT = 50
 
 
@@ -103,15 +104,26 @@ def _frequencies(rows: list[dict]) -> dict[str, dict]:
 
 def find(store: Store, *, actor: str | None = None, district: str | None = None,
          modality: str | None = None, category: str | None = None, period: str | None = None,
-         doc: str | None = None, inherit: bool = True, limit: int | None = None) -> list[Obligation]:
+         doc: str | Sequence[str] | None = None, inherit: bool = True,
+         limit: int | None = None) -> list[Obligation]:
     """The obligations matching every given filter (contract codes; ``None`` = any).
 
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
-    ``inherit``) those of its broader actors, marked ``inherited``. Three named queries answer it,
-    whatever the corpus size: the rules, their frequencies and their documents. ``limit`` caps the
-    rules each query returns (a question over a whole national corpus), before ``period`` filters.
+    ``inherit``) those of its broader actors, marked ``inherited``. ``district`` and ``doc`` may
+    be several (a tuple or list: any of them). Three named queries answer it, whatever the corpus
+    size and the number of actors and documents: the rules (every actor and document bound at once),
+    their frequencies and their documents. ``limit`` caps the rules the query returns per actor
+    (a question over a whole national corpus), before ``period`` filters.
     """
-    scope = {"district": district, "doc": IRI(doc) if doc else None}
+    if isinstance(doc, MANY):
+        doc = tuple(IRI(d) for d in sorted(set(map(str, doc))))
+    elif doc:
+        doc = IRI(doc)
+    if isinstance(district, MANY):
+        district = tuple(sorted(set(district)))
+    if doc == () or district == ():
+        return []
+    scope = {"district": district, "doc": doc}
     params = {**scope,
               "modality": concept("modality", modality) if modality else None,
               "category": concept("category", category) if category else None}
@@ -127,22 +139,20 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             rows = [{**r, "inherited": bound[r["actor"]]}
                     for r in queries.run(store, rules_query, limit=limit, **params).rows if r["actor"] in bound]
         else:
-            # the whole corpus: let the store's index find each actor's rules
-            rows = [{**r, "inherited": inherited} for each, inherited in bound.items()
-                    for r in queries.run(store, rules_query, actor=IRI(each), limit=limit, **params).rows]
+            # the whole corpus: let the store's index find the actors' rules (all bound at once)
+            actors = tuple(IRI(each) for each in bound)
+            rows = [{**r, "inherited": bound[r["actor"]]} for r in queries.run(
+                store, rules_query, actor=actors, limit=limit and limit * len(actors), **params).rows]
     else:
         rows = queries.run(store, rules_query, limit=limit, **params).rows
     if not rows:
         return []
-    docs = {r["doc"] for r in rows}
-    # per document when the rules come from a few of a large corpus, else for the whole scope
-    scopes = [{"doc": IRI(d), "district": None} for d in docs] \
-        if district is None and not doc and len(docs) <= PER_DOCUMENT else [scope]
-    frequencies: dict[str, dict] = {}
-    documents: dict[str, dict] = {}
-    for each in scopes:
-        frequencies.update(_frequencies(queries.run(store, "obligation_constraints", **each).rows))
-        documents.update({r["doc"]: r for r in queries.run(store, "documents_in_district", **each).rows})
+    docs = sorted({r["doc"] for r in rows})
+    # the documents of the rules (bound at once) when they are a few of a large corpus, else the scope
+    each = {"doc": tuple(IRI(d) for d in docs), "district": None} \
+        if district is None and not doc and len(docs) <= PER_DOCUMENT else scope
+    frequencies = _frequencies(queries.run(store, "obligation_constraints", **each).rows)
+    documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", **each).rows}
     rows.sort(key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r["doc"], r["order"]))
     out, seen = [], set()
     for r in rows:

@@ -1,8 +1,9 @@
 """Fewer round trips to a SPARQL server (kb/store/sparql_http.py, server_auth.py): every HTTP exchange
 is counted (``store.stats()``), the Digest challenge is answered once and its nonce reused by every
 later request from any thread (so a query is one exchange), connections are kept alive, a binding
-may hold several values (one ``VALUES`` row each), and ``DocumentTexts`` reads many documents in one
-request — with the same titles, districts and texts as the embedded store reads one by one.
+may hold several values (one ``VALUES`` row each) on both backends, with the rows of one query per
+value, and ``DocumentTexts`` reads many documents in one request — with the same titles, districts
+and texts as the embedded store.
 """
 from __future__ import annotations
 
@@ -85,3 +86,54 @@ def test_document_texts_reads_many_documents_in_one_request(loaded):
     with pytest.raises(QueryError) as err:
         server.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }", {"doc": ()})
     assert err.value.code == "PKB-QUERY-BIND"
+
+
+def _each_pair(store, name, **many) -> list[str]:
+    """The rows of ``name`` for every combination of the values, one query each (the reference)."""
+    from itertools import product
+
+    from kb import queries
+
+    keys = sorted(many)
+    return sorted(str(sorted(r.items())) for combo in product(*(many[k] for k in keys))
+                  for r in queries.run(store, name, **dict(zip(keys, combo))).rows)
+
+
+def _bound_at_once(store, name, **many) -> list[str]:
+    from kb import queries
+
+    return sorted(str(sorted(r.items())) for r in queries.run(store, name, **many).rows)
+
+
+@pytest.mark.parametrize("kind", [tuple, list, frozenset])
+def test_the_embedded_store_binds_several_values_like_the_server(corpus_store, kind):
+    from kb.obligations import concept
+
+    docs = [IRI(d) for d in corpus_store.graphs()[:3]]
+    actors = [concept("actor", a) for a in ("member_school", "lead_school", "group")]
+    many = {"doc": kind(docs), "actor": kind(actors)}
+    assert corpus_store.binds_many
+    found = _bound_at_once(corpus_store, "obligations", **many)
+    assert found and found == _each_pair(corpus_store, "obligations", doc=docs, actor=actors)
+    with pytest.raises(QueryError) as err:
+        corpus_store.query("SELECT ?doc WHERE { ?doc a pkb:PolicyDocument }", {"doc": kind()})
+    assert err.value.code == "PKB-QUERY-BIND"
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("name, values", [
+    ("obligations", {"actor": ("member_school", "lead_school", "group")}),
+    ("obligation_constraints", {}),
+    ("documents_in_district", {}),
+    ("cmp_groups", {}),
+])
+def test_several_values_give_the_same_rows_on_both_backends(loaded, name, values):
+    from kb.obligations import concept
+
+    local, server = loaded
+    many = {"doc": tuple(IRI(d) for d in local.graphs()[:3]),
+            **{k: tuple(concept(k, v) for v in vs) for k, vs in values.items()}}
+    before = server.stats()
+    theirs = _bound_at_once(server, name, **many)
+    assert server.stats()["queries"] - before["queries"] == 1
+    assert theirs and theirs == _bound_at_once(local, name, **many) == _each_pair(local, name, **many)

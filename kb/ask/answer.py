@@ -70,6 +70,7 @@ def _cite(store: Store, results: list[Result]) -> None:
     """Fill in the sentences of a page of results from their documents' texts (a clause's
     sentence as its context; the cited span of a constraint or group)."""
     texts = DocumentTexts(store)
+    texts.load(r.document for r in results)      # every cited document in one request
     for r in results:
         if r.kind == "obligation" and r.context is None:
             r.context = texts.sentence_around(r.document, *r.span).sentence
@@ -110,12 +111,14 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
         return []
     found: dict[str, Obligation] = {}
     periods = covered_periods(f.periods)
-    for actor, district, doc, modality, category, period in _combinations(
-            actors, f.districts, f.documents, f.modalities, f.categories, periods):
+    combos = _combinations(actors, f.districts, f.documents, f.modalities, f.categories, periods)
+    for actor, modality, category, period in dict.fromkeys((a, m, c, p) for a, _, _, m, c, p in combos):
         # a question over a whole national corpus is answered with its first RESULT_LIMIT rules
-        # per query; each period asked about (每年 also means 每学年) is a query of its own
-        for rule in find(store, actor=actor, district=district, doc=doc, modality=modality,
-                         category=category, inherit=inherit, limit=RESULT_LIMIT, period=period):
+        # per query; each period asked about (每年 also means 每学年) is a query of its own; the
+        # districts and documents asked about are bound at once
+        for rule in find(store, actor=actor, district=tuple(f.districts) or None, doc=f.documents,
+                         modality=modality, category=category, inherit=inherit, limit=RESULT_LIMIT,
+                         period=period):
             if (periods and not (rule.frequency and rule.frequency["period"] in periods)) or rule.doc in f.excluded:
                 continue
             seen = found.get(rule.rule)
@@ -127,10 +130,9 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
 def _sentence_frequencies(store: Store, docs: set[str], texts: DocumentTexts) -> dict[tuple[str, int, int], dict]:
     """``(doc, start, end)`` of a sentence → the recurrence a rule of that sentence states."""
     spans: dict[tuple[str, int, int], dict] = {}
-    for doc in docs:
-        for rule in find(store, doc=doc):
-            if rule.frequency:
-                spans.setdefault((doc, *texts.sentence_around(doc, *rule.span).span), rule.frequency)
+    for rule in find(store, doc=sorted(docs)) if docs else []:    # every document in one query
+        if rule.frequency:
+            spans.setdefault((rule.doc, *texts.sentence_around(rule.doc, *rule.span).span), rule.frequency)
     return spans
 
 
@@ -163,6 +165,7 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
     context: dict = {}
     stated: dict = {}
     if f.frequency and rules:   # a "how often" question reads every clause's sentence
+        texts.load(r.doc for r in rules)
         context = {(r.doc, r.span): texts.sentence_around(r.doc, *r.span) for r in rules}
         stated = _sentence_frequencies(store, {r.doc for r in rules}, texts)
         with_frequency = [r for r in rules if r.frequency or (r.doc, *context[r.doc, r.span].span) in stated]
@@ -284,6 +287,7 @@ def _documents_of_models(store: Store, interpretation: Interpretation, shown: se
     if not docs:
         return []
     texts = DocumentTexts(store)
+    texts.load(docs)
     rows = []
     for doc in sorted(docs, key=lambda d: (terms.documents[d]["district"] or "", d)):
         adopted = sorted(terms.document_models.get(doc, set())

@@ -34,41 +34,44 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
     order = sorted(docs, key=lambda d: (docs[d].get("district") or "", docs[d].get("title") or "", d))
     sequence = [(inherited, d) for inherited in (False, True) for d in order if counts.get((inherited, d))]
     total = sum(counts.values())
-    out: list[Obligation] = []
+    slices: list[tuple[bool, str, int, int | None]] = []   # the page's part of each document's rules
     seen = 0
     for inherited, doc in sequence:
         n = counts[inherited, doc]
         if end is not None and seen >= end:
             break
         if seen + n > offset:
-            rules = _rules_of(store, f, docs[doc], actors, inherited, periods)
-            out += rules[max(offset - seen, 0):None if end is None else end - seen]
+            slices.append((inherited, doc, max(offset - seen, 0), None if end is None else end - seen))
         seen += n
+    rules = _rules_of(store, f, docs, {doc for _, doc, _, _ in slices}, actors, periods) if slices else {}
+    out: list[Obligation] = []
+    for inherited, doc, start, stop in slices:
+        out += rules.get((inherited, doc), [])[start:stop]
     return out, total
 
 
 def _documents(store: Store, f) -> dict[str, dict]:
     """The documents in scope (of the districts asked about, or the documents) with title and district."""
-    rows: list[dict] = []
     if f.documents is not None:
-        for doc in f.documents:
-            rows += [r for r in queries.run(store, "documents_in_district", doc=IRI(doc)).rows
-                     if not f.districts or r["district"] in f.districts]
+        rows = [r for r in queries.run(store, "documents_in_district", doc=_iris(f.documents)).rows
+                if not f.districts or r["district"] in f.districts] if f.documents else []
     else:
-        for district in f.districts or [None]:
-            rows += queries.run(store, "documents_in_district", district=district).rows
+        rows = queries.run(store, "documents_in_district", district=tuple(f.districts) or None).rows
     return {str(r["doc"]): r for r in rows}
 
 
 def _tallies(store: Store, f, docs: dict[str, dict]) -> dict[str, list]:
-    rows: list[dict] = []
+    if not docs:
+        return {}
     if f.documents is not None:
-        for doc in docs:
-            rows += queries.run(store, "rule_tallies", doc=IRI(doc)).rows
+        rows = queries.run(store, "rule_tallies", doc=_iris(docs)).rows
     else:
-        for district in f.districts or [None]:
-            rows += queries.run(store, "rule_tallies", district=district).rows
+        rows = queries.run(store, "rule_tallies", district=tuple(f.districts) or None).rows
     return {str(r["doc"]): json.loads(str(r["tally"])) for r in rows if str(r["doc"]) in docs}
+
+
+def _iris(docs) -> tuple[IRI, ...]:
+    return tuple(IRI(d) for d in sorted(set(docs)))
 
 
 def _actors(store: Store, actor: str | None, inherit: bool) -> dict[str, bool] | None:
@@ -80,28 +83,29 @@ def _actors(store: Store, actor: str | None, inherit: bool) -> dict[str, bool] |
             if inherit or not r.get("inherited")}
 
 
-def _rules_of(store: Store, f, doc: dict, actors: dict[str, bool] | None, inherited: bool,
-              periods: list[str]) -> list[Obligation]:
-    """The rules of one document that match the filters (alternatives of a filter united), each
-    actor's read with the actor bound (the store's index finds them), in rule order."""
-    iri = IRI(str(doc["doc"]))
+def _rules_of(store: Store, f, docs: dict[str, dict], wanted: set[str], actors: dict[str, bool] | None,
+              periods: list[str]) -> dict[tuple[bool, str], list[Obligation]]:
+    """(inherited, document) → the rules of the ``wanted`` documents that match the filters
+    (alternatives of a filter united), in rule order: one query for every document and actor
+    (bound at once, so the store's index finds them) and one for their frequencies."""
+    iris = _iris(wanted)
     single = {"modality": concept("modality", f.modalities[0]) if len(f.modalities) == 1 else None,
               "category": concept("category", f.categories[0]) if len(f.categories) == 1 else None}
-    if actors is None:
-        rows = queries.run(store, "obligations", doc=iri, **single).rows
-    else:
-        rows = [r for a, inh in actors.items() if inh == inherited
-                for r in queries.run(store, "obligations", doc=iri, actor=concept("actor", a), **single).rows]
-    frequencies = _frequencies(queries.run(store, "obligation_constraints", doc=iri).rows) if rows else {}
-    out, seen = [], set()
-    for r in sorted(rows, key=lambda r: r["order"]):
+    bound = None if actors is None else tuple(concept("actor", a) for a in sorted(actors))
+    rows = queries.run(store, "obligations", doc=iris, actor=bound, **single).rows
+    frequencies = _frequencies(queries.run(store, "obligation_constraints", doc=iris).rows) if rows else {}
+    out: dict[tuple[bool, str], list[Obligation]] = {}
+    seen = set()
+    for r in sorted(rows, key=lambda r: (str(r["doc"]), r["order"])):
+        doc = docs[str(r["doc"])]
+        inherited = actors[code(r["actor"])] if actors is not None else False
         freq = frequencies.get(r["rule"])
         period = freq["period"] if freq else "none"
-        if (r["rule"] in seen or f.modalities and code(r["modality"]) not in f.modalities
+        if ((inherited, r["rule"]) in seen or f.modalities and code(r["modality"]) not in f.modalities
                 or f.categories and code(r["category"]) not in f.categories or periods and period not in periods):
             continue
-        seen.add(r["rule"])
-        out.append(Obligation(
+        seen.add((inherited, r["rule"]))
+        out.setdefault((inherited, str(doc["doc"])), []).append(Obligation(
             doc=str(doc["doc"]), title=doc.get("title"), district=r.get("district") or None,
             province=doc.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
             actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),

@@ -178,12 +178,17 @@ def literal_to_python(lexical: str, datatype: str | None, language: str | None) 
     return lexical
 
 
+MANY = (tuple, list, set, frozenset)
+"""A binding of one of these types holds several values: the variable takes each (one ``VALUES`` row)."""
+
+
 def normalize_bindings(bindings: Mapping[str, object] | None) -> dict[str, object]:
     """Check a bindings mapping and return it keyed by bare variable names, ``None`` values dropped.
 
     Keys may be written ``"name"``, ``"?name"`` or ``"$name"``. Values must be an :class:`IRI`, a
     ``str`` (a plain string literal), ``int``, ``float``, ``bool`` or a backend term object (the
-    backend checks those); ``None`` leaves the variable unbound, i.e. free to match anything.
+    backend checks those), or a tuple, list or set of those (the variable takes each value);
+    ``None`` leaves the variable unbound, i.e. free to match anything.
     """
     result: dict[str, object] = {}
     for key, value in (bindings or {}).items():
@@ -284,6 +289,8 @@ class Store(ABC):
     #: how often (seconds) readers are shown new writes: 0 = after every write. A long ingest
     #: raises it (see :meth:`publishing_every`), as making writes visible can cost time.
     publish_interval: float = 0.0
+    #: a binding may hold several values (a tuple, list or set: one ``VALUES`` row each)
+    binds_many: bool = False
 
     def publish(self) -> None:
         """Make every committed write visible to readers now (a no-op where they always are)."""
@@ -312,10 +319,11 @@ class Store(ABC):
         """Evaluate a SPARQL query over the union of the named graphs.
 
         ``bindings`` fix variables to values before evaluation (the variable must be returned by
-        the query: listed in ``SELECT`` or ``SELECT *``). ``limit`` caps the rows (or triples)
-        returned: past it the result is cut and ``truncated`` set, or, with ``strict=True``,
-        :class:`QueryError` ``PKB-QUERY-LIMIT`` is raised. ``timeout`` (seconds) raises
-        ``PKB-QUERY-TIMEOUT``; how promptly depends on the backend (see its docs).
+        the query: listed in ``SELECT`` or ``SELECT *``); a tuple, list or set of values lets the
+        variable take each of them (one ``VALUES`` row each, one query: ``binds_many``). ``limit``
+        caps the rows (or triples) returned: past it the result is cut and ``truncated`` set, or,
+        with ``strict=True``, :class:`QueryError` ``PKB-QUERY-LIMIT`` is raised. ``timeout``
+        (seconds) raises ``PKB-QUERY-TIMEOUT``; how promptly depends on the backend (see its docs).
         """
 
     @abstractmethod
@@ -464,7 +472,7 @@ def check_export_format(fmt: str) -> str:
 
 
 __all__ = [
-    "BNode", "DocumentWrite", "EXPORT_FORMATS", "IRI", "LangString", "PREFIXES", "QueryResult",
+    "BNode", "DocumentWrite", "EXPORT_FORMATS", "IRI", "LangString", "MANY", "PREFIXES", "QueryResult",
     "Store", "VOCABULARY_GRAPH", "bad_binding", "check_export_format", "files_hash",
     "literal_to_python", "normalize_bindings", "vocabulary_files",
 ]

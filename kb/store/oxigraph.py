@@ -17,12 +17,14 @@ from typing import Mapping, Sequence
 import pyoxigraph as ox
 
 from kb.errors import QueryError, StoreError, StoreLockedError
-from kb.store.base import (PREFIXES, VOCABULARY_GRAPH, DocumentWrite, QueryResult, Store, check_export_format,
+from kb.store.base import (MANY, PREFIXES, VOCABULARY_GRAPH, DocumentWrite, QueryResult, Store, check_export_format,
                            normalize_bindings, take_results)
 from kb.store.batches import WriteBatch, check_graph_iri
 from kb.store.locks import acquire_writer_lock, locked_error, release_writer_lock
 from kb.store.snapshots import (DB_DIR, bare_database_error, open_newest_snapshot, prune_snapshots,
                                 publish_snapshot, read_current, storage_vanished)
+from kb.store.sparql_terms import bound_terms
+from kb.store.sparql_text import prepare_query
 from kb.store.terms import term_to_python, to_term
 
 MEMORY = ":memory:"
@@ -34,10 +36,13 @@ _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLE
 
 class OxigraphStore(Store):
     """An Oxigraph store in ``path`` (``None`` or ``":memory:"``: in memory, for tests and tools).
+    A binding may be a tuple of values (``binds_many``), as on the server backend.
 
     ``read_only=False`` creates the folder if needed and holds the writer lock until :meth:`close`;
     ``read_only=True`` needs an existing store and never blocks or is blocked by a writer.
     """
+
+    binds_many = True
 
     def __init__(self, path: str | os.PathLike | None, read_only: bool = False) -> None:
         self.location = MEMORY if path in (None, MEMORY) else str(path)
@@ -147,9 +152,15 @@ class OxigraphStore(Store):
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None, *,
               timeout: float | None = None, limit: int | None = None,
               strict: bool = False) -> QueryResult:
-        """See :meth:`Store.query`. ``timeout`` is checked between rows only (docs/architecture.md)."""
+        """See :meth:`Store.query`. ``timeout`` is checked between rows only (docs/architecture.md).
+        A binding of several values (a tuple, list or set) is a ``VALUES`` block in the query's text,
+        placed as the server backend places it (:func:`kb.store.sparql_text.prepare_query`)."""
+        bound = normalize_bindings(bindings)
+        many = {name: bound_terms(name, value) for name, value in bound.items() if isinstance(value, MANY)}
+        if many:
+            sparql = prepare_query(sparql, many)
         substitutions = {ox.Variable(name): to_term(name, value)
-                         for name, value in normalize_bindings(bindings).items()}
+                         for name, value in bound.items() if name not in many}
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout)

@@ -28,7 +28,7 @@ from kb.store.oxigraph import OxigraphStore
 from kb.store.server_auth import server_auth
 from kb.store.server_config import (ServerConfig, config_from_url, derive_endpoints, is_http_url, load_config,
                                     split_credentials)
-from kb.store.sparql_terms import iri_text, literal_text, term_text
+from kb.store.sparql_terms import bound_terms, iri_text, literal_text
 from kb.store.sparql_text import prepare_query, query_shape, restore_separators
 from kb.store.terms import term_to_python
 
@@ -204,7 +204,7 @@ class SparqlHttpStore(Store):
               timeout: float | None = None, limit: int | None = None,
               strict: bool = False) -> QueryResult:
         """See :meth:`Store.query`; the limits are enforced by the client (docs/scale-out.md)."""
-        terms = {name: _terms(name, value) for name, value in normalize_bindings(bindings).items()}
+        terms = {name: bound_terms(name, value) for name, value in normalize_bindings(bindings).items()}
         separators: dict[str, str] | None = {} if "virtuoso" in self.server.lower() else None
         text = prepare_query(sparql, terms, limit=limit, separators=separators)
         accept = ACCEPT_RESULTS if query_shape(sparql).form in ("SELECT", "ASK") else ACCEPT_RDF
@@ -383,17 +383,6 @@ class SparqlHttpStore(Store):
         data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
         self._request("POST", self.gsp_url, params={"graph": graph}, content=data, timeout=self.config.write_timeout,
                       what="write", headers={"Content-Type": "application/n-triples", "Accept": "*/*"}).close()
-
-
-def _terms(name: str, value) -> str | tuple[str, ...]:
-    """A bound value in SPARQL syntax; a tuple, list or set of values becomes a tuple of terms."""
-    if isinstance(value, (tuple, list, set, frozenset)):
-        if not value:
-            raise QueryError(f"cannot bind ?{name} to no values", code="PKB-QUERY-BIND",
-                             hint="bind one value, several, or leave the variable unbound")
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        return tuple(term_text(name, v) for v in items)
-    return term_text(name, value)
 
 
 def _title(sparql: str) -> str:

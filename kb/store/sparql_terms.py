@@ -9,7 +9,7 @@ import re
 import pyoxigraph as ox
 
 from kb.errors import QueryError
-from kb.store.base import XSD, BNode, IRI, LangString, bad_binding
+from kb.store.base import MANY, XSD, BNode, IRI, LangString, bad_binding
 
 
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
@@ -75,4 +75,16 @@ def term_text(name: str, value: object) -> str:
     raise bad_binding(name, value)
 
 
-__all__ = ["iri_text", "literal_text", "term_text"]
+def bound_terms(name: str, value) -> str | tuple[str, ...]:
+    """A bound value in SPARQL syntax; a tuple, list or set of values becomes a tuple of terms
+    (a set in a stable order)."""
+    if isinstance(value, MANY):
+        if not value:
+            raise QueryError(f"cannot bind ?{name} to no values", code="PKB-QUERY-BIND",
+                             hint="bind one value, several, or leave the variable unbound")
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return tuple(term_text(name, v) for v in items)
+    return term_text(name, value)
+
+
+__all__ = ["bound_terms", "iri_text", "literal_text", "term_text"]
