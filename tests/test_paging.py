@@ -1,0 +1,336 @@
+"""Large-store answers in pages, on a generated corpus (``benchmarks.corpus``, 60 documents)
+ingested into a store on disk: page 1 is the first rows of the whole listing, page 2 continues it
+with no gap or repeat, and the total is the whole count — for ``ask``, the obligations and
+documents pages of the app, a matrix cell (kb, CLI and app); the comparison summary's counts are
+the counts of the rows behind each line; a district's choice lists hold that district's names only.
+Every expectation is read from the store (tallies, full listings), none is written here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kb import queries
+from kb.paging import PAGE_SIZE
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = 60
+
+
+# --------------------------------------------------------------------------- the store
+
+
+@pytest.fixture(scope="module")
+def big_store_path(tmp_path_factory) -> Path:
+    """``python -m benchmarks.corpus DIR --docs 60`` ingested into a fresh store."""
+    from ingest.runner import ingest
+    from kb.store import open_store
+
+    base = tmp_path_factory.mktemp("paging")
+    subprocess.run([sys.executable, "-m", "benchmarks.corpus", str(base / "corpus"), "--docs", str(DOCS)],
+                   check=True, cwd=ROOT, capture_output=True)
+    path = base / "kb"
+    with open_store(str(path)) as store:
+        summary = ingest(store, [str(base / "corpus")], workers=1)
+    assert not summary.errors, [r.error for r in summary.errors]
+    return path
+
+
+@pytest.fixture(scope="module")
+def big(big_store_path):
+    from kb.store import open_store
+
+    with open_store(str(big_store_path), read_only=True) as store:
+        yield store
+
+
+def rules_per_district(store) -> dict[str, int]:
+    """Rules of each district, added up from the documents' rule tallies."""
+    out: dict[str, int] = {}
+    for r in queries.run(store, "rule_tallies").rows:
+        out[str(r["district"])] = out.get(str(r["district"]), 0) + sum(e[-1] for e in json.loads(str(r["tally"])))
+    return out
+
+
+@pytest.fixture(scope="module")
+def largest(big) -> str:
+    """The district with the most rules: more than a page of them, or the test proves nothing."""
+    counts = rules_per_district(big)
+    district = max(counts, key=lambda d: (counts[d], d))
+    assert counts[district] > PAGE_SIZE, counts
+    return district
+
+
+def assert_pages(whole: list, first: list, second: list, size: int = PAGE_SIZE) -> None:
+    """``first`` and ``second`` are the listing's first two pages of ``size``: no gap, no repeat."""
+    assert len(whole) > size, "the listing must hold more than a page"
+    assert first == whole[:size]
+    assert second == whole[size:2 * size] and second
+    assert not set(map(repr, first)) & set(map(repr, second))
+
+
+# --------------------------------------------------------------------------- ask
+
+
+@pytest.mark.parametrize("question", ["{d}有哪些义务？", "{d}的成员学校有哪些职责？"])
+def test_ask_pages_continue_the_whole_answer(big, largest, question):
+    from kb.ask import ask
+
+    q = question.format(d=largest)
+    whole = ask(big, q, size=None)
+    one, two = ask(big, q, page=1), ask(big, q, page=2)
+    rules = [rule for r in whole.results for rule in r.rules]
+    if len(rules) <= PAGE_SIZE:
+        pytest.skip(f"{q} has one page only")
+    assert_pages(rules, [x for r in one.results for x in r.rules], [x for r in two.results for x in r.rules])
+    assert one.page.total == two.page.total == whole.page.total == len(rules)
+    assert (one.page.first, one.page.last, two.page.first) == (1, PAGE_SIZE, PAGE_SIZE + 1)
+    if question.startswith("{d}有"):
+        assert len(rules) == rules_per_district(big)[largest]
+
+
+def test_ask_cli_prints_the_count(big_store_path, largest):
+    from kb.cli import app as cli
+
+    total = rules_per_district_of(big_store_path)[largest]
+    result = CliRunner().invoke(cli, ["ask", f"{largest}有哪些义务？", "--store", str(big_store_path), "--page", "2",
+                                         "--lang", "en"])
+    assert f"showing {PAGE_SIZE + 1:,}–{min(2 * PAGE_SIZE, total):,} of {total:,}" in " ".join(result.output.split())
+
+
+def rules_per_district_of(path: Path) -> dict[str, int]:
+    from kb.store import open_store
+
+    with open_store(str(path), read_only=True) as store:
+        return rules_per_district(store)
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+@pytest.fixture(scope="module")
+def big_cell(big, largest):
+    """The matrix of the largest district and its cell (or row: column None) with the most rules."""
+    from kb.matrix import matrix
+
+    m = matrix(big, district=largest)
+    candidates = [(k, c) for k, _ in m.rows for c, _ in m.cols] + [(k, None) for k, _ in m.rows]
+    row, col = max(candidates, key=lambda rc: (len(m.behind(*rc)) > PAGE_SIZE, rc[1] is not None,
+                                               len(m.behind(*rc))))
+    assert len(m.behind(row, col)) > PAGE_SIZE
+    return m, row, col
+
+
+def test_matrix_cell_pages(big_cell):
+    m, row, col = big_cell
+    whole = m.behind(row, col)
+    one, two = m.cell_page(row, col), m.cell_page(row, col, page=2)
+    assert_pages([e.ref for e in whole], [e.ref for e in one.rows], [e.ref for e in two.rows])
+    assert one.total == two.total == len(whole) == len(m.cell_page(row, col, size=None).rows)
+    # the cell is exactly the rules of that actor and category in the grid's counts
+    counted = sum(len(es) for (_, r, c), es in m.entries.items() if r == row and (col is None or c == col))
+    assert one.total == counted
+
+
+def test_matrix_cli_pages_a_cell_and_the_sources(big_store_path, big_cell, largest):
+    from kb.cli import app as cli
+
+    m, row, col = big_cell
+    total = len(m.behind(row, col))
+    runner = CliRunner()
+    cell = f"{row}:{col or '*'}"
+    shown = runner.invoke(cli, ["matrix", "--store", str(big_store_path), "--district", largest, "--cell", cell,
+                                "--page", "2"])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert f"showing {PAGE_SIZE + 1:,}–{min(2 * PAGE_SIZE, total):,} of {total:,}" in text
+    refs = [e.ref for e in m.behind(row, col)][PAGE_SIZE:2 * PAGE_SIZE]
+    assert all(f"[{ref}]" in text for ref in refs)
+    table = runner.invoke(cli, ["matrix", "--store", str(big_store_path), "--district", largest])
+    assert f"showing 1–{PAGE_SIZE} of {len(m.sources):,}" in " ".join(table.output.split())
+    every = runner.invoke(cli, ["matrix", "--store", str(big_store_path), "--district", largest, "--format", "csv"])
+    rows = list(csv.reader(io.StringIO(every.stdout_bytes.decode("utf-8-sig"))))
+    assert rows and len({r for row_ in rows[1:] for r in row_[-1].split("\n") if r}) >= len(m.sources)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def test_summary_counts_are_the_rows_behind_each_line(big):
+    """For the two districts with most rules, every summary line's count, documents, groups and
+    strongest frequency are those of :meth:`Comparison.details` for it."""
+    from kb.compare import compare, strongest
+
+    counts = rules_per_district(big)
+    two = sorted(counts, key=lambda d: (-counts[d], d))[:2]
+    comparison = compare(big, [f"district:{d}" for d in two])
+    checked = 0
+    for key, columns in comparison.summary.items():
+        for i, lines in enumerate(columns):
+            for line in lines:
+                rows = comparison.details(key, i, line.signature)
+                if key == "schools":
+                    assert line.count == rows[0].extra["schools"]
+                    continue
+                assert line.count == len(rows), (key, two[i], line.label)
+                assert line.documents == len({r.citation.doc for r in rows if r.citation})
+                if key == "models":
+                    assert line.groups == len({g for r in rows for g in r.extra.get("groups", ())})
+                assert line.frequency == strongest(r.extra.get("frequency") for r in rows)
+                checked += 1
+    assert checked > 10
+
+
+# --------------------------------------------------------------------------- choice lists
+
+
+def district_groups(store, district: str) -> set[str]:
+    return {str(r["group"]) for r in queries.run(store, "cmp_groups", district=district).rows}
+
+
+def test_district_choices_hold_only_that_district(big, largest):
+    from kb import obligations
+    from kb.district_choices import district_choices
+    from ontology import labels
+
+    others = set(rules_per_district(big)) - {largest}
+    choices = district_choices(big, largest)
+    assert set(choices.groups) == district_groups(big, largest) != set()
+    assert not set(choices.groups) & set().union(*(district_groups(big, d) for d in others))
+    schools = {n for g in queries.run(big, "cmp_groups", district=largest).rows
+               for n in str(g.get("leadNames") or "").split("、") if n}
+    assert schools <= set(choices.schools)
+    for actor in labels("actor"):   # offered exactly when the district has a rule binding the actor
+        assert (actor in choices.actors) == bool(obligations.find(big, actor=actor, district=largest)), actor
+
+
+# --------------------------------------------------------------------------- the app
+
+
+pytest.importorskip("streamlit")
+
+
+@pytest.fixture()
+def big_env(big_store_path, monkeypatch) -> Path:
+    monkeypatch.setenv("POLICYKB_STORE", str(big_store_path))
+    return big_store_path
+
+
+def new_app(**params):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def showing(at, first: int, last: int, total: int) -> bool:
+    return any(f"显示第 {first:,}–{last:,} 条，共 {total:,} 条" in c.value for c in at.caption)
+
+
+def downloaded(at, managers: list, key: str) -> list[list[str]]:
+    proto = at.download_button(key=key).proto
+    manager = managers[-1]
+    url = manager.execute_deferred(proto.deferred_file_id) if proto.deferred_file_id else proto.url
+    data = manager._storage.get_file(url.rsplit("/", 1)[-1]).content
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.fixture()
+def media(monkeypatch) -> list:
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers: list = []
+    base = app_test_module.MediaFileManager
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    return managers
+
+
+def test_obligations_page_pages_and_downloads_every_row(big_env, largest, media):
+    total = rules_per_district_of(big_env)[largest]
+    at = ok(new_app(page="obligations", district=largest).run())
+    first = at.dataframe(key="ob_table").value
+    assert len(first) == PAGE_SIZE and showing(at, 1, PAGE_SIZE, total)
+    rows = downloaded(at, media, "ob_csv")[1:]   # the download holds every row, not the page
+    assert len(rows) == total
+    columns = ["文件", "原文", "位置"]
+    header = list(first.columns)
+    whole = [tuple(r[header.index(c)] for c in columns) for r in rows]
+    at.number_input(key="ob_page").set_value(2)
+    second = ok(at.run()).dataframe(key="ob_table").value
+    assert showing(at, PAGE_SIZE + 1, min(2 * PAGE_SIZE, total), total)
+    assert_pages(whole, [tuple(r) for r in first[columns].astype(str).values.tolist()],
+                 [tuple(r) for r in second[columns].astype(str).values.tolist()])
+    at.selectbox(key="ob_actor").set_value("group")   # new filters: back to page 1
+    assert ok(at.run()).number_input(key="ob_page").value == 1
+
+
+def test_documents_page_pages(big_env, monkeypatch):
+    """The documents table in pages (a page of 20 here: the corpus has 60 documents)."""
+    import kb.paging
+
+    size = DOCS // 3
+    monkeypatch.setattr(kb.paging, "PAGE_SIZE", size)
+    whole = [r.get("sources") or "" for r in queries_rows(big_env, "documents")]
+    at = ok(new_app(page="documents").run())
+    first = list(at.dataframe(key="doc_table").value["源文件"])
+    assert showing(at, 1, size, len(whole))
+    at.number_input(key="doc_page").set_value(2)
+    second = list(ok(at.run()).dataframe(key="doc_table").value["源文件"])
+    assert_pages(whole, first, second, size)
+
+
+def queries_rows(path: Path, name: str) -> list[dict]:
+    from kb.store import open_store
+
+    with open_store(str(path), read_only=True) as store:
+        return [{k: str(v) for k, v in r.items()} for r in queries.run(store, name).rows]
+
+
+def test_matrix_page_pages_the_rules_behind_a_cell(big_env, big_cell, largest):
+    m, row, col = big_cell
+    at = ok(new_app(page="matrix", district=largest).run())
+    codes = list(at.dataframe(key="mx_table").value["code"])
+    at.session_state["mx_table"] = {"selection": {"rows": [codes.index(row)], "columns": []}}
+    ok(at.run())
+    if col is not None:
+        at.selectbox(key="mx_cell").set_value(col)
+        ok(at.run())
+    total = len(m.behind(row, col))
+    assert showing(at, 1, PAGE_SIZE, total)
+    [detail] = [d.value for d in at.dataframe if "原文" in d.value.columns]
+    assert list(detail["原文"]) == [e.obligation.sentence for e in m.behind(row, col)][:PAGE_SIZE]
+    at.number_input(key="mx_detail_page").set_value(2)
+    ok(at.run())
+    [detail] = [d.value for d in at.dataframe if "原文" in d.value.columns]
+    assert list(detail["原文"]) == [e.obligation.sentence for e in m.behind(row, col)][PAGE_SIZE:2 * PAGE_SIZE]
+
+
+def test_group_choices_follow_the_district(big_env, big, largest):
+    at = ok(new_app(page="obligations").run())
+    everything = at.selectbox(key="ob_group").options
+    at.multiselect(key="ob_district").set_value([largest])
+    ok(at.run())
+    offered = at.selectbox(key="ob_group").options   # as shown: 集团名（地区）
+    assert 1 < len(offered) < len(everything) and set(offered) <= set(everything)
+    assert len(offered) - 1 == len(district_groups(big, largest))
+    assert all(label.endswith(f"（{largest}）") for label in offered[1:])
