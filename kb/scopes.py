@@ -247,7 +247,9 @@ def district_scope(store: Store, district: str, as_of: str | None = None) -> Sco
 
     rows = documents(store, district)
     docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
-    group_rows = [g for d in docs for g in groups(store, doc=IRI(d))]
+    order = {d: i for i, d in enumerate(docs)}       # every document's groups in one query, in docs order
+    rows_of_docs = groups(store, doc=tuple(IRI(d) for d in docs)) if docs else []
+    group_rows = sorted(rows_of_docs, key=lambda g: order[g["doc"]])
     return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,),
                  narrowed=len(docs) < len(rows))
 
