@@ -91,16 +91,13 @@ class _Writer:
     # -- provenance -------------------------------------------------------------------------
     def span(self, start: int, end: int) -> str:
         """The evidence node of ``[start, end)`` of the normalized text: one per clause, written once
-        and shared by every fact the clause states (its offsets and its quote; offsets in the
-        source file follow from the document's pkb:offsetMap)."""
+        and shared by every fact the clause states. Its IRI holds its offsets (``…/span/12-40``), so
+        it states only its quote; offsets in the source file follow from the document's pkb:offsetMap."""
         iri = f"{self.d}/span/{start}-{end}"
         if (start, end) in self.spans_written:
             return iri
         self.spans_written.add((start, end))
-        q = self.q
-        q.lit(iri, OA.start, start)
-        q.lit(iri, OA.end, end)
-        q.lit(iri, OA.exact, self.text[start:end])
+        self.q.lit(iri, OA.exact, self.text[start:end])
         return iri
 
     # -- the document -------------------------------------------------------------------------

@@ -29,7 +29,7 @@ SELECT ?g ?focus ?problem WHERE {
     } UNION {
       { ?focus pkb:modality ?modality } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
       UNION { ?focus a pkb:GovernanceBody } UNION { ?focus a pkb:InstitutionalConstraint }
-      FILTER NOT EXISTS { ?focus pkb:evidence/oa:start ?start }
+      FILTER NOT EXISTS { ?focus pkb:evidence/oa:exact ?quote }
       BIND ("the fact has no evidence in its document" AS ?problem)
     }
   }

@@ -540,8 +540,6 @@ class Doc:
         start = self.text.index(phrase)
         end = start + len(phrase)
         g, span = self.g, self.node(f"span/{start}-{end}")
-        g.add((span, OAT("start"), Literal(start)))
-        g.add((span, OAT("end"), Literal(end)))
         g.add((span, OAT("exact"), Literal(phrase)))
         return span
 
@@ -797,19 +795,19 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
                               {"RuleShape-quantityOperator"}),
     "quantity without unit": (lambda d: _remove(d, _rule(d, 3), P("quantityUnit")), {"RuleShape-quantityComplete"}),
     # evidence
-    "evidence start > end": (lambda d: _set(d, _first_span(d), OAT("start"), Literal(200)),
-                             {"EvidenceShape-start"}),
-    "evidence without position": (lambda d: _remove(d, _first_span(d), OAT("start")), {"EvidenceShape-start"}),
+    "evidence start > end": (lambda d: _set(d, _rule(d), P("evidence"), d.node("span/200-20")),
+                             {"EvidenceShape-exact", "EvidenceShape-text"}),
+    "evidence IRI without offsets": (lambda d: _set(d, _rule(d), P("evidence"), d.node("clause/1")),
+                                     {"EvidenceShape", "EvidenceShape-exact"}),
     "evidence without quote": (lambda d: _remove(d, _first_span(d), OAT("exact")), {"EvidenceShape-exact"}),
     "evidence a literal": (lambda d: _set(d, _rule(d), P("evidence"), Literal("集团联席会议")),
-                           {"EvidenceShape", "EvidenceShape-start", "EvidenceShape-end", "EvidenceShape-exact"}),
+                           {"EvidenceShape", "EvidenceShape-exact"}),
     "offset map not JSON": (lambda d: _set(d, d.iri, P("offsetMap"), Literal("[[5,7,0]]")),
                             {"PolicyDocumentShape-offsetMap"}),
     "quote does not match text": (lambda d: _set(d, _first_span(d), OAT("exact"), Literal("别的文字")),
                                   {"EvidenceShape-text"}),
-    "evidence beyond text": (lambda d: (_set(d, _first_span(d), OAT("end"), Literal(len(d.text) + 5)),
-                                        _remove(d, _first_span(d), OAT("exact"))),
-                             {"EvidenceShape-text", "EvidenceShape-exact"}),
+    "evidence beyond text": (lambda d: _set(d, _rule(d), P("evidence"), d.node(f"span/0-{len(d.text) + 5}")),
+                             {"EvidenceShape-exact", "EvidenceShape-text"}),
     # groups
     "membership with a bad role": (lambda d: _set(d, d.node("group/1/member/2"), ORG.role, A("group_head")),
                                    {"MembershipShape-role"}),
