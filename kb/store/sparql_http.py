@@ -22,8 +22,8 @@ from kb.errors import QueryError, StoreError
 from kb.store.base import (PKB, VOCABULARY_GRAPH, DocumentWrite, IRI, QueryResult, Store, check_export_format,
                            normalize_bindings, query_timeout_error, take_results)
 from kb.store.batches import WriteBatch, parse_per_document
-from kb.store.http_results import (ACCEPT_RDF, ACCEPT_RESULTS, RDF_TYPES, RESULT_TYPES, DeadlinePassed,
-                                   ResponseBody, is_timeout_message, server_message)
+from kb.store.http_results import (ACCEPT_RDF, ACCEPT_RESULTS, ACCEPT_RESULTS_XML, RDF_TYPES, RESULT_TYPES,
+                                   DeadlinePassed, ResponseBody, is_timeout_message, server_message)
 from kb.store.oxigraph import OxigraphStore
 from kb.store.server_auth import server_auth
 from kb.store.server_config import (ServerConfig, config_from_url, derive_endpoints, is_http_url, load_config,
@@ -207,7 +207,8 @@ class SparqlHttpStore(Store):
         terms = {name: bound_terms(name, value) for name, value in normalize_bindings(bindings).items()}
         separators: dict[str, str] | None = {} if "virtuoso" in self.server.lower() else None
         text = prepare_query(sparql, terms, limit=limit, separators=separators)
-        accept = ACCEPT_RESULTS if query_shape(sparql).form in ("SELECT", "ASK") else ACCEPT_RDF
+        accept = ((ACCEPT_RESULTS if separators is None else ACCEPT_RESULTS_XML)   # Virtuoso: XML first
+                  if query_shape(sparql).form in ("SELECT", "ASK") else ACCEPT_RDF)
         seconds = float(timeout) if timeout is not None else self.config.timeout
         deadline = time.monotonic() + seconds
         form = {"query": text}
