@@ -105,6 +105,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Most documents an ingest commits in one store transaction (a batch is also committed "
             "after 8 MiB of triples or 2 s); smaller batches make progress visible sooner, larger "
             "ones write a big corpus faster.", _positive_int),
+    Setting("page_rows", "POLICYKB_PAGE_ROWS", lambda: 200,
+            "Rows on one page of a long listing in the app (obligations, documents, the rules behind "
+            "a matrix cell); the CLI's --page uses 200. Exports always hold every row.", _positive_int),
     Setting("publish_seconds", "POLICYKB_PUBLISH_SECONDS", lambda: 2.0,
             "While an ingest writes, readers (the app) see its new documents at most this often "
             "(seconds; 0 = after every batch); making writes visible costs time on a large store.",

@@ -285,11 +285,9 @@ def test_obligations_page_pages_and_downloads_every_row(big_env, largest, media)
 
 
 def test_documents_page_pages(big_env, monkeypatch):
-    """The documents table in pages (a page of 20 here: the corpus has 60 documents)."""
-    import kb.paging
-
+    """The documents table in pages (a page of 20 here, POLICYKB_PAGE_ROWS: the corpus has 60 documents)."""
     size = DOCS // 3
-    monkeypatch.setattr(kb.paging, "PAGE_SIZE", size)
+    monkeypatch.setenv("POLICYKB_PAGE_ROWS", str(size))
     whole = [r.get("sources") or "" for r in queries_rows(big_env, "documents")]
     at = ok(new_app(page="documents").run())
     first = list(at.dataframe(key="doc_table").value["源文件"])

@@ -26,9 +26,10 @@ def paged(app, key: str, rows, *, listing: object = None, size: int | None = Non
     count and — when there are several pages — the page input (key ``key``) drawn here. A new
     ``listing`` (the filters that made ``rows``) starts again at page 1. The one way a page of the
     app cuts a long listing (obligations, documents, a matrix cell)."""
-    from kb.paging import PAGE_SIZE, page_of
+    from kb import settings
+    from kb.paging import page_of
 
-    size = size or PAGE_SIZE
+    size = size or settings.get("page_rows")
     if listing is not None and st.session_state.get(f"_{key}_for") != listing:
         st.session_state[f"_{key}_for"] = listing
         st.session_state[key] = 1
