@@ -208,10 +208,10 @@ class _Writer:
             q.iri(r, PKB.actor, ACTOR[f["actor"]])
             q.iri(r, PKB.category, CATEGORY[f["category"]])
             q.iri(r, PKB.evidence, self.span(*f["evidence"]))
-            if f.get("actor_text"):
-                q.lit(r, PKB.actorText, f["actor_text"])
-            if f.get("action"):
-                q.lit(r, PKB.actionText, f["action"])
+            # always present ("" when the text names none): a district's rules are then read with
+            # mandatory patterns only (an OPTIONAL there costs seconds on a large store)
+            q.lit(r, PKB.actorText, f.get("actor_text") or "")
+            q.lit(r, PKB.actionText, f.get("action") or "")
             freq = f.get("frequency")
             if freq:
                 self._frequency(r, freq)

@@ -372,11 +372,14 @@ def district_summary(store: Store, district: str) -> dict[str, list[Line]]:
 
     out: dict[str, list[Line]] = {}
     strongest_of: dict[str, list[dict]] = {}
+    terms: dict[str, dict] = {}
     for r in queries.run(store, "cmp_rule_frequencies", district=district).rows:
-        c, a, m = (obligations.code(r[k]) for k in ("category", "actor", "modality"))
-        period = obligations.code(r["period"])
+        terms.setdefault(r["rule"], {"row": r})[r["term"]] = r["value"]
+    for t in terms.values():
+        c, a, m = (obligations.code(t["row"][k]) for k in ("category", "actor", "modality"))
+        period = obligations.code(t["row"]["period"])
         strongest_of.setdefault(f"{c}|{a}|{period}|{m}", []).append(
-            obligations.frequency(period, r.get("min"), r.get("max"), unit=r.get("unit")))
+            obligations.frequency(period, t.get("min"), t.get("max"), unit=t.get("unit")))
     rules: dict[str, list] = {}
     for row in queries.run(store, "rule_tallies", district=district).rows:
         for actor, category, modality, period, n in json.loads(str(row["tally"])):

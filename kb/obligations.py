@@ -98,8 +98,12 @@ def frequency(period: str | None, low=None, high=None, exact=None, unit: str | N
 
 
 def _frequencies(rows: list[dict]) -> dict[str, dict]:
-    """Each rule's frequency from its rows of ``obligation_constraints``."""
-    return {r["rule"]: frequency(r["period"], r.get("min"), r.get("max"), unit=r.get("unit")) for r in rows}
+    """Each rule's frequency from its rows of ``obligation_constraints`` (one row per term)."""
+    terms: dict[str, dict] = {}
+    for r in rows:
+        terms.setdefault(r["rule"], {})[r["term"]] = r["value"]
+    return {rule: frequency(t.get("period"), t.get("min"), t.get("max"), unit=t.get("unit"))
+            for rule, t in terms.items() if t.get("period")}
 
 
 def find(store: Store, *, actor: str | None = None, district: str | None = None,

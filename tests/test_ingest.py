@@ -50,7 +50,8 @@ def test_changed_file_replaces_its_graph(tmp_path):
         assert result.results[0].status == "replaced"
         assert new != old
         rows = queries.run(store, "obligation_constraints", doc=IRI(new)).rows
-        assert 2 in {r.get("min") for r in rows if r["period"] == IRI(str(PERIOD.month))}   # 每月至少召开2次 → month, ≥2
+        monthly = {r["rule"] for r in rows if r["term"] == "period" and r["value"] == IRI(str(PERIOD.month))}
+        assert 2 in {r["value"] for r in rows if r["term"] == "min" and r["rule"] in monthly}   # 每月至少召开2次 → ≥2
 
 
 def test_same_text_under_two_names_is_stored_once(tmp_path):
