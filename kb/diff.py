@@ -164,23 +164,14 @@ class Diff:
 
     def to_xlsx(self) -> bytes:
         """A workbook: 变化 (every change with both sources), 未变 (the duties both state)."""
-        from openpyxl import Workbook
+        from kb.exports import sheets_workbook
 
-        from kb.exports import sheet_title, workbook_bytes, write_sheet
-
-        wb = Workbook()
-        used: set[str] = set()
-        ws = wb.active
-        ws.title = sheet_title("变化 Changes", used)
-        write_sheet(ws, self.HEADER, self.table(unchanged=False))
-        same = wb.create_sheet(sheet_title("未变 Unchanged", used))
-        write_sheet(same, self.HEADER, [row for c, row in zip(self.rules, self.table())
-                                        if c.kind == "unchanged"])
-        info = wb.create_sheet(sheet_title("文件 Documents", used))
-        write_sheet(info, ("版本 side", "文件 document", "IRI"),
-                    [[side, c.title or "", c.doc] for side, cs in (("旧 old", self.old), ("新 new", self.new))
-                     for c in cs])
-        return workbook_bytes(wb)
+        return sheets_workbook([
+            ("变化 Changes", self.HEADER, self.table(unchanged=False)),
+            ("未变 Unchanged", self.HEADER, [row for c, row in zip(self.rules, self.table()) if c.kind == "unchanged"]),
+            ("文件 Documents", ("版本 side", "文件 document", "IRI"),
+             [[side, c.title or "", c.doc] for side, cs in (("旧 old", self.old), ("新 new", self.new)) for c in cs]),
+        ])
 
 
 # --------------------------------------------------------------------------- facets

@@ -279,8 +279,21 @@ def workbook_bytes(wb) -> bytes:
     return buffer.getvalue()
 
 
+def sheets_workbook(sheets) -> bytes:
+    """An XLSX file of ``(title, header, rows)`` sheets, in order (titles made valid and unique)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    used: set[str] = set()
+    for n, (title, header, rows) in enumerate(sheets):
+        ws = wb.active if n == 0 else wb.create_sheet()
+        ws.title = sheet_title(title, used)
+        write_sheet(ws, header, rows)
+    return workbook_bytes(wb)
+
+
 __all__ = [
     "CSV_ENCODING", "MEDIA_TYPES", "RDF_FORMATS", "convert_nquads", "csv_bytes", "display_width",
     "export_ics", "export_rdf", "export_rdf_chunks", "ical_periods", "rule_uid", "school_year_start", "sheet_title",
-    "workbook_bytes", "write_sheet",
+    "sheets_workbook", "workbook_bytes", "write_sheet",
 ]

@@ -91,20 +91,14 @@ class Gaps:
 
     def to_xlsx(self) -> bytes:
         """A workbook: 缺项 (one row per gap), 来源 (every peer sentence with its document)."""
-        from openpyxl import Workbook
+        from kb.exports import sheets_workbook
 
-        from kb.exports import sheet_title, workbook_bytes, write_sheet
-
-        wb = Workbook()
-        used: set[str] = set()
-        ws = wb.active
-        ws.title = sheet_title(f"缺项 Gaps {self.district}", used)
-        write_sheet(ws, self.HEADER, self.table())
-        src = wb.create_sheet(sheet_title("来源 Sources", used))
-        write_sheet(src, ("缺项 gap", "地区 district", "文件 document", "原文 sentence", "位置 span"),
-                    [[g.label(), ob.district, ob.title or ob.doc, ob.sentence, f"{ob.span[0]}–{ob.span[1]}"]
-                     for g in self.gaps for ob in g.sources])
-        return workbook_bytes(wb)
+        return sheets_workbook([
+            (f"缺项 Gaps {self.district}", self.HEADER, self.table()),
+            ("来源 Sources", ("缺项 gap", "地区 district", "文件 document", "原文 sentence", "位置 span"),
+             [[g.label(), ob.district, ob.title or ob.doc, ob.sentence, f"{ob.span[0]}–{ob.span[1]}"]
+              for g in self.gaps for ob in g.sources]),
+        ])
 
 
 def district_duties(store: Store, district: str, as_of: str | None = None) -> dict[tuple, list[Obligation]]:

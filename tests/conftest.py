@@ -71,3 +71,20 @@ def main_module_restored():
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture()
+def media(monkeypatch) -> list:
+    """Record the media file managers AppTest creates, to read what download buttons serve."""
+    import streamlit.testing.v1.app_test as app_test_module
+
+    managers: list = []
+    base = app_test_module.MediaFileManager
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    return managers

@@ -57,23 +57,6 @@ def writable_store(app_store, tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.fixture()
-def media(monkeypatch) -> list:
-    """Record the media file managers AppTest creates, to read what download buttons serve."""
-    import streamlit.testing.v1.app_test as app_test_module
-
-    managers: list = []
-    base = app_test_module.MediaFileManager
-
-    class Recording(base):  # type: ignore[misc, valid-type]
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-    return managers
-
-
 def new_app(**params) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     for key, value in params.items():

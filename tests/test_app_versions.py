@@ -53,22 +53,6 @@ def expected(versions_store):
         return {"old": old, "new": new, "diff": changes, "gaps": lacking, "strict": strict}
 
 
-@pytest.fixture()
-def media(monkeypatch) -> list:
-    import streamlit.testing.v1.app_test as app_test_module
-
-    managers: list = []
-    base = app_test_module.MediaFileManager
-
-    class Recording(base):  # type: ignore[misc, valid-type]
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-    return managers
-
-
 def open_page(page: str, **params) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["page"] = page

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -41,21 +43,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``streamlit run app.py`` on a store with source_docs/ ingested; yields the base URL."""
-    from ingest.runner import ingest
-    from kb.store import open_store
-
-    store = tmp_path_factory.mktemp("browser-store") / "kb"
-    with open_store(str(store)) as writer:
-        summary = ingest(writer, [str(SOURCE_DOCS)], workers=1)
-    assert not summary.errors
-
+@contextmanager
+def streamlit_app(env: dict, log_name: str) -> Iterator[str]:
+    """``streamlit run app.py`` with ``env`` on a free localhost port; yields its base URL once its
+    health check answers, and stops it afterwards (its output goes to ``test-artifacts/log_name``)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
-    env = dict(os.environ, POLICYKB_STORE=str(store))
-    log = open(ARTIFACTS / "browser-streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+    log = open(ARTIFACTS / log_name, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -85,6 +79,20 @@ def server(tmp_path_factory):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``streamlit run app.py`` on a store with source_docs/ ingested; yields the base URL."""
+    from ingest.runner import ingest
+    from kb.store import open_store
+
+    store = tmp_path_factory.mktemp("browser-store") / "kb"
+    with open_store(str(store)) as writer:
+        summary = ingest(writer, [str(SOURCE_DOCS)], workers=1)
+    assert not summary.errors
+    with streamlit_app(dict(os.environ, POLICYKB_STORE=str(store)), "browser-streamlit.log") as base:
+        yield base
 
 
 @pytest.fixture()

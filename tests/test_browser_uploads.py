@@ -7,15 +7,11 @@ into the server. Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from kb.uploads import hash_password
-from tests.test_browser import APP, ARTIFACTS, ROOT, _free_port, page  # noqa: F401  (the Chromium fixture)
+from tests.test_browser import ARTIFACTS, page, streamlit_app  # noqa: F401  (the Chromium fixture)
 from tests.test_server_store import virtuoso, wipe  # noqa: F401  (the shared session fixture)
 from tests.test_uploads import PASSWORD, UPLOAD
 
@@ -27,41 +23,13 @@ def server(virtuoso, tmp_path_factory):  # noqa: F811
     """The app on an empty Virtuoso store that takes uploads with ``PASSWORD``; yields its URL."""
     with virtuoso.store() as store:
         wipe(store)
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
     env = dict(os.environ, POLICYKB_STORE=virtuoso.url, POLICYKB_USER="dba", POLICYKB_PASSWORD=virtuoso.password,
                POLICYKB_APP_UPLOADS="true", POLICYKB_APP_UPLOAD_PASSWORD_HASH=hash_password(PASSWORD),
                XDG_DATA_HOME=str(tmp_path_factory.mktemp("browser-uploads-data")))
-    log = open(ARTIFACTS / "browser-uploads-streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not come up on {base}; see {log.name}")
-            time.sleep(0.3)
-        yield base
+        with streamlit_app(env, "browser-uploads-streamlit.log") as base:
+            yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
         with virtuoso.store() as store:
             wipe(store)
 

@@ -249,22 +249,6 @@ def downloaded(at, managers: list, key: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-@pytest.fixture()
-def media(monkeypatch) -> list:
-    import streamlit.testing.v1.app_test as app_test_module
-
-    managers: list = []
-    base = app_test_module.MediaFileManager
-
-    class Recording(base):  # type: ignore[misc, valid-type]
-        def __init__(self, storage) -> None:
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-    return managers
-
-
 def test_obligations_page_pages_and_downloads_every_row(big_env, largest, media):
     total = rules_per_district_of(big_env)[largest]
     at = ok(new_app(page="obligations", district=largest).run())
