@@ -146,7 +146,8 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             # the whole corpus: let the store's index find the actors' rules (all bound at once)
             actors = tuple(IRI(each) for each in bound)
             rows = [{**r, "inherited": bound[r["actor"]]} for r in queries.run(
-                store, rules_query, actor=actors, limit=limit and limit * len(actors), **params).rows]
+                store, rules_query, actor=actors, limit=limit and limit * len(actors), **params).rows] \
+                if actors else []          # no such actor in the store's vocabulary (yet)
     else:
         rows = queries.run(store, rules_query, limit=limit, **params).rows
     if not rows:

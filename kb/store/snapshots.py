@@ -62,11 +62,11 @@ def publish_snapshot(store: ox.Store, location: str, generation: str | None) -> 
     return name
 
 
-def prune_snapshots(location: str) -> None:
-    """Delete all but the newest :data:`KEEP_SNAPSHOTS` snapshots (a reader still on one keeps working)."""
+def prune_snapshots(location: str, keep_newest: int = KEEP_SNAPSHOTS) -> None:
+    """Delete all but the newest ``keep_newest`` snapshots (a reader still on one keeps working)."""
     snapshots = Path(location) / SNAPSHOT_DIR
     names = sorted((p.name for p in snapshots.iterdir() if p.name.isdigit()), reverse=True)
-    keep = names[:KEEP_SNAPSHOTS]
+    keep = names[:keep_newest]
     for old in snapshots.iterdir():
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
