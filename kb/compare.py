@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, NamedTuple
 
-from kb import obligations, queries
+from kb import obligations, queries, scopes
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
 from kb.citations import Citation, DocumentTexts
@@ -438,6 +438,16 @@ class _Rows:
                 by_doc[d] = queries.run(self.store, name, doc=IRI(d)).rows
         return by_doc
 
+    def groups(self) -> dict[str, list[dict]]:
+        """The scope's school groups (the rows of ``cmp_groups``) by document, in one query."""
+        by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
+        params = {"district": self.scope.key} if self.scope.kind == "district" and not self.scope.narrowed \
+            else {"doc": tuple(IRI(d) for d in self.scope.docs)}
+        if self.scope.docs:
+            for r in scopes.groups(self.store, **params):
+                by_doc.setdefault(str(r["doc"]), []).append(r)
+        return by_doc
+
     def rules(self) -> list[Obligation]:
         if self.scope.kind == "district" and not self.scope.narrowed:
             found = obligations.find(self.store, district=self.scope.key)
@@ -454,7 +464,7 @@ def _profile(store: Store, scope: Scope, texts: DocumentTexts) -> dict[str, list
     for key in _RULE_DIMENSIONS:
         out[key] = [i for i in rules if i.extra["category"] == key]
     out["prohibitions"] = [i for i in rules if i.extra["modality"] == "prohibition"]
-    groups = read("cmp_groups")   # read once
+    groups = read.groups()   # read once
     out["models"] = _models(store, scope, texts, groups, read)
     out["bodies"], out["posts"] = _bodies_and_posts(store, scope, texts, read)
     constraints = read("cmp_constraints")

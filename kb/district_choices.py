@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from kb import queries
+from kb import queries, scopes
 from kb.obligations import code, concept
 from kb.store.base import Store
 
@@ -59,7 +59,7 @@ def district_choices(store: Store, districts: str | list[str] | tuple[str, ...])
 def _from_facts(store: Store, district: str, groups: dict, schools: dict, models: set) -> None:
     """Groups, lead schools and models of a district read from its facts (``cmp_groups``), for
     stores written before documents carried a name index."""
-    for r in queries.run(store, "cmp_groups", district=district).rows:
+    for r in scopes.groups(store, district=district):
         groups.setdefault(str(r["group"]))
         models.update(code(m) for m in str(r.get("models") or "").split() if m)
         for name in str(r.get("leadNames") or "").split("、"):
