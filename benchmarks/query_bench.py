@@ -114,6 +114,23 @@ class RdflibStore:
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None, *, timeout=None,
               limit=None, strict=False):
+        from itertools import product
+
+        from kb.store.base import MANY, QueryResult
+
+        several = {k: v for k, v in (bindings or {}).items() if isinstance(v, MANY)}
+        if several:     # as a VALUES block does: the rows of each combination of values, in turn
+            names = list(several)
+            parts = [self._query(sparql, {**bindings, **dict(zip(names, combo))})
+                     for combo in product(*(list(several[n]) for n in names))]
+            variables = parts[0].variables if parts else []
+            rows = [row for part in parts for row in part.rows]
+            if limit is not None and len(rows) > limit:
+                return QueryResult(variables, rows[:limit], truncated=True)
+            return QueryResult(variables, rows)
+        return self._query(sparql, bindings, limit=limit)
+
+    def _query(self, sparql: str, bindings: Mapping[str, object] | None, *, limit=None):
         from rdflib import BNode, Literal, URIRef, Variable
 
         from kb.store.base import (IRI, PREFIXES, BNode as KBNode, LangString, QueryResult,

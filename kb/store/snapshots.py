@@ -88,11 +88,12 @@ def write_current(folder: Path, name: str) -> None:
 
 
 def storage_vanished(exc: BaseException) -> bool:
-    """True for RocksDB's "a table file is gone / unreadable" errors (OSError or RuntimeError)."""
+    """True for RocksDB's "a table file is gone / unreadable" errors (OSError or RuntimeError),
+    including a snapshot folder pruned while it was being opened ("wal_dir not found")."""
     if isinstance(exc, FileNotFoundError):
         return True
     message = str(exc)
-    return "No such file" in message or "IO error" in message or "Corruption" in message
+    return any(sign in message for sign in ("No such file", "IO error", "Corruption", "wal_dir not found"))
 
 
 def bare_database_error(folder: Path) -> StoreError:
