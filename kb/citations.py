@@ -54,12 +54,19 @@ class DocumentTexts:
                 rows += queries.run(self.store, "document_texts", doc=chunk).rows
         else:
             rows = [r for d in missing for r in queries.run(self.store, "document_texts", doc=IRI(d)).rows]
+        parts: dict[str, dict] = {}
         for row in rows:
-            title = row.get("title")
-            if not title and row.get("sources"):  # untitled: the file name it was read from
-                title = row["sources"].split("\n")[0].rsplit("/", 1)[-1]
-            self._meta.setdefault(str(row["doc"]), {"title": title, "district": row.get("district") or None,
-                                                    "text": row.get("text") or ""})
+            doc = parts.setdefault(str(row["doc"]), {"source": []})
+            if row["part"] == "source":
+                doc["source"].append(str(row["value"]))
+            else:
+                doc[row["part"]] = row["value"]
+        for iri, p in parts.items():
+            title = p.get("title")
+            if not title and p["source"]:       # untitled: the file name it was read from
+                title = sorted(p["source"])[0].rsplit("/", 1)[-1]
+            self._meta.setdefault(iri, {"title": title, "district": p.get("district") or None,
+                                        "text": p.get("text") or ""})
         for doc in missing:
             self._meta.setdefault(doc, {"title": None, "district": None, "text": ""})
 
