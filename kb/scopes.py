@@ -140,6 +140,21 @@ def districts(store: Store) -> list[str]:
     return list(names)
 
 
+#: up to this many documents, the embedded store reads a district document by document: ~1 ms a
+#: query, where a query bound by the district matches its typed patterns in every graph first
+#: (0.2–0.6 s at 10,000 documents); a server gets one query bound by the district (one round trip)
+PER_DOCUMENT = 50
+
+
+def district_rows(store: Store, name: str, district: str, docs, **params) -> list[dict]:
+    """The rows of named query ``name`` for a district whose documents are ``docs``, read the
+    fastest way for this store (see :data:`PER_DOCUMENT`)."""
+    docs = list(docs)
+    if getattr(store, "remote", False) or len(docs) > PER_DOCUMENT:
+        return queries.run(store, name, district=district, **params).rows
+    return [r for d in docs for r in queries.run(store, name, doc=IRI(d), **params).rows]
+
+
 def groups(store: Store, **params) -> list[dict]:
     """The rows of ``cmp_groups`` (school groups with their models and school counts; filtered by
     ``doc``/``district``/``group``, each one value or several), added up from ``cmp_group_parts``

@@ -291,6 +291,8 @@ class Store(ABC):
     publish_interval: float = 0.0
     #: a binding may hold several values (a tuple, list or set: one ``VALUES`` row each)
     binds_many: bool = False
+    #: each query is a round trip to a server: ask few queries bound widely rather than many small ones
+    remote: bool = False
 
     def publish(self) -> None:
         """Make every committed write visible to readers now (a no-op where they always are)."""

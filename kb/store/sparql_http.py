@@ -54,6 +54,7 @@ class SparqlHttpStore(Store):
     """
 
     binds_many = True
+    remote = True
 
     def __init__(self, location: str | os.PathLike | None = None, *, read_only: bool = False,
                  config: ServerConfig | None = None, user: str | None = None, password: str | None = None,
