@@ -21,12 +21,16 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def corpus_store_path(tmp_path_factory) -> Path:
     """A store folder holding the five source documents (ingested once, then opened by tests)."""
+    return ingested_store(tmp_path_factory.mktemp("corpus-store"), SOURCE_DOCS)
+
+
+def ingested_store(path: Path, *sources) -> Path:
+    """The store folder ``path`` with ``sources`` (files or folders) ingested, none failing."""
     from ingest.runner import ingest
     from kb.store import open_store
 
-    path = tmp_path_factory.mktemp("corpus-store")
     with open_store(str(path)) as store:
-        summary = ingest(store, [str(SOURCE_DOCS)], workers=1)
+        summary = ingest(store, [str(s) for s in sources], workers=1)
     assert not summary.errors, [r.error for r in summary.errors]
     return path
 

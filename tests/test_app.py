@@ -20,6 +20,8 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import ingested_store
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 SOURCE_DOCS = ROOT / "source_docs"
@@ -32,14 +34,7 @@ TIMEOUT = 120
 @pytest.fixture(scope="module")
 def app_store(tmp_path_factory) -> Path:
     """A store folder with source_docs/ ingested (ingest.runner.ingest), used read-only by the app."""
-    from ingest.runner import ingest
-    from kb.store import open_store
-
-    path = tmp_path_factory.mktemp("app-store") / "kb"
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(SOURCE_DOCS)], workers=1)
-    assert not summary.errors, [r.error for r in summary.errors]
-    return path
+    return ingested_store(tmp_path_factory.mktemp("app-store") / "kb", SOURCE_DOCS)
 
 
 @pytest.fixture()

@@ -14,6 +14,9 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import ingested_store
+from tests.test_app import download, html_of, ok as app_ok
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 REVISED = ROOT / "tests" / "fixtures" / "versions" / "tianjiaan-district-groups.txt"
@@ -22,14 +25,7 @@ TIMEOUT = 120
 
 @pytest.fixture(scope="module")
 def versions_store(tmp_path_factory) -> Path:
-    from ingest.runner import ingest
-    from kb.store import open_store
-
-    path = tmp_path_factory.mktemp("app-versions") / "kb"
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(ROOT / "source_docs"), str(REVISED)], workers=1)
-    assert not summary.errors
-    return path
+    return ingested_store(tmp_path_factory.mktemp("app-versions") / "kb", ROOT / "source_docs", REVISED)
 
 
 @pytest.fixture()
@@ -53,31 +49,18 @@ def expected(versions_store):
         return {"old": old, "new": new, "diff": changes, "gaps": lacking, "strict": strict}
 
 
+def ok(at: AppTest) -> AppTest:
+    """:func:`tests.test_app.ok`, and no error box either."""
+    assert not at.error, [e.value for e in at.error]
+    return app_ok(at)
+
+
 def open_page(page: str, **params) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params["page"] = page
     for key, value in params.items():
         at.query_params[key] = value
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
-def download(at: AppTest, managers: list, key: str) -> bytes:
-    proto = at.download_button(key=key).proto
-    manager = managers[-1]
-    url = manager.execute_deferred(proto.deferred_file_id) if proto.deferred_file_id else proto.url
-    data = manager._storage.get_file(url.rsplit("/", 1)[-1]).content
-    assert data, key
-    return data
-
-
-def html_of(at: AppTest) -> str:
-    return "\n".join(h.value for h in at.html)
 
 
 @pytest.mark.parametrize("lang, title, change", [("zh", "版本变化", "变更"), ("en", "What changed", "changed")])

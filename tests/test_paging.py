@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from kb import queries
 from kb.paging import PAGE_SIZE
+from tests.conftest import ingested_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = 60
@@ -30,17 +31,10 @@ DOCS = 60
 @pytest.fixture(scope="module")
 def big_store_path(tmp_path_factory) -> Path:
     """``python -m benchmarks.corpus DIR --docs 60`` ingested into a fresh store."""
-    from ingest.runner import ingest
-    from kb.store import open_store
-
     base = tmp_path_factory.mktemp("paging")
     subprocess.run([sys.executable, "-m", "benchmarks.corpus", str(base / "corpus"), "--docs", str(DOCS)],
                    check=True, cwd=ROOT, capture_output=True)
-    path = base / "kb"
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(base / "corpus")], workers=1)
-    assert not summary.errors, [r.error for r in summary.errors]
-    return path
+    return ingested_store(base / "kb", base / "corpus")
 
 
 @pytest.fixture(scope="module")

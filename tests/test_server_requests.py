@@ -12,13 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ingest.runner import ingest
 from kb.citations import DocumentTexts
 from kb.errors import QueryError
 from kb.store import IRI
-from kb.store.oxigraph import OxigraphStore
 from kb.store.sparql_text import prepare_query
-from tests.test_server_store import SOURCE_DOCS, flat, virtuoso, wipe  # noqa: F401  (the shared session fixture)
+from tests.test_server_answers import stores  # noqa: F401  (embedded and Virtuoso stores of source_docs/)
+from tests.test_server_store import SOURCE_DOCS, flat, virtuoso  # noqa: F401  (the shared session fixture)
 
 
 def test_several_values_become_one_values_row_each():
@@ -26,22 +25,9 @@ def test_several_values_become_one_values_row_each():
     assert 'VALUES (?x) { ("v") }' in flat(text) and "VALUES ?doc { <http://a/1> <http://a/2> }" in flat(text)
 
 
-@pytest.fixture(scope="module")
-def loaded(virtuoso, tmp_path_factory):  # noqa: F811
-    """(embedded store, Virtuoso store), both holding source_docs/."""
-    path = tmp_path_factory.mktemp("requests-oxigraph")
-    with OxigraphStore(path) as local:
-        assert not ingest(local, [str(SOURCE_DOCS)], workers=1).errors
-    with virtuoso.store() as server:
-        wipe(server)
-        assert not ingest(server, [str(SOURCE_DOCS)], workers=1).errors
-    with OxigraphStore(path, read_only=True) as local, virtuoso.store(read_only=True) as server:
-        yield local, server
-
-
 @pytest.mark.server
-def test_a_query_is_one_request_and_the_counts_are_logged(loaded, caplog):
-    _, server = loaded
+def test_a_query_is_one_request_and_the_counts_are_logged(stores, caplog):
+    _, server = stores
     caplog.set_level(logging.DEBUG, logger="kb.store.sparql_http")
     before = server.stats()
     for _ in range(5):
@@ -56,8 +42,8 @@ def test_a_query_is_one_request_and_the_counts_are_logged(loaded, caplog):
 
 
 @pytest.mark.server
-def test_threads_share_one_nonce_without_being_challenged_again(loaded):
-    _, server = loaded
+def test_threads_share_one_nonce_without_being_challenged_again(stores):
+    _, server = stores
     before = server.stats()
     with ThreadPoolExecutor(8) as pool:
         counts = set(pool.map(lambda _: len(server.query("SELECT ?d WHERE { ?d a pkb:PolicyDocument }").rows),
@@ -68,8 +54,8 @@ def test_threads_share_one_nonce_without_being_challenged_again(loaded):
 
 
 @pytest.mark.server
-def test_document_texts_reads_many_documents_in_one_request(loaded):
-    local, server = loaded
+def test_document_texts_reads_many_documents_in_one_request(stores):
+    local, server = stores
     docs = local.graphs()
     before = server.stats()
     theirs = DocumentTexts(server)
@@ -127,10 +113,10 @@ def test_the_embedded_store_binds_several_values_like_the_server(corpus_store, k
     ("documents_in_district", {}),
     ("cmp_groups", {}),
 ])
-def test_several_values_give_the_same_rows_on_both_backends(loaded, name, values):
+def test_several_values_give_the_same_rows_on_both_backends(stores, name, values):
     from kb.obligations import concept
 
-    local, server = loaded
+    local, server = stores
     many = {"doc": tuple(IRI(d) for d in local.graphs()[:3]),
             **{k: tuple(concept(k, v) for v in vs) for k, vs in values.items()}}
     before = server.stats()
@@ -140,13 +126,13 @@ def test_several_values_give_the_same_rows_on_both_backends(loaded, name, values
 
 
 @pytest.mark.server
-def test_virtuoso_is_asked_for_xml_results_and_they_hold_the_json_rows(loaded, monkeypatch):
+def test_virtuoso_is_asked_for_xml_results_and_they_hold_the_json_rows(stores, monkeypatch):
     """The server backend asks Virtuoso for XML results (faster there); every named query without a
     required parameter gives the same rows as in JSON results."""
     from kb import queries
     from kb.store import sparql_http
 
-    _, server = loaded
+    _, server = stores
     names = [q.name for q in queries.list_queries()]
     sent: list[str] = []
     send = server._request

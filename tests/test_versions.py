@@ -20,7 +20,7 @@ from kb import diff as diffs
 from kb import gaps as gaps_module
 from kb import obligations, scopes, versions
 from kb.errors import PolicyKBError
-from kb.store.base import IRI
+from tests.conftest import ingested_store
 
 ROOT = Path(__file__).resolve().parent.parent
 REVISED = ROOT / "tests" / "fixtures" / "versions" / "tianjiaan-district-groups.txt"
@@ -31,14 +31,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def vstore_path(tmp_path_factory) -> Path:
-    from ingest.runner import ingest
-    from kb.store import open_store
-
-    path = tmp_path_factory.mktemp("versions-store")
-    with open_store(str(path)) as store:
-        summary = ingest(store, [str(ROOT / "source_docs"), str(REVISED)], workers=1)
-    assert not summary.errors
-    return path
+    return ingested_store(tmp_path_factory.mktemp("versions-store"), ROOT / "source_docs", REVISED)
 
 
 @pytest.fixture()
@@ -213,12 +206,11 @@ def test_a_hand_link_overrides_detection_and_survives_reingest(vstore_path, tmp_
 
 
 def test_the_versions_command_lists_links_and_unlinks(vstore_path):
-    draft, final = None, None
     listed = cli("versions", "--store", str(vstore_path), "--format", "json", "--all")
     assert listed.exit_code == 0, listed.output
     data = json.loads(listed.output)
     chain = data["chains"][0]
-    draft, final = chain["versions"][0]["doc"], chain["versions"][1]["doc"]
+    final = chain["versions"][1]["doc"]
     assert [v["status"] for v in chain["versions"]] == ["draft", "final"]
     assert len(data["documents"]) == 6
     try:
