@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.load_bench import QUESTIONS, load_test
-from tests.test_server_requests import loaded  # noqa: F401  (embedded + Virtuoso with source_docs/)
+from tests.test_server_answers import stores  # noqa: F401  (embedded + Virtuoso with source_docs/)
 from tests.test_server_store import virtuoso  # noqa: F401  (the shared session fixture)
 
 SHORT = QUESTIONS[:: 3]   # a sample of the set, zh and en
@@ -25,8 +25,8 @@ def test_concurrent_clients_on_the_embedded_store(store):
 
 
 @pytest.mark.server
-def test_concurrent_clients_on_virtuoso(loaded):  # noqa: F811
-    _, server = loaded
+def test_concurrent_clients_on_virtuoso(stores):  # noqa: F811
+    _, server = stores
     result = load_test(server, SHORT, clients=4, rounds=1, budget=120)
     _check(result)
     assert result["requests_per_answer"] > 0

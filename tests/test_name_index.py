@@ -10,7 +10,7 @@ import json
 import pytest
 
 from kb.ask import vocabulary
-from tests.test_server_requests import loaded  # noqa: F401  (embedded + Virtuoso with source_docs/)
+from tests.test_server_answers import stores  # noqa: F401  (embedded + Virtuoso with source_docs/)
 from tests.test_server_store import virtuoso  # noqa: F401  (the shared session fixture)
 
 
@@ -35,8 +35,8 @@ def test_the_index_gives_the_names_the_queries_give(store):
 
 
 @pytest.mark.server
-def test_on_a_server_the_names_are_one_request_and_the_same(loaded):  # noqa: F811
-    local, server = loaded
+def test_on_a_server_the_names_are_one_request_and_the_same(stores):  # noqa: F811
+    local, server = stores
     before = server.stats()
     theirs = vocabulary.load_terms(server)
     used = server.stats()["queries"] - before["queries"]
