@@ -377,14 +377,11 @@ def district_summary(store: Store, district: str, documents=None) -> dict[str, l
 
     out: dict[str, list[Line]] = {}
     strongest_of: dict[str, list[dict]] = {}
-    terms: dict[str, dict] = {}
-    for r in rows("cmp_rule_frequencies"):
-        terms.setdefault(r["rule"], {"row": r})[r["term"]] = r["value"]
-    for t in terms.values():
-        c, a, m = (obligations.code(t["row"][k]) for k in ("category", "actor", "modality"))
-        period = obligations.code(t["row"]["period"])
-        strongest_of.setdefault(f"{c}|{a}|{period}|{m}", []).append(
-            obligations.frequency(period, t.get("min"), t.get("max"), unit=t.get("unit")))
+    recurring = rows("cmp_rule_frequencies")
+    described = {r["rule"]: r for r in recurring}
+    for rule, freq in obligations.rule_frequencies(recurring).items():
+        c, a, m = (obligations.code(described[rule][k]) for k in ("category", "actor", "modality"))
+        strongest_of.setdefault(f"{c}|{a}|{freq['period']}|{m}", []).append(freq)
     rules: dict[str, list] = {}
     for row in rows("rule_tallies"):
         for actor, category, modality, period, n in json.loads(str(row["tally"])):
@@ -444,12 +441,12 @@ class _Rows:
         return by_doc
 
     def groups(self) -> dict[str, list[dict]]:
-        """The scope's school groups (the rows of ``cmp_groups``) by document, in one query."""
+        """The scope's school groups (the rows of ``cmp_groups``) by document, in one query bound
+        by the scope's documents (the documents in force: a query bound by the district would also
+        read superseded ones)."""
         by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
-        params = {"district": self.scope.key} if self.scope.kind == "district" and not self.scope.narrowed \
-            else {"doc": tuple(IRI(d) for d in self.scope.docs)}
         if self.scope.docs:
-            for r in scopes.groups(self.store, **params):
+            for r in scopes.groups(self.store, doc=tuple(IRI(d) for d in self.scope.docs)):
                 by_doc.setdefault(str(r["doc"]), []).append(r)
         return by_doc
 

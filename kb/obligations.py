@@ -97,8 +97,9 @@ def frequency(period: str | None, low=None, high=None, exact=None, unit: str | N
     return {"period": code(period), "min_count": low, "max_count": high, "unit": code(unit) or "time"}
 
 
-def _frequencies(rows: list[dict]) -> dict[str, dict]:
-    """Each rule's frequency from its rows of ``obligation_constraints`` (one row per term)."""
+def rule_frequencies(rows: list[dict]) -> dict[str, dict]:
+    """Each rule's frequency from its rows of ``obligation_constraints`` or ``cmp_rule_frequencies``
+    (one row per term: ``rule``, ``term``, ``value``)."""
     terms: dict[str, dict] = {}
     for r in rows:
         terms.setdefault(r["rule"], {})[r["term"]] = r["value"]
@@ -156,7 +157,7 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     # the documents of the rules (bound at once) when they are a few of a large corpus, else the scope
     each = {"doc": tuple(IRI(d) for d in docs), "district": None} \
         if district is None and not doc and len(docs) <= PER_DOCUMENT else scope
-    frequencies = _frequencies(queries.run(store, "obligation_constraints", **each).rows)
+    frequencies = rule_frequencies(queries.run(store, "obligation_constraints", **each).rows)
     documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", **each).rows}
     rows.sort(key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r["doc"], r["order"]))
     out, seen = [], set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from kb import queries
-from kb.obligations import Obligation, _frequencies, code, concept
+from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
 _FIELDS = ("actor", "category", "modality", "period")
@@ -93,7 +93,7 @@ def _rules_of(store: Store, f, docs: dict[str, dict], wanted: set[str], actors: 
               "category": concept("category", f.categories[0]) if len(f.categories) == 1 else None}
     bound = None if actors is None else tuple(concept("actor", a) for a in sorted(actors))
     rows = queries.run(store, "obligations", doc=iris, actor=bound, **single).rows
-    frequencies = _frequencies(queries.run(store, "obligation_constraints", doc=iris).rows) if rows else {}
+    frequencies = rule_frequencies(queries.run(store, "obligation_constraints", doc=iris).rows) if rows else {}
     out: dict[tuple[bool, str], list[Obligation]] = {}
     seen = set()
     for r in sorted(rows, key=lambda r: (str(r["doc"]), r["order"])):
