@@ -166,10 +166,8 @@ def groups(store: Store, **params) -> list[dict]:
     for r in queries.run(store, "cmp_group_parts", **params).rows:
         g = found.get(r["group"])
         if g is None:
-            start, end = (int(n) for n in str(r["ev"]).rsplit("/span/", 1)[1].split("-"))
-            g = found[r["group"]] = {"doc": r["doc"], "district": r["district"], "group": r["group"],
-                                     "order": int(str(r["group"]).rsplit("/", 1)[1]), "name": None,
-                                     "_models": set(), "_schools": {}, "_leads": [], "start": start, "end": end}
+            g = found[r["group"]] = {**{k: r[k] for k in ("doc", "district", "group", "order", "start", "end")},
+                                     "name": None, "_models": set(), "_schools": {}, "_leads": []}
         part, value = r["part"], r.get("value")
         if part == "name":
             g["name"] = value
