@@ -7,9 +7,10 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000  # throughput is in decimal megabytes (10^6 bytes) per second
@@ -277,3 +278,19 @@ def dir_size(path: str | Path) -> int:
             seen.add(key)
             total += st.st_blocks * 512
     return total
+
+
+@contextmanager
+def private_virtuoso(folder: Path) -> Iterator[tuple[str, str] | str]:
+    """A private Virtuoso in ``folder`` (``scripts/virtuoso.sh``): yields ``(url, dba password)``,
+    or — when it cannot be started — why not; stopped on leaving the block."""
+    script = ["bash", str(ROOT / "scripts" / "virtuoso.sh")]
+    done = subprocess.run([*script, "start", str(folder)], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        yield f"scripts/virtuoso.sh start: exit {done.returncode}: {done.stderr.strip()[-300:]}"
+        return
+    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    try:
+        yield values["POLICYKB_STORE"], (folder / "dba-password").read_text().strip()
+    finally:
+        subprocess.run([*script, "stop", str(folder)], capture_output=True, timeout=180)

@@ -15,13 +15,12 @@ import argparse
 import json
 import random
 import shutil
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.common import ROOT, emit, percentile
+from benchmarks.common import ROOT, emit, percentile, private_virtuoso
 
 #: The question set: the app's examples and the questions of tests/test_ask.py, zh and en.
 QUESTIONS = ["哪些义务适用于成员校？", "张掖中学教育集团的联席会议多久召开一次？", "每学期至少要开展哪些活动？",
@@ -118,7 +117,6 @@ def load_benchmark(out: str | Path, *, clients: int = 10, rounds: int = 2, budge
                    corpus: str | Path | None = None) -> dict:
     """The load on an embedded store and on a private Virtuoso, both holding ``corpus``
     (default ``source_docs/``); Virtuoso is skipped (saying why) when it cannot be started."""
-    from benchmarks.scaleout_bench import _start_virtuoso
     from ingest.runner import ingest
     from kb.store import open_store
 
@@ -131,22 +129,18 @@ def load_benchmark(out: str | Path, *, clients: int = 10, rounds: int = 2, budge
         assert not ingest(writer, [corpus], workers=1).errors
     with open_store(str(work / "local"), read_only=True) as store:
         result["oxigraph"] = load_test(store, clients=clients, rounds=rounds, budget=budget)
-    server = _start_virtuoso(work / "virtuoso")
-    if isinstance(server, str):
-        result["server"] = {"skipped": server}
-        return result
-    from kb.store.sparql_http import SparqlHttpStore
+    with private_virtuoso(work / "virtuoso") as server:
+        if isinstance(server, str):
+            result["server"] = {"skipped": server}
+            return result
+        from kb.store.sparql_http import SparqlHttpStore
 
-    url, password = server
-    try:
+        url, password = server
         with SparqlHttpStore(url, user="dba", password=password) as writer:
             assert not ingest(writer, [corpus], workers=1).errors
         with SparqlHttpStore(url, user="dba", password=password, read_only=True) as store:
             result["server"] = load_test(store, clients=clients, rounds=rounds, budget=budget)
             result["server"]["engine"] = "Virtuoso (virtuoso-opensource, Debian)"
-    finally:
-        subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(work / "virtuoso")],
-                       capture_output=True, timeout=180)
     return result
 
 

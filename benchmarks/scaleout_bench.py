@@ -19,11 +19,10 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
-from benchmarks.common import emit, run_child
+from benchmarks.common import emit, private_virtuoso, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
@@ -74,16 +73,6 @@ def _largest_district(store) -> str:
     return counted.most_common(1)[0][0]
 
 
-def _start_virtuoso(folder: Path) -> tuple[str, str] | str:
-    """(url, password) of a started server, or why there is none."""
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "start", str(folder)],
-                          capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        return f"scripts/virtuoso.sh start: exit {done.returncode}: {done.stderr.strip()[-300:]}"
-    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
-    return values["POLICYKB_STORE"], (folder / "dba-password").read_text().strip()
-
-
 def run(corpus: str, out: str, limit: int) -> dict:
     from benchmarks.ingest_bench import _bytes, _files
     from kb.store import open_store
@@ -113,21 +102,17 @@ def run(corpus: str, out: str, limit: int) -> dict:
             result["cluster"].update(_district_query(store, district), identical=_quads(store) == reference,
                                      cluster_start_seconds=round(cluster_start, 3))
 
-    server = _start_virtuoso(work / "virtuoso")
-    if isinstance(server, str):
-        result["server"] = {"skipped": server}
-    else:
+    with private_virtuoso(work / "virtuoso") as server:
+        if isinstance(server, str):
+            result["server"] = {"skipped": server}
+            return result
         from kb.store.sparql_http import SparqlHttpStore
 
         url, password = server
-        try:
-            with SparqlHttpStore(url, user="dba", password=password) as store:
-                result["server"] = _ingest_into(store, files, nbytes, workers=2)
-                result["server"].update(_district_query(store, district), identical=_quads(store) == reference,
-                                        engine="Virtuoso (virtuoso-opensource, Debian)")
-        finally:
-            subprocess.run(["bash", str(ROOT / "scripts" / "virtuoso.sh"), "stop", str(work / "virtuoso")],
-                           capture_output=True, timeout=180)
+        with SparqlHttpStore(url, user="dba", password=password) as store:
+            result["server"] = _ingest_into(store, files, nbytes, workers=2)
+            result["server"].update(_district_query(store, district), identical=_quads(store) == reference,
+                                    engine="Virtuoso (virtuoso-opensource, Debian)")
     return result
 
 
