@@ -17,8 +17,11 @@ from kb.errors import PolicyKBError, ReadError, StoreError
 from ingest.worker import extract, init_worker, worker_context
 from kb.store.base import DocumentWrite, Store
 
-#: after writing at least this many documents, an ingest compacts the store (seconds per thousand)
+#: an ingest compacts the store when it wrote at least this many documents and this share of the
+#: store's documents: compaction rewrites the whole store (~10 s per 1,000 documents), so a small
+#: addition to a large store does not pay for it
 COMPACT_AFTER = 200
+COMPACT_SHARE = 0.25
 
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
 #: stops with the error (a rerun resumes: documents already stored are skipped).
@@ -221,7 +224,8 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
 
         with store.publishing_every(settings.get("publish_seconds")):
             _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
-            if sum(r.status in ("added", "replaced") for r in summary.results) >= COMPACT_AFTER:
+            written = sum(r.status in ("added", "replaced") for r in summary.results)
+            if written >= COMPACT_AFTER and written >= COMPACT_SHARE * len(store.graphs()):
                 store.compact()     # before the last snapshot, so readers get the compact files
     finally:
         summary.seconds = time.monotonic() - started
