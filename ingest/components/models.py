@@ -44,6 +44,7 @@ BRACKETED = re.compile(r"[”\"]?\(([^()]{2,12})\)")
 @dataclass(frozen=True)
 class _Rules:
     terms: list[tuple[re.Pattern, str, bool]]
+    any_term: re.Pattern        # every term in one alternation: a sentence with none is skipped
     follows: re.Pattern
     window: int
     citation: re.Pattern
@@ -62,7 +63,8 @@ def rules() -> _Rules:
         for p in entry.get("needs_context", []):
             terms.append((re.compile(p), entry["concept"], True))
     bg = data["background"]
-    return _Rules(terms, re.compile(data["context"]["follows"]), data["context"]["window"],
+    any_term = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _, _ in terms))
+    return _Rules(terms, any_term, re.compile(data["context"]["follows"]), data["context"]["window"],
                   re.compile(bg["citation"]), re.compile(bg["verbs"]), re.compile(bg["negation"]),
                   [re.compile(p) for p in bg["superseded"]])
 
@@ -81,6 +83,8 @@ def find_model_terms(text: str, start: int, end: int) -> list[tuple[int, int, st
     """(start, end, concept) of the model terms this sentence adopts (not background)."""
     r = rules()
     limit = _background_from(text, start, end)
+    if not r.any_term.search(text, start, limit):
+        return []
     past = [(m.start(), m.end()) for p in r.superseded for m in p.finditer(text, start, limit)]
     found, taken = [], []
     for pattern, concept, contextual in r.terms:

@@ -25,7 +25,7 @@ from ingest.components.actors import consortium_lead_pattern, consortium_member_
 from ingest.components.spans import make_span, text_of
 from ingest.extensions import facts_of
 from ingest.triage import triage_pattern
-from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of, is_preamble,
+from ingest.components.statements import (SUBJECT_LEAD, Clause, analyse, category_of,
                                           lexicon, split_statement)
 
 #: statements with no subject that are the education authority's work: funding, external
@@ -125,8 +125,10 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     narrating = False               # after narration (近年来, 组建了…) until a clause of its own
     dated = False                   # after the date of an event (13日,): a subject ends no narration
     aim = False                     # after 为+verb, until the clause that pursues the aim
+    offsets = [pos for pos, _ in tokens]
     for s, e, coordinated in split_statement(text, start, end):
-        clause = analyse(text, s, e, tokens, coordinated, schools)
+        own = tokens[bisect.bisect_left(offsets, s):bisect.bisect_left(offsets, e)]
+        clause = analyse(text, s, e, own, coordinated, schools)
         if clause.boilerplate:
             continue
         if _time_only(clause):
@@ -338,22 +340,25 @@ def document_context(doc: Doc) -> Context:
                    "junior_senior_consortium" in (doc._.document_models or []))
 
 
-def _section_default(doc: Doc, sentence, ctx: Context) -> str:
-    path = doc._.structure.section_path(sentence.section)
-    if any("保障" in s.heading(text_of(doc)) for s in path):
+def _section_default(structure, section: int | None, ctx: Context) -> str:
+    if any("保障" in s.heading(structure.text) for s in structure.section_path(section)):
         return "education_authority"
     return ctx.default_actor
 
 
-def _title_line(doc: Doc, sentence, piece: str) -> bool:
+#: clause punctuation: a first line without it reads as a title
+TITLE_PUNCT = re.compile(r"[,;。:]")
+
+
+def _title_line(sentence, piece: str) -> bool:
     """The document's first line when it reads as a title (no clause punctuation): no statement."""
-    return sentence.paragraph == 0 and not sentence.is_heading and not re.search(r"[,;。:]", piece)
+    return sentence.paragraph == 0 and not sentence.is_heading and not TITLE_PUNCT.search(piece)
 
 
-def _in_principles(doc: Doc, sentence) -> bool:
+def _in_principles(structure, section: int | None) -> bool:
     """True for a sentence under a heading of principles or goals (总体要求, 基本原则 …)."""
     pattern = lexicon().principle_sections
-    return any(pattern.search(s.heading(text_of(doc))) for s in doc._.structure.section_path(sentence.section))
+    return any(pattern.search(s.heading(structure.text)) for s in structure.section_path(section))
 
 
 @Language.factory("pkb_rules", requires=["doc.spans"],
@@ -366,33 +371,37 @@ def create_rules_component(nlp: Language, name: str):
 
 def rules_component(doc: Doc) -> Doc:
     """Add a ``rules`` span per statement with modality, actor, action, category, frequency and quantity."""
-    text = text_of(doc)
+    structure = doc._.structure
+    text = structure.text
     ctx = document_context(doc)
     schools_by_start = sorted((*s._.exact, s._.name) for s in doc.spans.get("schools", []))
     segments = doc._.segments or {}
     triage = triage_pattern()
+    lex = lexicon()
     spans = []
     carried = None
     paragraph = None
-    for sentence in doc._.structure.sentences:
+    by_section: dict[int | None, tuple[bool, Context]] = {}   # what a sentence knows from its section
+    for sentence in structure.sentences:
         if sentence.paragraph != paragraph:
             carried, paragraph = None, sentence.paragraph
         piece = text[sentence.start:sentence.end]
-        lex = lexicon()
-        if is_preamble(piece) or lex.ideology.search(piece) or lex.reported.search(piece) \
+        if lex.preamble.search(piece) or lex.ideology.search(piece) or lex.reported.search(piece) \
                 or lex.evaluative_sentence.search(piece) or lex.question.search(piece) \
-                or _title_line(doc, sentence, piece):
+                or _title_line(sentence, piece) or not triage.search(piece):
             continue
-        principles = _in_principles(doc, sentence)
-        if not triage.search(piece):
-            continue
+        section = by_section.get(sentence.section)
+        if section is None:
+            section = by_section[sentence.section] = (
+                _in_principles(structure, sentence.section),
+                Context(ctx.school_roles, _section_default(structure, sentence.section, ctx), ctx.consortium))
+        principles, sctx = section
         sent_tokens = segments.get(sentence.index, [])
         lo = bisect.bisect_left(schools_by_start, (sentence.start,))
         hi = bisect.bisect_left(schools_by_start, (sentence.end,))
         schools = schools_by_start[lo:hi]
-        sctx = Context(ctx.school_roles, _section_default(doc, sentence, ctx), ctx.consortium)
         units = statements(text, sentence.start, sentence.end, sent_tokens, schools, sctx,
-                           carried if text[sentence.start:sentence.end].startswith("负责") else None)
+                           carried if piece.startswith("负责") else None)
         before = None       # the actor of the sentence's statement before
         for unit in units:
             if unit.explicit:

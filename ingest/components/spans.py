@@ -7,6 +7,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
+from ingest.extensions import facts_of
+
 HERE = Path(__file__).parent
 
 
@@ -27,7 +29,7 @@ def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
     if span is None:  # only for an empty range
         span = doc[0:0]
     out = Span(doc, span.start, span.end, label=label, span_id=ident)
-    out._.exact = (start, end)
+    facts_of(out)["exact"] = (start, end)
     return out
 
 

@@ -24,6 +24,14 @@ BY_MODIFIER = 8
 SUBJECT_TAIL = re.compile(r"[”’\"]?(?:内部|内)?")
 #: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
 LEAD_ONLY = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、)?")
+#: 由Y担任 / X任理事长: a post and its holder, not a duty
+ASSIGNS_POST = re.compile(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)")
+#: 由 before an agent (由城区优质学校牵头)
+BY = re.compile(r"由")
+RESPONSIBLE = re.compile(r"负责")
+#: what breaks a run of actor mentions (牵头校、成员校 is one noun phrase, 牵头校对成员校 two)
+RUN_BREAK = re.compile(r"[,;。由对在到按向]")
+ENUMERATION_COMMA = re.compile("、")
 #: actors a clause can set up and hand the following clauses to (bodies, posts)
 SET_UP_ACTORS = frozenset({"group_office", "group_council", "group_head", "inspectorate"})
 #: actors that may open a coordinated clause after 、 (牵头校选派…、成员校选派…)
@@ -165,7 +173,7 @@ def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
 def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
     """Offsets of 、 that join two clauses with their own subjects (牵头校选派…、成员校选派…)."""
     cuts = []
-    for m in re.finditer("、", text[start:end]):
+    for m in ENUMERATION_COMMA.finditer(text[start:end]):
         pos = start + m.end()
         after = find_actors(text, pos, min(end, pos + 12))
         if not after or after[0].start != pos or after[0].concept not in COORDINATE_ACTORS:
@@ -214,7 +222,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     lex = lexicon()
     body = text[start:end].rstrip(",:;。!?")
     clause = Clause(start, end, body, coordinated=coordinated)
-    local = [(p - start, w) for p, w in tokens if start <= p < end]
+    local = [(p - start, w) for p, w in tokens if start <= p < end]   # (callers may pass the clause's own)
     clause.modality = clause_modality(body, local)
     if clause.modality in ("encouragement", "permission") and lex.purpose_clause.match(body):
         clause.modality = None
@@ -228,9 +236,9 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.mentions = frequency.scan(body)
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
     clause.per_occurrence = body.startswith(PER_OCCURRENCE)
-    clause.assigns_post = bool(re.search(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)", body))
+    clause.assigns_post = bool(ASSIGNS_POST.search(body))
     mentions = find_actors(text, start, end)
-    by = None if clause.assigns_post else re.search(r"由", body)   # 由Y担任 names a holder, not an agent
+    by = None if clause.assigns_post else BY.search(body)   # 由Y担任 names a holder, not an agent
     subject = None
     if by:
         after = [m for m in mentions if 0 <= m.start - start - by.end() <= BY_MODIFIER]   # 由城区优质学校…
@@ -256,7 +264,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
                                    text[clause.subject_school[0]:named.end()])
             clause.subject_school = None
     if subject is None:
-        resp = re.search(r"负责", body)
+        resp = RESPONSIBLE.search(body)
         if resp:
             before = [m for m in mentions if 0 <= start + resp.start() - m.end <= 4]
             if before:
@@ -395,7 +403,7 @@ def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) 
         if m.start <= run[-1].start:
             continue
         gap = text[run[-1].end:m.start]
-        if len(gap) <= 2 and not re.search(r"[,;。由对在到按向]", gap):
+        if len(gap) <= 2 and not RUN_BREAK.search(gap):
             run.append(m)
         else:
             break
@@ -403,27 +411,27 @@ def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) 
 
 
 @lru_cache(maxsize=1)
-def _category_keywords() -> tuple[re.Pattern, dict[str, list[tuple[str, int]]]]:
-    """One regex of every category keyword (longest first) and, per keyword, its (category, weight)."""
+def _category_keywords() -> tuple[re.Pattern, dict[str, list[tuple[str, int]]], dict[str, int]]:
+    """One regex of every category keyword (longest first); per keyword, the (category, weight)
+    of every keyword inside it, itself included (跟班听课 also counts 听课); each category's rank."""
     weights: dict[str, list[tuple[str, int]]] = {}
     for name, words in lexicon().categories.items():
         for word, weight in words.items():
             weights.setdefault(word, []).append((name, weight))
-    return re.compile("|".join(map(re.escape, sorted(weights, key=len, reverse=True)))), weights
+    counted = {word: [entry for w, entries in weights.items() if w in word for entry in entries]
+               for word in weights}
+    rank = {name: i for i, name in enumerate(lexicon().categories)}
+    return re.compile("|".join(map(re.escape, sorted(weights, key=len, reverse=True)))), counted, rank
 
 
 def category_of(text: str) -> str:
     """The category whose keywords weigh most in ``text`` ("other" when none occurs); a keyword
     inside a longer one counts too (跟班听课 also counts 听课)."""
-    pattern, weights = _category_keywords()
-    order = list(lexicon().categories)
+    pattern, counted, rank = _category_keywords()
     scores: dict[str, int] = {}
     for m in pattern.finditer(text):
-        word = m.group()
-        for w, entries in weights.items():
-            if w in word:
-                for name, weight in entries:
-                    scores[name] = scores.get(name, 0) + weight
+        for name, weight in counted[m.group()]:
+            scores[name] = scores.get(name, 0) + weight
     if not scores:
         return "other"
-    return max(scores, key=lambda name: (scores[name], -order.index(name)))
+    return max(scores, key=lambda name: (scores[name], -rank[name]))

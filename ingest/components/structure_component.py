@@ -5,6 +5,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.spans import make_span
+from ingest.extensions import facts_of
 
 
 @Language.factory("pkb_structure", assigns=["doc.spans", "span._.level", "span._.parent",
@@ -19,14 +20,12 @@ def structure_component(doc: Doc) -> Doc:
     sections = []
     for section in structure.sections:
         span = make_span(doc, section.start, section.end, "section", section.index)
-        span._.level = section.level
-        span._.parent = section.parent
+        facts_of(span).update(level=section.level, parent=section.parent)
         sections.append(span)
     sentences = []
     for sentence in structure.sentences:
         span = make_span(doc, sentence.start, sentence.end, "sentence", sentence.index)
-        span._.section = sentence.section
-        span._.is_heading = sentence.is_heading
+        facts_of(span).update(section=sentence.section, is_heading=sentence.is_heading)
         sentences.append(span)
     doc.spans["sections"] = sections
     doc.spans["sentences"] = sentences
