@@ -52,9 +52,15 @@ def build_nlp() -> Language:
 
 def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
     """A Doc over ``text``: sentences that need word boundaries segmented by jieba, the rest one
-    token each. ``doc._.segments`` keeps each segmented sentence's words with their offsets."""
+    token each. ``doc._.segments`` keeps each segmented sentence's words with their offsets; of
+    those sentences only the runs of Chinese where a modal word stands are cut into words (no
+    component reads the other words, and span offsets are kept exact, not by tokens)."""
+    from ingest.components.statements import modality_words
+    from ingest.segmenter import cut_where
+
     cut = nlp.tokenizer.jieba_seg.cut
     needs_words = segment_pattern()
+    modal = modality_words()
     words: list[str] = []
     segments: dict[int, list[tuple[int, str]]] = {}
     pos = 0
@@ -64,7 +70,7 @@ def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
         piece = text[sentence.start:sentence.end]
         if needs_words.search(piece):
             offset, seg = sentence.start, []
-            for word in cut(piece, HMM=False):
+            for word in cut_where(cut, piece, modal):
                 if word:
                     words.append(word)
                     seg.append((offset, word))

@@ -1,7 +1,9 @@
-"""jieba, set up once per process with the words our components need kept whole."""
+"""jieba, set up once per process with the words our components need kept whole; the words of a
+sentence as far as its modality needs them (:func:`cut_where`)."""
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -18,3 +20,18 @@ def setup() -> None:
     data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
     for word in data["jieba"]["words"]:
         jieba.add_word(word, freq=200000)
+
+
+def cut_where(cut, text: str, needed: re.Pattern):
+    """The words of ``text`` as ``cut(text, HMM=False)`` gives them, except that a run of Chinese
+    (jieba's own blocks, which it segments one by one) holding no match of ``needed`` stays one
+    word: only the runs where a word the caller looks for can stand are segmented."""
+    import jieba
+
+    for block in jieba.re_han_default.split(text):
+        if not block:
+            continue
+        if not jieba.re_han_default.match(block) or needed.search(block):
+            yield from cut(block, HMM=False)
+        else:
+            yield block

@@ -151,6 +151,15 @@ def lexicon() -> _Lexicon:
     )
 
 
+@lru_cache(maxsize=1)
+def modality_words() -> re.Pattern:
+    """Every word :func:`clause_modality` looks up: a stretch of text without any of them yields
+    no modality whatever its words."""
+    lex = lexicon()
+    words = set(lex.markers) | lex.encouragement_initial
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
 def is_preamble(sentence: str) -> bool:
     return bool(lexicon().preamble.search(sentence))
 
