@@ -7,6 +7,7 @@ docs/query-side.md ("kb/versions.py"), the words in ``versions.toml``.
 """
 from __future__ import annotations
 
+import marshal
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from kb import queries
 from kb.errors import InterpretationError
+from kb.store import view_cache
 from kb.store.base import IRI, DocumentWrite, Store
 
 VERSIONS_GRAPH = "https://w3id.org/policykb/graph/versions"
@@ -24,9 +26,12 @@ _PROV_REVISION = "http://www.w3.org/ns/prov#wasRevisionOf"
 _PKB_NOT = "https://w3id.org/policykb/ontology#doesNotReplace"
 
 
+_TOML = Path(__file__).with_name("versions.toml")
+
+
 @lru_cache(maxsize=1)
 def _config() -> dict:
-    data = tomllib.loads((Path(__file__).with_name("versions.toml")).read_text(encoding="utf-8"))
+    data = tomllib.loads(_TOML.read_text(encoding="utf-8"))
     data["strip_rx"] = [re.compile(p) for p in data["subject"]["strip"]]
     return data
 
@@ -333,8 +338,14 @@ def not_in_force(store: Store, as_of: str | None = None) -> frozenset[str]:
     key = (str(getattr(store, "location", id(store))), token, check_date(as_of))
     if token is not None and key in _CACHE:
         return _CACHE[key]
-    every, kept = _split(store, as_of)
-    out = frozenset(every - kept)
+    name, code = f"not-in-force-{key[2] or 'newest'}", view_cache.fingerprint(Path(__file__), _TOML)
+    saved = view_cache.load(store, name, code)   # saved by another process for this view
+    if saved is not None:
+        out = frozenset(IRI(doc) for doc in marshal.loads(saved))
+    else:
+        every, kept = _split(store, as_of)
+        out = frozenset(every - kept)
+        view_cache.save(store, name, code, marshal.dumps(sorted(map(str, out))))
     if token is not None:
         if len(_CACHE) > 16:
             _CACHE.clear()

@@ -456,7 +456,7 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
     import threading
 
     from ingest.runner import ingest
-    from kb.ask import vocabulary as vocab_module
+    from kb.ask import store_vocabulary as vocab_module
     from kb.store import open_store
 
     with open_store(str(tmp_path / "kb")) as writer:
@@ -475,6 +475,40 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
         assert len(results) == 4 and all(r is results[0] for r in results)
         assert len(builds) == 1
         assert interpret_with(results[0], "张掖中学教育集团").filters.groups[0]["name"] == "张掖中学教育集团"
+
+
+def test_a_fresh_process_reads_the_saved_vocabulary_until_the_store_changes(tmp_path, monkeypatch):
+    """The vocabulary built for a snapshot is saved beside the store; the next process (here: the
+    in-memory cache emptied) reads it instead of reading every name, and answers alike; a new
+    snapshot builds and saves its own, and the older file goes."""
+    from ingest.runner import ingest
+    from kb.ask import clear_cache
+    from kb.ask import store_vocabulary as saved
+    from kb.store import open_store
+
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
+    with open_store(str(tmp_path / "kb"), read_only=True) as store:
+        built = vocabulary_for(store)
+        files = list((tmp_path / "kb" / "cache").glob("vocabulary@*"))
+        assert len(files) == 1
+        clear_cache()
+        monkeypatch.setattr(saved, "load_terms", lambda store: pytest.fail("built again instead of read"))
+        read = vocabulary_for(store)
+        assert read is not built and read.terms == built.terms
+        assert (read.max_zh, read.max_en) == (built.max_zh, built.max_en)
+        for table in ("zh", "en"):
+            mine, theirs = getattr(read.index, table), getattr(built.index, table)
+            assert set(mine) == set(theirs) and all(mine[k] == theirs[k] for k in theirs)
+        question = "张掖中学教育集团的联席会议多久召开一次？"
+        assert interpret_with(read, question).filters == interpret_with(built, question).filters
+    monkeypatch.undo()
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS)], workers=1)
+    with open_store(str(tmp_path / "kb"), read_only=True) as store:
+        assert interpret_with(vocabulary_for(store), "宝塔区的义务").filters.districts != []
+        newer = list((tmp_path / "kb" / "cache").glob("vocabulary@*"))
+        assert len(newer) == 1 and newer != files
 
 
 # --- districts named by their city, every year covering every school year -----------------------

@@ -397,6 +397,30 @@ def _titles_of(rows) -> set[str]:
     return {r["title"] for r in rows if r.get("title") and "田家庵" in r["title"]}
 
 
+def test_a_page_of_answers_leaves_out_the_versions_not_in_force(vstore):
+    """A district answer read page by page from the rule tallies holds exactly the rules of the
+    documents in force: every rule the unpaged listing finds, less those of older versions."""
+    from kb.ask import ask
+    from kb.obligations import find
+
+    older = versions.not_in_force(vstore)
+    draft, _ = _pair(vstore)
+    assert draft.doc in older
+    answer = ask(vstore, "田家庵区成员校有哪些义务？")
+    wanted = {o.rule for o in find(vstore, actor="member_school", district=draft.district) if o.doc not in older}
+    assert {rule for r in answer.results for rule in r.rules} == wanted and answer.page.total == len(wanted)
+
+
+def test_the_versions_in_force_are_saved_for_the_next_process(vstore, monkeypatch):
+    """A second process (here: the in-memory cache emptied) reads the saved list instead of
+    detecting the versions again, and gets the same documents."""
+    first = versions.not_in_force(vstore)
+    assert first and any(p.name.startswith("not-in-force-newest@") for p in (vstore.path / "cache").iterdir())
+    versions._CACHE.clear()
+    monkeypatch.setattr(versions, "_split", lambda *a: pytest.fail("detected again instead of read"))
+    assert versions.not_in_force(vstore) == first
+
+
 @pytest.mark.parametrize("as_of, draft_wanted", [(None, False), ("2024-01-01", True), ("2024-08-20", False)])
 def test_ask_compare_and_matrix_use_the_versions_in_force(vstore, vstore_path, as_of, draft_wanted):
     from kb.ask import ask

@@ -145,7 +145,7 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
     other questions find every rule first."""
     f, notes = interpretation.filters, interpretation.notes
     fallbacks = lx.lexicon().get("actor_fallbacks", {})
-    if len(f.actors) <= 1 and not f.frequency and f.documents != [] and not f.excluded:   # excluded: older versions
+    if len(f.actors) <= 1 and not f.frequency and f.documents != []:
         rules, total = rule_page(store, f, f.actors[0] if f.actors else None, covered_periods(f.periods),
                                  offset, end)
         if total or not f.actors or f.actors[0] not in fallbacks:
@@ -266,7 +266,7 @@ def _groups(store: Store, interpretation: Interpretation) -> list[Result]:
 def _documents_of_models(store: Store, interpretation: Interpretation, shown: set[str]) -> list[Result]:
     """The documents that adopt a model (or kind of group) asked about without a group of it among
     the results: one row each, citing the sentence that names the model, with a note."""
-    from kb.ask.vocabulary import vocabulary_for
+    from kb.ask.store_vocabulary import vocabulary_for
 
     terms = vocabulary_for(store).terms
     f = interpretation.filters

@@ -13,8 +13,9 @@ from functools import lru_cache
 from kb.ask import lexicon as lx
 from kb.ask.matcher import Leftover, Match, scan
 from kb.ask.model import Filters, Interpretation, Note, concept_label
+from kb.ask.store_vocabulary import vocabulary_for
 from kb.ask.text import is_cjk, normalize
-from kb.ask.vocabulary import Vocabulary, vocabulary_for
+from kb.ask.vocabulary import Vocabulary
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH
 from kb.store.base import Store

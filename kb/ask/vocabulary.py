@@ -1,15 +1,14 @@
 """What a question can name, as one look-up table of wordings → senses.
 
 Concept labels and question words (built once per process) plus the names in the store
-(:func:`vocabulary_for`, cached per store until its documents change). Sources, keys and caching:
+(:func:`build`; kept per store view by :mod:`kb.ask.store_vocabulary`). Sources and keys:
 docs/query-side.md.
 """
 from __future__ import annotations
 
 import itertools
 import json
-import threading
-from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -62,9 +61,6 @@ class Index:
             if key:
                 self.en.setdefault(key, set()).add(sense)
 
-    def copy(self) -> "Index":
-        return Index({k: set(v) for k, v in self.zh.items()}, {k: set(v) for k, v in self.en.items()})
-
     @property
     def max_zh(self) -> int:
         return max(map(len, self.zh), default=0)
@@ -72,6 +68,31 @@ class Index:
     @property
     def max_en(self) -> int:
         return max(map(len, self.en), default=0)
+
+
+class Layers(Mapping):
+    """Wordings → senses read from several tables at once (the concepts', the store's names):
+    a wording's senses are those of every table that holds it."""
+
+    def __init__(self, *tables: Mapping):
+        self.tables = tables
+
+    def __getitem__(self, key):
+        found: set[Sense] = set()
+        for table in self.tables:
+            found.update(table.get(key, ()))
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key) -> bool:
+        return any(key in table for table in self.tables)
+
+    def __iter__(self):
+        return iter(dict.fromkeys(itertools.chain.from_iterable(self.tables)))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass(frozen=True)
@@ -116,12 +137,20 @@ class StoreTerms:
 
 @dataclass
 class Vocabulary:
-    """Everything the interpreter looks words up in, for one store."""
+    """Everything the interpreter looks words up in, for one store: ``names`` (the store's names,
+    what :mod:`kb.ask.vocabulary_cache` saves) over the concepts' :func:`concept_index`."""
 
-    index: Index
+    names: Index
     terms: StoreTerms
-    max_zh: int
-    max_en: int
+    index: Index = field(init=False)
+    max_zh: int = field(init=False)
+    max_en: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        concepts = concept_index()
+        self.index = Index(Layers(concepts.zh, self.names.zh), Layers(concepts.en, self.names.en))
+        self.max_zh = max(concepts.max_zh, self.names.max_zh)
+        self.max_en = max(concepts.max_en, self.names.max_en)
 
 
 # --------------------------------------------------------------------------- concepts
@@ -177,7 +206,12 @@ def concept_index() -> Index:
 
 
 def _suffix(name: str, suffixes: list[str]) -> str | None:
-    return next((s for s in sorted(suffixes, key=len, reverse=True) if name.endswith(s) and len(name) > len(s)), None)
+    return next((s for s in _longest_first(tuple(suffixes)) if name.endswith(s) and len(name) > len(s)), None)
+
+
+@lru_cache(maxsize=64)
+def _longest_first(suffixes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(suffixes, key=len, reverse=True))
 
 
 def _pinyin_forms(stem: str) -> list[str]:
@@ -244,7 +278,8 @@ def province_wordings(name: str) -> list[str]:
     return out
 
 
-def school_wordings(name: str, district: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def school_wordings(name: str, district: str) -> tuple[str, ...]:
     """市实验中学 in 漯河市 → 市实验中学, 实验中学, 漯河市实验中学, 漯河实验中学."""
     places = lx.lexicon().get("places", {})
     generic = set(places.get("not_schools", []))
@@ -261,7 +296,7 @@ def school_wordings(name: str, district: str) -> list[str]:
     if not any(name.startswith(p) for p in prefixes):
         for prefix in prefixes:   # 漯河市实验中学, 漯河实验中学
             out.add(prefix + bare)
-    return sorted(w for w in out if w not in generic and len(w) >= 3)
+    return tuple(sorted(w for w in out if w not in generic and len(w) >= 3))
 
 
 def group_wordings(group: GroupInfo) -> list[str]:
@@ -389,7 +424,7 @@ def _place_districts(store: Store, terms: StoreTerms) -> None:
 
 def build(terms: StoreTerms) -> Vocabulary:
     """The full table: :func:`concept_index` plus the names of ``terms``."""
-    index = concept_index().copy()
+    index = Index()
     for district in terms.districts:
         place = terms.places.get(district) or place_of(district)
         for wording in place_wordings(place):
@@ -408,65 +443,4 @@ def build(terms: StoreTerms) -> Vocabulary:
     for group in terms.groups.values():
         for wording in group_wordings(group):
             index.add(wording, Sense("group", group.iri))
-    return Vocabulary(index, terms, index.max_zh, index.max_en)
-
-
-# --------------------------------------------------------------------------- per-store cache
-
-_CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
-_CACHE_SIZE = 8
-_LOCK = threading.Lock()
-_BUILDING: dict[tuple, threading.Lock] = {}   # one builder per store view; others wait for it
-
-
-def vocabulary_for(store: Store) -> Vocabulary:
-    """The vocabulary of ``store``, cached until its documents change (see the module docstring).
-
-    Reading a large store's names takes seconds (16 s on 10,000 documents), so concurrent callers
-    for the same store view wait for one build instead of each running it; :func:`warm` starts
-    it ahead of the first question."""
-    stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
-    if stamp is None:
-        stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
-    key = (str(getattr(store, "location", id(store))), stamp)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-        building = _BUILDING.setdefault(key, threading.Lock())
-    with building:
-        with _LOCK:
-            if key in _CACHE:                 # built by the caller we waited for
-                return _CACHE[key]
-        try:
-            vocabulary = build(load_terms(store))
-        except BaseException:
-            with _LOCK:
-                _BUILDING.pop(key, None)
-            raise
-        with _LOCK:
-            _CACHE[key] = vocabulary
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-            _BUILDING.pop(key, None)
-    return vocabulary
-
-
-def warm(store: Store) -> threading.Thread:
-    """Build the vocabulary of ``store`` in a background thread (errors are left to the first
-    question, which builds it again); returns the thread."""
-    def run() -> None:
-        try:
-            vocabulary_for(store)
-        except Exception:  # noqa: BLE001 - the first question reports it
-            pass
-
-    thread = threading.Thread(target=run, name="policykb-ask-vocabulary", daemon=True)
-    thread.start()
-    return thread
-
-
-def clear_cache() -> None:
-    """Forget every cached store vocabulary (tests; a long-running app after a re-ingest)."""
-    with _LOCK:
-        _CACHE.clear()
+    return Vocabulary(index, terms)

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from kb import settings
-from kb.commands.common import StoreOption, err, fail, open_store
+from kb.commands.common import StoreOption, err, fail, open_store, prepare_answers
 from kb.errors import ConfigError, PolicyKBError
 
 APP_FILE = Path(__file__).resolve().parent.parent.parent / "app.py"
@@ -49,6 +49,7 @@ def run_app(
         err.print(f"{len(summary.results)} documents ready in {location} "
                   f"({summary.count('added') + summary.count('replaced')} new or changed, "
                   f"{len(summary.errors)} errors)", highlight=False)
+        prepare_answers(location)
     env = dict(os.environ, POLICYKB_STORE=str(location))
     command = [sys.executable, "-m", "streamlit", "run", str(APP_FILE), "--server.port", str(port),
                "--server.address", address, "--server.headless", str(headless).lower(),

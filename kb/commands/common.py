@@ -32,3 +32,25 @@ def open_store(location: Optional[str], *, read_only: bool = False):
         return _open(settings.get("store", location), read_only=read_only)
     except PolicyKBError as exc:
         fail(exc)
+
+
+def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
+    """Build what the first question of a later process reads from the whole store (the question
+    vocabulary, the documents not in force) so that an embedded store keeps it for that process;
+    a failure here is left to the first question, which reports it."""
+    import time
+
+    from kb.ask import vocabulary_for
+    from kb.store import open_store as _open
+    from kb.versions import not_in_force
+
+    started = time.monotonic()
+    try:
+        with _open(settings.get("store", location), read_only=True) as store, \
+                err.status("preparing answers (names, versions in force) …", spinner="dots"):
+            vocabulary_for(store)
+            not_in_force(store)
+    except PolicyKBError:
+        return
+    if not quiet:
+        err.print(f"answers prepared in {time.monotonic() - started:.1f}s", highlight=False)

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from kb import settings
-from kb.commands.common import err, StoreOption, fail, open_store
+from kb.commands.common import err, StoreOption, fail, open_store, prepare_answers
 from kb.errors import PolicyKBError
 
 
@@ -60,4 +60,5 @@ def ingest(
               + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
               + f"; {summary.facts} facts, {sum(r.triples for r in summary.results)} triples written",
               highlight=False)
+    prepare_answers(store, quiet=quiet)
     raise typer.Exit(1 if summary.errors else 0)

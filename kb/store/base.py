@@ -362,6 +362,12 @@ class Store(ABC):
         caches; None where the backend cannot tell without querying (a SPARQL server)."""
         return None
 
+    def durable_view(self) -> tuple[Path, str] | None:
+        """A folder for data derived from what this store shows, and a name for that view which
+        every process opening the same view agrees on (the question vocabulary is saved there);
+        None where there is no such folder or name (a server, a writer, memory)."""
+        return None
+
     def graphs(self, *, include_vocabulary: bool = False) -> list[str]:
         """The IRIs of the non-empty named graphs, sorted; the vocabulary graph only if asked for."""
         found = [str(g) for g in self.query(_ALL_GRAPHS).column("graph")]

@@ -21,7 +21,7 @@ from kb.store.base import (MANY, PREFIXES, VOCABULARY_GRAPH, DocumentWrite, Quer
                            normalize_bindings, take_results)
 from kb.store.batches import WriteBatch, check_graph_iri
 from kb.store.locks import acquire_writer_lock, locked_error, release_writer_lock
-from kb.store.snapshots import (DB_DIR, bare_database_error, open_newest_snapshot, prune_snapshots,
+from kb.store.snapshots import (DB_DIR, SNAPSHOT_DIR, bare_database_error, open_newest_snapshot, prune_snapshots,
                                 publish_snapshot, read_current, storage_vanished)
 from kb.store.sparql_terms import bound_terms
 from kb.store.sparql_text import prepare_query
@@ -123,6 +123,16 @@ class OxigraphStore(Store):
         if self.read_only:
             return f"r{self._generation}"
         return f"w{os.getpid()}.{self._instance}.{self._commits}"
+
+    def durable_view(self) -> tuple[Path, str] | None:
+        """A reader's view is its snapshot: named by its generation and when it was made."""
+        if not self.read_only or self._generation is None or self.path is None:
+            return None
+        try:
+            made = (self.path / SNAPSHOT_DIR / self._generation).stat().st_mtime_ns
+        except OSError:
+            return None
+        return self.path / "cache", f"{self._generation}-{made}"
 
     def _snapshot(self) -> None:
         """Checkpoint the database into ``snapshots/<n+1>/``, publish it, prune old snapshots."""

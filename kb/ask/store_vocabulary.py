@@ -1,0 +1,179 @@
+"""The vocabulary of a store view: built once per view and kept in memory, and saved beside an
+embedded store so that a fresh process reads it instead of building it (docs/query-side.md).
+"""
+from __future__ import annotations
+
+import marshal
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+
+from kb import queries
+from kb.ask.places import Place
+from kb.ask.vocabulary import GroupInfo, Index, Sense, StoreTerms, Vocabulary, build, load_terms
+from kb.store import view_cache
+from kb.store.base import Store
+
+FORMAT = 1
+_CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
+_CACHE_SIZE = 8
+_LOCK = threading.Lock()
+_BUILDING: dict[tuple, threading.Lock] = {}   # one builder per store view; others wait for it
+
+
+def vocabulary_for(store: Store) -> Vocabulary:
+    """The vocabulary of ``store``, cached until its documents change.
+
+    Building it reads every document's names (seconds on 10,000 documents), so concurrent callers
+    for the same store view wait for one build instead of each running it; an embedded store's
+    reader loads the one saved for its snapshot (:func:`save`) when there is one; :func:`warm`
+    starts all this ahead of the first question."""
+    stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
+    if stamp is None:
+        stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
+    key = (str(getattr(store, "location", id(store))), stamp)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:
+        with _LOCK:
+            if key in _CACHE:                 # built by the caller we waited for
+                return _CACHE[key]
+        try:
+            vocabulary = load(store)
+            if vocabulary is None:
+                vocabulary = build(load_terms(store))
+                save(store, vocabulary)
+        except BaseException:
+            with _LOCK:
+                _BUILDING.pop(key, None)
+            raise
+        with _LOCK:
+            _CACHE[key] = vocabulary
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+            _BUILDING.pop(key, None)
+    return vocabulary
+
+
+def warm(store: Store) -> threading.Thread:
+    """Prepare what a first question reads from the whole store, in a background thread: the
+    vocabulary and the documents not in force (errors are left to the first question, which
+    tries again); returns the thread."""
+    def run() -> None:
+        from kb.versions import not_in_force
+
+        try:
+            vocabulary_for(store)
+            not_in_force(store)
+        except Exception:  # noqa: BLE001 - the first question reports it
+            pass
+
+    thread = threading.Thread(target=run, name="policykb-ask-vocabulary", daemon=True)
+    thread.start()
+    return thread
+
+
+def clear_cache() -> None:
+    """Forget every vocabulary kept in memory (tests; a long-running app after a re-ingest)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+# --------------------------------------------------------------------------- on disk
+
+
+NAME = "vocabulary"
+
+
+def code_fingerprint() -> str:
+    """What a saved vocabulary depends on besides the store: the question code, its word lists
+    and the concept schemes; a change to any of them makes earlier files stale."""
+    import ontology
+
+    here, concepts = Path(__file__).resolve().parent, Path(ontology.__file__).resolve().parent
+    return view_cache.fingerprint(*here.glob("*.py"), *here.glob("*.toml"), *concepts.glob("*.ttl"))
+
+
+def load(store: Store) -> Vocabulary | None:
+    """The vocabulary saved for this store view, or None (none saved, or unreadable)."""
+    data = view_cache.load(store, NAME, code_fingerprint())
+    if data is None:
+        return None
+    try:
+        return decode(data)
+    except (ValueError, EOFError, TypeError, KeyError, IndexError):
+        return None   # a damaged file: built again and overwritten
+
+
+def save(store: Store, vocabulary: Vocabulary) -> Path | None:
+    """Save ``vocabulary`` for this store view (:mod:`kb.store.view_cache`); the file, or None."""
+    return view_cache.save(store, NAME, code_fingerprint(), encode(vocabulary))
+
+
+def encode(vocabulary: Vocabulary) -> bytes:
+    """The store part of ``vocabulary`` (its names and terms) as builtins, marshalled."""
+    senses: dict[tuple, int] = {}
+
+    def ids(found) -> tuple[int, ...]:
+        return tuple(senses.setdefault((s.dim, s.value), len(senses)) for s in found)
+
+    names, t = vocabulary.names, vocabulary.terms
+    zh = {k: ids(v) for k, v in names.zh.items()}
+    en = {k: ids(v) for k, v in names.en.items()}
+    terms = ({d: tuple(_text(e.get(k)) for k in ("title", "district", "province")) for d, e in t.documents.items()},
+             t.districts, t.provinces, t.cities,
+             {d: (p.name, list(p.locals), p.city, p.province, list(p.wider)) for d, p in t.places.items()},
+             [(g.iri, g.doc, g.district, g.name, g.models, g.lead_schools, g.member_schools) for g in t.groups.values()],
+             {s: [tuple(m) for m in found] for s, found in t.schools.items()},
+             {d: set(models) for d, models in t.document_models.items()})
+    return marshal.dumps((FORMAT, list(senses), zh, en, terms))
+
+
+def decode(data: bytes) -> Vocabulary:
+    """The vocabulary :func:`encode` wrote; senses are made when a question looks them up."""
+    version, senses, zh, en, terms = marshal.loads(data)
+    if version != FORMAT:
+        raise ValueError(f"vocabulary format {version}, expected {FORMAT}")
+    documents, districts, provinces, cities, places, groups, schools, document_models = terms
+    made: dict[int, Sense] = {}
+    store_terms = StoreTerms(
+        documents={d: {"title": title, "district": district, "province": province}
+                   for d, (title, district, province) in documents.items()},
+        districts=districts, provinces=provinces, cities=cities,
+        places={d: Place(*p) for d, p in places.items()},
+        groups={g[0]: GroupInfo(*g) for g in groups},
+        schools=schools, document_models=document_models)
+    return Vocabulary(Index(_Senses(zh, senses, made), _Senses(en, senses, made)), store_terms)
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+class _Senses(Mapping):
+    """A saved table: wordings → sense numbers, read as wordings → senses."""
+
+    def __init__(self, table: dict, senses: list, made: dict[int, Sense]):
+        self.table, self.senses, self.made = table, senses, made
+
+    def _sense(self, i: int) -> Sense:
+        sense = self.made.get(i)
+        if sense is None:
+            sense = self.made[i] = Sense(*self.senses[i])
+        return sense
+
+    def __getitem__(self, key) -> set[Sense]:
+        return {self._sense(i) for i in self.table[key]}
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)

@@ -1,0 +1,66 @@
+"""Data derived from one view of a store (a question vocabulary, the versions in force), saved in
+the store's cache folder so that a fresh process reads it instead of deriving it again.
+
+A file is named by what it holds, the view (:meth:`Store.durable_view`) and a fingerprint of the
+code that derived it; saving a view's file removes the files of other views.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from kb.store.base import Store
+
+
+@lru_cache(maxsize=32)
+def fingerprint(*paths: Path) -> str:
+    """A short digest of the files ``paths`` (the code and data a saved result depends on)."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def path(store: Store, name: str, code: str) -> Path | None:
+    """Where ``name`` (derived by code of fingerprint ``code``) is saved for the store's current
+    view, or None when the store has no durable view (a server, a writer)."""
+    view = store.durable_view()
+    if view is None:
+        return None
+    folder, view_name = view
+    return folder / f"{name}@{view_name}@{code}"
+
+
+def load(store: Store, name: str, code: str) -> bytes | None:
+    """The bytes saved as ``name`` for this view, or None."""
+    where = path(store, name, code)
+    try:
+        return where.read_bytes() if where is not None else None
+    except OSError:
+        return None
+
+
+def save(store: Store, name: str, code: str, data: bytes) -> Path | None:
+    """Save ``data`` as ``name`` for this view, atomically, and remove other views' files; the
+    file, or None where there is no durable view or the folder cannot be written."""
+    where = path(store, name, code)
+    if where is None:
+        return None
+    view = where.name.split("@")[1]
+    try:
+        where.parent.mkdir(exist_ok=True)
+        tmp = where.with_name(f".{where.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, where)
+        for old in where.parent.iterdir():
+            parts = old.name.split("@")
+            if len(parts) == 3 and parts[1] != view and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
+            elif parts[0] == name and old != where and len(parts) == 3:
+                old.unlink(missing_ok=True)   # the same view derived by other code
+    except OSError:
+        return None   # a read-only folder: every process derives its own
+    return where
