@@ -43,7 +43,10 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
         if seen + n > offset:
             slices.append((inherited, doc, max(offset - seen, 0), None if end is None else end - seen))
         seen += n
-    rules = _rules_of(store, f, docs, {doc for _, doc, _, _ in slices}, actors, periods) if slices else {}
+    wanted: dict[bool, set[str]] = {}
+    for inherited, doc, _, _ in slices:
+        wanted.setdefault(inherited, set()).add(doc)
+    rules = _rules_of(store, f, docs, wanted, actors, periods) if slices else {}
     out: list[Obligation] = []
     for inherited, doc, start, stop in slices:
         out += rules.get((inherited, doc), [])[start:stop]
@@ -51,13 +54,14 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
 
 
 def _documents(store: Store, f) -> dict[str, dict]:
-    """The documents in scope (of the districts asked about, or the documents) with title and district."""
+    """The documents in scope (of the districts asked about, or the documents) with title and
+    district, less those not in force (``f.excluded``)."""
     if f.documents is not None:
         rows = [r for r in queries.run(store, "documents_in_district", doc=_iris(f.documents)).rows
                 if not f.districts or r["district"] in f.districts] if f.documents else []
     else:
         rows = queries.run(store, "documents_in_district", district=tuple(f.districts) or None).rows
-    return {str(r["doc"]): r for r in rows}
+    return {str(r["doc"]): r for r in rows if r["doc"] not in f.excluded}
 
 
 def _tallies(store: Store, f, docs: dict[str, dict]) -> dict[str, list]:
@@ -83,16 +87,24 @@ def _actors(store: Store, actor: str | None, inherit: bool) -> dict[str, bool] |
             if inherit or not r.get("inherited")}
 
 
-def _rules_of(store: Store, f, docs: dict[str, dict], wanted: set[str], actors: dict[str, bool] | None,
-              periods: list[str]) -> dict[tuple[bool, str], list[Obligation]]:
-    """(inherited, document) → the rules of the ``wanted`` documents that match the filters
-    (alternatives of a filter united), in rule order: one query for every document and actor
-    (bound at once, so the store's index finds them) and one for their frequencies."""
-    iris = _iris(wanted)
+def _rules_of(store: Store, f, docs: dict[str, dict], wanted: dict[bool, set[str]],
+              actors: dict[str, bool] | None, periods: list[str]) -> dict[tuple[bool, str], list[Obligation]]:
+    """(inherited, document) → the rules that match the filters (alternatives of a filter united),
+    in rule order, of the documents ``wanted`` for direct rules (False) and inherited ones (True),
+    with their frequencies. A server gets one query with the documents and actors bound at once;
+    the embedded store one query per actor, as binding several documents and several actors
+    together makes it scan (20 documents: 1.4 s against 3 × 26 ms at 10,000 documents)."""
     single = {"modality": concept("modality", f.modalities[0]) if len(f.modalities) == 1 else None,
               "category": concept("category", f.categories[0]) if len(f.categories) == 1 else None}
-    bound = None if actors is None else tuple(concept("actor", a) for a in sorted(actors))
-    rows = queries.run(store, "obligations", doc=iris, actor=bound, **single).rows
+    if actors is None:
+        asks = [(None, wanted.get(False, set()))]
+    else:
+        asks = [(concept("actor", a), wanted[flag]) for a, flag in sorted(actors.items()) if flag in wanted]
+    if store.remote and len(asks) > 1:    # one round trip
+        asks = [(tuple(actor for actor, _ in asks), set().union(*(d for _, d in asks)))]
+    rows = [r for actor, some in asks
+            for r in queries.run(store, "obligations", doc=_iris(some), actor=actor, **single).rows]
+    iris = _iris({str(r["doc"]) for r in rows})
     frequencies = rule_frequencies(queries.run(store, "obligation_constraints", doc=iris).rows) if rows else {}
     out: dict[tuple[bool, str], list[Obligation]] = {}
     seen = set()
