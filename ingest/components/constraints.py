@@ -8,6 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.spans import make_span, patterns, text_of
+from ingest.extensions import facts_of
 
 SEPARATORS = re.compile(r"[,;。:!?“”\"()]")
 #: "三不变" names how many constraints follow; it is none of them
@@ -79,14 +80,14 @@ def create_constraints_component(nlp: Language, name: str):
 def constraints_component(doc: Doc) -> Doc:
     """Add a ``constraints`` span per institutional constraint, ``span._.kind`` its kind."""
     spans, seen = [], set()
+    text = text_of(doc)
     for sentence in doc._.structure.sentences:
-        for kind, s, e in find_constraints(text_of(doc), sentence.start, sentence.end):
+        for kind, s, e in find_constraints(text, sentence.start, sentence.end):
             if (kind, sentence.index) in seen:
                 continue
             seen.add((kind, sentence.index))
             span = make_span(doc, s, e, "constraint", len(spans))
-            span._.kind = kind
-            span._.evidence = (sentence.start, sentence.end)
+            facts_of(span).update(kind=kind, evidence=(sentence.start, sentence.end))
             spans.append(span)
     doc.spans["constraints"] = spans
     return doc

@@ -35,6 +35,7 @@ def group_patterns() -> dict:
         "kinds": [(re.compile(k["pattern"]), k["family"], k["model"]) for k in data["kind"]],
         "lead_before": re.compile(r["lead_before"]),
         "lead_after": re.compile(r["lead_after"]),
+        "lead_after_at": _anywhere(r["lead_after"]),
         "member_before": re.compile(r["member_before"]),
         "member_after": re.compile(r["member_after"]),
         "with_before": re.compile(r["with_before"]),
@@ -54,6 +55,20 @@ def group_patterns() -> dict:
         "name_joiners": re.compile(data["named"]["joiners"]),
         "name_openers": data["named"]["openers"],
     }
+
+
+#: what makes a pattern fail on a longer text where it matched a shorter one
+NOT_MONOTONE = ("(?!", "(?<!", "$", "\\b", "\\B", "\\Z", "\\A")
+
+
+def _anywhere(pattern: str) -> re.Pattern | None:
+    """The positions where a ``^``-anchored pattern can match: a lookahead of it, searched once
+    over a sentence (every place it matches text cut after the place matches the whole sentence
+    too, when the pattern holds no negative lookaround nor end anchor). None when it may not."""
+    body = pattern.removeprefix("^")
+    if body == pattern or "^" in body or any(x in body for x in NOT_MONOTONE):
+        return None
+    return re.compile(f"(?=(?:{body}))")
 
 
 def _kind_at(text: str, pos: int):
@@ -137,7 +152,8 @@ def _short_leads(text: str, start: int, end: int, schools, doc_names) -> list[_E
 
     r, out = group_patterns(), []
     ends = {e for _, e, _ in schools}
-    for p in range(start + 2, end):
+    at = r["lead_after_at"]
+    for p in range(start + 2, end) if at is None else (m.start() for m in at.finditer(text, start + 2, end)):
         if p in ends or not CJK_CHAR.match(text[p - 1]) or not r["lead_after"].match(text[p:min(end, p + 40)]):
             continue
         for k in (4, 3, 2):

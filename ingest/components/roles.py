@@ -8,6 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.spans import make_span, patterns, text_of
+from ingest.extensions import facts_of
 
 
 @lru_cache(maxsize=1)
@@ -57,17 +58,16 @@ def roles_component(doc: Doc) -> Doc:
     """Add spans for governance posts (role, name, holder) and the bodies they sit on."""
     post_roles = _rules()["post_roles"]
     posts, bodies = [], []
+    text = text_of(doc)
     for sentence in doc._.structure.sentences:
-        for post, holder, s, e in find_posts(text_of(doc), sentence.start, sentence.end):
+        for post, holder, s, e in find_posts(text, sentence.start, sentence.end):
             span = make_span(doc, s, e, "post", len(posts))
-            span._.name, span._.held_by = post, holder.strip()
-            span._.role = post_roles.get(post, "group_council")
-            span._.evidence = (sentence.start, sentence.end)
+            facts_of(span).update(name=post, held_by=holder.strip(), role=post_roles.get(post, "group_council"),
+                                  evidence=(sentence.start, sentence.end))
             posts.append(span)
-        for name, role, s, e in find_bodies(text_of(doc), sentence.start, sentence.end):
+        for name, role, s, e in find_bodies(text, sentence.start, sentence.end):
             span = make_span(doc, s, e, "body", len(bodies))
-            span._.name, span._.actor = name, role
-            span._.evidence = (sentence.start, sentence.end)
+            facts_of(span).update(name=name, actor=role, evidence=(sentence.start, sentence.end))
             bodies.append(span)
     doc.spans["posts"] = posts
     doc.spans["bodies"] = bodies

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from ingest import gazetteer
 from ingest.components.spans import make_span, patterns, text_of
+from ingest.extensions import facts_of
 
 CJK = re.compile(r"[\u4e00-\u9fff0-9]")
 
@@ -173,8 +174,15 @@ def _covered(prefix: str, words: frozenset[str]) -> bool:
 
 def _in_area(text: str, pos: int) -> bool:
     """True when an administrative area's full name covers ``pos`` (和平区, 呼和浩特市, 于都县)."""
+    low = max(0, pos - 6)
+    return _area_covers(text[low:pos + 8], pos - low)
+
+
+@lru_cache(maxsize=65536)
+def _area_covers(window: str, pos: int) -> bool:
+    """:func:`_in_area` over the characters it reads (cached: names recur through a document)."""
     areas = gazetteer.areas()
-    return any(text[j:j + n] in areas for j in range(max(0, pos - 6), pos + 1)
+    return any(window[j:j + n] in areas for j in range(max(0, pos - 6), pos + 1)
                for n in range(max(2, pos - j + 1), 9))
 
 
@@ -306,7 +314,7 @@ def schools_component(doc: Doc) -> Doc:
     for sentence in doc._.structure.sentences:
         for s, e, name in find_schools(text, sentence.start, sentence.end):
             span = make_span(doc, s, e, "school", len(spans))
-            span._.name = name
+            facts_of(span)["name"] = name
             spans.append(span)
     doc.spans["schools"] = spans
     return doc
