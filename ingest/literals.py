@@ -103,12 +103,14 @@ class LiteralMatcher:
         for last, (word, items) in self.automaton.iter(window, start - base, end - base):
             s, e = base + last - len(word) + 1, base + last + 1
             for priority, label, lit in items:
-                if lit.not_before and any(text.endswith(b, 0, s) for b in lit.not_before):
+                if lit.not_before and text.endswith(lit.not_before, 0, s):
                     continue
-                if lit.not_after and any(text.startswith(a, e) for a in lit.not_after):
+                if lit.not_after and text.startswith(lit.not_after, e):
                     continue
                 candidates.append((s, priority, -(e - s), e, label))
                 break
+        if len(candidates) < 2:
+            return [(s, e, label, text[s:e]) for s, _, _, e, label in candidates]
         # the most specific pattern first, then left to right, longest first: a later, less
         # specific wording never cuts into one already taken (成员学校学科教师 before 各成员学校)
         candidates.sort(key=lambda c: (c[1], c[0], c[2]))

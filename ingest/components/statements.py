@@ -87,6 +87,7 @@ class _Lexicon:
     task_verbs: re.Pattern
     action_verbs: re.Pattern
     adverbs: re.Pattern
+    adverb_start: re.Pattern      # where an adverb starts (a lookahead: every place, overlaps too)
     descriptive: re.Pattern
     preamble: re.Pattern
     set_up: re.Pattern
@@ -141,6 +142,7 @@ def lexicon() -> _Lexicon:
         task_verbs=re.compile(f"(?:{alt(st['action_verbs'] + st['purpose_verbs'])})"),
         action_verbs=re.compile(f"(?:{alt(st['action_verbs'])})"),
         adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
+        adverb_start=re.compile(f"(?=(?:{alt(st['adverbs'])}))"),
         descriptive=re.compile("|".join(st["descriptive"])),
         intent=re.compile(f"(?:{alt(st['adverbs'])})*?(?:{st['intent']})"),
         purpose_frame=st["purpose_frame"],
@@ -176,6 +178,8 @@ def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
             modality = "encouragement"
         if modality:
             found.add(modality)
+    if not found:
+        return None
     return next((m for m in MODALITY_ORDER if m in found), None)
 
 
@@ -332,6 +336,8 @@ BOOK_TITLE = re.compile(r"《[^》]*》")
 
 def _masked(text: str) -> str:
     """``text`` with every 《…》 blanked out (same length), for verb searches."""
+    if "《" not in text:
+        return text
     return BOOK_TITLE.sub(lambda m: "\0" * len(m.group()), text)
 
 
@@ -373,7 +379,11 @@ def _topic_predicate(rest: str) -> tuple[int, bool] | None:
     strong = lex.topic_verbs.search(rest, 1, TOPIC_MAX + 8)
     if strong and not lex.frame.match(rest) and not lex.descriptive.search(rest, 0, strong.start()):
         return strong.start(), True
-    for i in range(1, min(TOPIC_MAX, len(rest))):
+    last = min(TOPIC_MAX, len(rest))
+    for at in lex.adverb_start.finditer(rest, 1):    # only where an adverb run can start
+        i = at.start()
+        if i >= last:
+            break
         run = lex.adverbs.match(rest, i).end()
         if run > i and not lex.adverbs.match(rest, i - 1).end() > i - 1:
             found = _opening_verb(rest, run, topic=False)
