@@ -2,14 +2,17 @@
 ``AppTest`` on a given store (``POLICYKB_STORE``).
 
 * cold start: ``AppTest.from_file("app.py").run()`` in a fresh interpreter (imports, opening the
-  store, the first page — the default one — rendered);
+  store, the first page — the default one, ask — rendered);
+* the first answer: the question (about the largest district) typed into that first page right
+  after the cold start; cold start + this is the time to the first answered question;
 * each page: ``at.switch_page(page).run()`` for every page file that exists (``webapp/pages/*.py``, as
-  ``app.py`` lists them), timed twice: the first visit (caches cold) and a second one;
-* the ask page, when it has a text or chat input: one question about the largest district.
+  ``app.py`` lists them), timed twice: the first visit (caches cold) and a second one (a rerun, as
+  every interaction is);
+* the ask page again: the question asked once more (an interaction).
 
 Skips (``{"skipped": …}``) when ``app.py`` does not exist yet or cannot be imported; a page that
-raises is reported with its exception and the others go on. Targets: cold start < 5 s, every
-page < 1 s.
+raises is reported with its exception and the others go on. Targets (benchmarks/run.py): the first
+answered question < 3 s from the cold start, every page's first visit < 2 s, an interaction < 1 s.
 """
 from __future__ import annotations
 
@@ -83,6 +86,12 @@ def _child(store: str, root: str, question: str | None, timeout: float, partial:
     result.update(import_seconds=imported, cold_start_seconds=cold + imported, first_run_seconds=cold,
                   cold_exceptions=_exceptions(at))
     save()
+    if question:   # the default page is ask: the first question of a fresh app
+        first = _ask(at, question)
+        result["first_answer"] = first
+        if "question_seconds" in first:
+            result["first_answer_seconds"] = result["cold_start_seconds"] + first["question_seconds"]
+        save()
     pages = _page_files(root)
     for page in pages:
         entry: dict = {}

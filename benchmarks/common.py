@@ -202,7 +202,7 @@ def emit(result: dict) -> None:
 
 @dataclass
 class Check:
-    """One figure against a target: ``value`` compared with ``target`` by ``op`` (">=" or "<")."""
+    """One figure against a target: ``value`` compared with ``target`` by ``op`` (">=", "<=" or "<")."""
 
     name: str
     value: float | None
@@ -216,7 +216,7 @@ class Check:
         """True/False; None when not measured or when a lower bound falls short (inconclusive)."""
         if self.value is None:
             return None
-        ok = self.value >= self.target if self.op == ">=" else self.value < self.target
+        ok = {">=": self.value >= self.target, "<=": self.value <= self.target}.get(self.op, self.value < self.target)
         if not ok and self.lower_bound:
             return None
         return ok
