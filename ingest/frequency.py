@@ -40,6 +40,7 @@ def _alternation(words) -> str:
 @dataclass(frozen=True)
 class _Grammar:
     periods: list[tuple[re.Pattern, str, int, int | None]]
+    any_period: re.Pattern      # every period pattern in one alternation: most clauses have none
     duration: re.Pattern
     unspecified: re.Pattern
     count: re.Pattern
@@ -75,6 +76,7 @@ def grammar() -> _Grammar:
         rf"(?P<before>{before})?(?:百分之(?P<a>{NUMBER})|(?P<a2>\d+(?:\.\d+)?)%)(?P<after>{after})?")
     return _Grammar(
         periods=periods,
+        any_period=re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _, _, _ in periods)),
         unspecified=re.compile(_alternation(data["unspecified"]["patterns"])),
         count=count,
         percent=percent,
@@ -114,7 +116,7 @@ def scan(text: str) -> tuple[Mention, ...]:
         found.append(m)
         taken.append((m.start, m.end))
 
-    for pattern, period, scale, implied in g.periods:
+    for pattern, period, scale, implied in g.periods if g.any_period.search(text) else ():
         for m in pattern.finditer(text):
             if free(m.start(), m.end()):
                 add(Mention("period", m.start(), m.end(), m.group(), period=period, scale=scale))

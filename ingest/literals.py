@@ -89,6 +89,8 @@ class LiteralMatcher:
         for text, items in entries.items():
             self.automaton.add_word(text, (text, sorted(items, key=lambda x: x[0])))
         self.automaton.make_automaton()
+        #: the characters a match can start with
+        self.first_chars = frozenset(text[0] for text in entries)
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, label, matched text), non-overlapping, left to right."""

@@ -45,6 +45,9 @@ def build_nlp() -> Language:
     setup()
     _import_components()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    # No component reads lexical attributes (like_num, shape …), and most tokens are whole
+    # sentences new to the vocabulary: computing them for each was most of building a Doc.
+    nlp.vocab.lex_attr_getters = {}
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

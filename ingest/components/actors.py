@@ -26,12 +26,19 @@ def _matcher() -> LiteralMatcher:
                            for entry in data["actor"] for p in entry["patterns"]])
 
 
+@lru_cache(maxsize=1)
 def consortium_lead_pattern() -> re.Pattern:
     return re.compile(patterns("actors")["consortium"]["lead_school"])
 
 
+@lru_cache(maxsize=1)
 def consortium_member_pattern() -> re.Pattern:
     return re.compile(patterns("actors")["consortium"]["member_school"])
+
+
+def may_start_actor(text: str, pos: int) -> bool:
+    """False when no actor wording starts at ``pos`` (its character starts none of them)."""
+    return text[pos:pos + 1] in _matcher().first_chars
 
 
 def find_actors(text: str, start: int = 0, end: int | None = None) -> list[ActorMention]:

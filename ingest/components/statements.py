@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest import frequency
-from ingest.components.actors import ActorMention, find_actors, head_actor
+from ingest.components.actors import ActorMention, find_actors, head_actor, may_start_actor
 from ingest.components.spans import patterns
 from ingest.structure import split_clauses
 
@@ -188,6 +188,8 @@ def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
     cuts = []
     for m in ENUMERATION_COMMA.finditer(text[start:end]):
         pos = start + m.end()
+        if not may_start_actor(text, pos):
+            continue
         after = find_actors(text, pos, min(end, pos + 12))
         if not after or after[0].start != pos or after[0].concept not in COORDINATE_ACTORS:
             continue
