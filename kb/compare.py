@@ -352,7 +352,7 @@ def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Compar
     summary: dict[str, list[list[Line]]] = {k: [] for k in keys}
     profiles: dict[int, dict[str, list[Item]]] = {}
     for i, scope in enumerate(resolved):
-        if scope.kind == "district" and not scope.narrowed:     # counted in the store: no row is read
+        if scope.kind == "district":     # counted from tallies and a few rows per document
             lines = district_summary(store, scope.key, scope.docs)
         else:                            # a group, a model, a document: a few documents
             profiles[i] = _profile(store, scope, texts)
@@ -366,24 +366,26 @@ def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Compar
 
 def district_summary(store: Store, district: str, documents=None) -> dict[str, list[Line]]:
     """The summary lines of a district, from counts: the documents' rule tallies, the recurring
-    rules' frequencies, and one counting query per other dimension — the same lines
-    :func:`summarize` gives for the district's rows. ``documents`` (the district's, when known)
-    lets the embedded store read a small district document by document, which is faster."""
+    rules' frequencies, and the counts of ``cmp_summary_counts`` — the same lines
+    :func:`summarize` gives for the district's rows. ``documents``: the district's documents to
+    count (those in force; default every document of the district). Three queries bound by those
+    documents, whatever their number."""
     from kb.scopes import concept_label as label
 
-    def rows(name: str) -> list[dict]:
-        return scopes.district_rows(store, name, district, documents) if documents is not None \
-            else queries.run(store, name, district=district).rows
-
+    if documents is None:
+        documents = [str(r["doc"]) for r in queries.run(store, "cmp_documents", district=district).rows]
+    iris = tuple(IRI(d) for d in sorted(set(map(str, documents))))
+    if not iris:
+        return {}
     out: dict[str, list[Line]] = {}
     strongest_of: dict[str, list[dict]] = {}
-    recurring = rows("cmp_rule_frequencies")
+    recurring = queries.run(store, "cmp_rule_frequencies", doc=iris).rows
     described = {r["rule"]: r for r in recurring}
     for rule, freq in obligations.rule_frequencies(recurring).items():
         c, a, m = (obligations.code(described[rule][k]) for k in ("category", "actor", "modality"))
         strongest_of.setdefault(f"{c}|{a}|{freq['period']}|{m}", []).append(freq)
     rules: dict[str, list] = {}
-    for row in rows("rule_tallies"):
+    for row in queries.run(store, "rule_tallies", doc=iris).rows:
         for actor, category, modality, period, n in json.loads(str(row["tally"])):
             sig = f"{category}|{actor}|{'-' if period == 'none' else period}|{modality}"
             entry = rules.setdefault(sig, [0, set(), (category, actor, period, modality)])
@@ -398,22 +400,25 @@ def district_summary(store: Store, district: str, documents=None) -> dict[str, l
         out.setdefault(category, []).append(line)
         if modality == "prohibition":
             out.setdefault("prohibitions", []).append(line)
-    out["models"] = [Line(f"model|{obligations.code(r['model'])}", label("model", obligations.code(r["model"])),
-                          int(r["documents"]), int(r["documents"]), int(r["groups"]))
-                     for r in queries.run(store, "cmp_model_counts", district=district).rows]
-    for key, name, field_, prefix in (("constraints", "cmp_constraints", "kind", "constraint"),
-                                      ("bodies", "cmp_bodies", "actor", "body"), ("posts", "cmp_posts", "role", "post")):
-        by: dict[str, list] = {}
-        for r in rows(name):
-            c = obligations.code(r.get(field_))
-            entry = by.setdefault(c, [0, set()])
-            entry[0] += 1
-            entry[1].add(str(r["doc"]))
+    counted: dict[str, dict[str, list]] = {}      # part → value code → [items, documents]
+    schools: set[str] = set()
+    for r in queries.run(store, "cmp_summary_counts", doc=iris).rows:
+        if r["part"] == "school":
+            schools.add(str(r["value"]))
+            continue
+        entry = counted.setdefault(r["part"], {}).setdefault(obligations.code(r.get("value")), [0, set()])
+        entry[0] += int(r["n"])
+        entry[1].add(str(r["doc"]))
+    models = {m: [set(docs), n] for m, (n, docs) in counted.get("model", {}).items()}
+    for m, (_, docs) in counted.get("documentModel", {}).items():
+        models.setdefault(m, [set(), 0])[0].update(docs)
+    out["models"] = [Line(f"model|{m}", label("model", m), len(d), len(d), g) for m, (d, g) in sorted(models.items())]
+    for key, part, prefix in (("constraints", "constraint", "constraint"), ("bodies", "body", "body"),
+                              ("posts", "post", "post")):
         out[key] = [Line(f"{prefix}|{c}", label("kind" if key == "constraints" else "actor", c), n, len(docs))
-                    for c, (n, docs) in by.items()]
-    counts = queries.run(store, "cmp_school_counts", district=district).rows
-    out["schools"] = [Line("total", "合计", int(counts[0]["schools"]) if counts else 0, 0,
-                           int(counts[0]["groups"]) if counts else 0)]
+                    for c, (n, docs) in sorted(counted.get(part, {}).items())]
+    groups = sum(n for n, _ in counted.get("group", {}).values())
+    out["schools"] = [Line("total", "合计", len(schools), 0, groups)]
     return out
 
 
@@ -424,17 +429,18 @@ def _category_codes() -> list[str]:
 
 
 class _Rows:
-    """A scope's rows of named queries by document: a district's in one request per query (the
-    district bound), another scope's document by document."""
+    """A scope's rows of named queries by document: a district's as :func:`kb.scopes.district_rows`
+    reads them (its documents not in force left out), another scope's document by document."""
 
     def __init__(self, store: Store, scope: Scope) -> None:
         self.store, self.scope = store, scope
 
     def __call__(self, name: str) -> dict[str, list[dict]]:
         by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
-        if self.scope.kind == "district" and not self.scope.narrowed:
+        if self.scope.kind == "district":
             for r in scopes.district_rows(self.store, name, self.scope.key, self.scope.docs):
-                by_doc.setdefault(str(r["doc"]), []).append(r)
+                if str(r["doc"]) in by_doc:
+                    by_doc[str(r["doc"])].append(r)
         else:
             for d in self.scope.docs:
                 by_doc[d] = queries.run(self.store, name, doc=IRI(d)).rows
@@ -451,10 +457,10 @@ class _Rows:
         return by_doc
 
     def rules(self) -> list[Obligation]:
-        if self.scope.kind == "district" and not self.scope.narrowed:
-            found = obligations.find(self.store, district=self.scope.key)
+        if self.scope.kind == "district":
             order = {d: i for i, d in enumerate(self.scope.docs)}
-            return sorted(found, key=lambda ob: (order.get(ob.doc, len(order)), ob.order))
+            found = [ob for ob in obligations.find(self.store, district=self.scope.key) if ob.doc in order]
+            return sorted(found, key=lambda ob: (order[ob.doc], ob.order))
         return [ob for d in self.scope.docs for ob in obligations.find(self.store, doc=d)]
 
 

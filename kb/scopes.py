@@ -239,7 +239,7 @@ def in_force(store: Store, scope: Scope, as_of: str | None = None) -> Scope:
     docs = tuple(versions.in_force(store, scope.docs, scope.districts, as_of))
     if docs == scope.docs:
         return scope
-    kept = {g["group"] for d in docs for g in groups(store, doc=IRI(d))}
+    kept = {r["group"] for r in queries.run(store, "scope_groups", doc=tuple(IRI(d) for d in docs)).rows}
     return Scope(scope.kind, scope.key, scope.label, docs, tuple(g for g in scope.groups if g in kept),
                  scope.districts, scope.model, narrowed=True)
 
@@ -290,8 +290,8 @@ def district_scope(store: Store, district: str, as_of: str | None = None) -> Sco
     rows = documents(store, district)
     docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
     order = {d: i for i, d in enumerate(docs)}       # every document's groups in one query, in docs order
-    rows_of_docs = groups(store, doc=tuple(IRI(d) for d in docs)) if docs else []
-    group_rows = sorted(rows_of_docs, key=lambda g: order[g["doc"]])
+    rows_of_docs = queries.run(store, "scope_groups", doc=tuple(IRI(d) for d in docs)).rows if docs else []
+    group_rows = sorted(rows_of_docs, key=lambda g: (order[g["doc"]], g["order"]))
     return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,),
                  narrowed=len(docs) < len(rows))
 

@@ -92,3 +92,26 @@ def media(monkeypatch) -> list:
 
     monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
     return managers
+
+
+def summary_lines_checked(comparison) -> int:
+    """Assert that every summary line of ``comparison`` (count, documents, groups, strongest
+    frequency, school total) is what the rows behind it (:meth:`Comparison.details`) give; the
+    number of lines checked."""
+    from kb.compare import strongest
+
+    checked = 0
+    for key, columns in comparison.summary.items():
+        for i, lines in enumerate(columns):
+            for line in lines:
+                rows = comparison.details(key, i, line.signature)
+                if key == "schools":
+                    assert line.count == rows[0].extra["schools"] and line.groups == rows[0].extra["groups"]
+                    continue
+                assert line.count == len(rows), (key, comparison.scopes[i].label, line.label)
+                assert line.documents == len({r.citation.doc for r in rows if r.citation})
+                if key == "models":
+                    assert line.groups == len({g for r in rows for g in r.extra.get("groups", ())})
+                assert line.frequency == strongest(r.extra.get("frequency") for r in rows)
+                checked += 1
+    return checked

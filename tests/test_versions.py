@@ -20,7 +20,7 @@ from kb import diff as diffs
 from kb import gaps as gaps_module
 from kb import obligations, scopes, versions
 from kb.errors import PolicyKBError
-from tests.conftest import ingested_store
+from tests.conftest import ingested_store, summary_lines_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 REVISED = ROOT / "tests" / "fixtures" / "versions" / "tianjiaan-district-groups.txt"
@@ -409,6 +409,17 @@ def test_a_page_of_answers_leaves_out_the_versions_not_in_force(vstore):
     answer = ask(vstore, "田家庵区成员校有哪些义务？")
     wanted = {o.rule for o in find(vstore, actor="member_school", district=draft.district) if o.doc not in older}
     assert {rule for r in answer.results for rule in r.rules} == wanted and answer.page.total == len(wanted)
+
+
+def test_a_district_summary_counts_only_its_documents_in_force(vstore):
+    """A district with an older version is summarised from counts too, and every line is what
+    the rows of its documents in force give (the draft's duties are not counted)."""
+    from kb.compare import compare
+
+    comparison = compare(vstore, ["田家庵区", "张掖市"])
+    draft, _ = _pair(vstore)
+    assert comparison.scopes[0].narrowed and draft.doc not in comparison.scopes[0].docs
+    assert summary_lines_checked(comparison) > 10
 
 
 def test_the_versions_in_force_are_saved_for_the_next_process(vstore, monkeypatch):
