@@ -314,12 +314,12 @@ def _by_short_forms(text: str) -> str | None:
     """With no full name in the text: the area whose unique short form (广州, 电白) recurs most;
     short forms that are also common words (资源, 合作) do not count."""
     text = text[:SHORT_FORM_SPAN]
+    present = gazetteer.short_forms_in(text)
     counts = Counter()
     for shorts in (gazetteer.short_names(), gazetteer.county_short_names()):
         for short, name in shorts.items():
-            n = text.count(short)
-            if n and not _common_word(short):
-                counts[name] += n
+            if short in present and not _common_word(short):
+                counts[name] += text.count(short)
     if counts:
         (name, n), *rest = counts.most_common(2)
         if n >= 2 and (not rest or rest[0][1] < n):
@@ -331,9 +331,10 @@ def _city_of_short_districts(text: str) -> str | None:
     """The city whose districts the text names by short forms only, three or more of them (福田、
     罗湖、南山…各培育…): a city-wide plan. Short forms that are common words do not count."""
     areas = gazetteer.areas()
+    present = gazetteer.short_forms_in(text)
     cities: Counter = Counter()
     for short, names in gazetteer.short_forms().items():
-        if short in text and not _common_word(short):
+        if short in present and not _common_word(short):
             cities.update({a.city for n in names for a in areas.get(n, ()) if a.level == "county" and a.city})
     if not cities:
         return None
@@ -386,8 +387,9 @@ def document_district(text: str, meta: dict) -> tuple[str | None, str | None]:
 def _short_counts(text: str) -> Counter:
     """How often the text names each province and city by its short form (兰州晨报 → 兰州市)."""
     text = text[:SHORT_FORM_SPAN]
+    present = gazetteer.short_forms_in(text)
     return Counter({name: text.count(short) for short, name in gazetteer.short_names().items()
-                    if short in text and not _common_word(short)})
+                    if short in present and not _common_word(short)})
 
 
 def _province_wide(text: str, counts: Counter) -> str | None:
