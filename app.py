@@ -57,8 +57,9 @@ def _store():
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_documents(stamp: str) -> list[dict]:
-    rows = queries.run(_store(), "documents").rows
-    return [{k: plain_value(v) for k, v in r.items()} for r in rows]
+    from kb.document_list import documents
+
+    return documents(_store())
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -72,13 +73,11 @@ def cached_doc_meta(stamp: str, doc: str) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_groups(stamp: str) -> list[dict]:
-    rows = queries.run(_store(), "cmp_groups").rows
-    out = []
-    for r in rows:
-        r = {k: plain_value(v) for k, v in r.items()}
-        r["label"] = group_label(r)
-        out.append(r)
-    return out
+    """Every school group (group, doc, district, name, leadNames, label), from the documents' name
+    indexes as the question vocabulary holds them — not a scan of every group's facts."""
+    from kb.district_choices import store_groups
+
+    return [{**r, "label": group_label(r)} for r in store_groups(_store())]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -94,10 +93,9 @@ def cached_group_index(stamp: str) -> dict[str, dict]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_models(stamp: str) -> list[str]:
     """The group models some document or group of the store adopts, in vocabulary order."""
-    from kb.scopes import model_scope
-    from ontology import labels
+    from kb.district_choices import store_models
 
-    return [code for code in labels("model") if model_scope(_store(), code).docs]
+    return store_models(_store())
 
 
 # --------------------------------------------------------------------------- the page context
@@ -176,6 +174,10 @@ class App:
         if g is None:
             return str(iri)
         return f"{g['label']}（{g.get('district') or self.t('unknown_district')}）"
+
+    def group(self, iri: str) -> dict | None:
+        """One school group's row of :meth:`groups` (None if the store has no such group)."""
+        return cached_group_index(self.stamp).get(str(iri))
 
     def models(self) -> list[str]:
         return cached_models(self.stamp)

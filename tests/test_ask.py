@@ -511,6 +511,28 @@ def test_a_fresh_process_reads_the_saved_vocabulary_until_the_store_changes(tmp_
         assert len(newer) == 1 and newer != files
 
 
+def test_the_document_list_is_saved_for_the_next_process(tmp_path, monkeypatch):
+    """The list of documents (what the app's shell and pages start from) is the ``documents``
+    query's rows; a second process on the same snapshot reads it from the store's cache folder."""
+    from ingest.runner import ingest
+    from kb import document_list, queries
+    from kb.store import open_store
+
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS)], workers=1)
+    with open_store(str(tmp_path / "kb"), read_only=True) as store:
+        first = document_list.documents(store)
+        wanted = [{k: v if v is None or isinstance(v, int) else str(v) for k, v in r.items()}
+                  for r in queries.run(store, "documents").rows]
+        assert first == wanted and len(first) == len(list(SOURCE_DOCS.glob("*.txt")))
+        assert list((tmp_path / "kb" / "cache").glob("documents@*"))
+        document_list._MEMORY.clear()
+        real = queries.run
+        monkeypatch.setattr(queries, "run", lambda store, name, **kw: pytest.fail("listed again") if name == "documents"
+                            else real(store, name, **kw))
+        assert document_list.documents(store) == first
+
+
 # --- districts named by their city, every year covering every school year -----------------------
 
 LH_SCHOOL_YEAR = "积极探索《市实验中学教育集团考核评估办法》,按学年度对各教育集团办学情况、实施过程及办学效果开展捆绑式评估,既要看集团的整体发展,也要看集团内每一所学校的进步。"

@@ -61,14 +61,16 @@ def vocabulary_for(store: Store) -> Vocabulary:
 
 def warm(store: Store) -> threading.Thread:
     """Prepare what a first question reads from the whole store, in a background thread: the
-    vocabulary and the documents not in force (errors are left to the first question, which
+    vocabulary, the documents not in force and the list of documents (errors are left to the first question, which
     tries again); returns the thread."""
     def run() -> None:
+        from kb.document_list import documents
         from kb.versions import not_in_force
 
         try:
             vocabulary_for(store)
             not_in_force(store)
+            documents(store)
         except Exception:  # noqa: BLE001 - the first question reports it
             pass
 

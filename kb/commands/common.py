@@ -36,11 +36,12 @@ def open_store(location: Optional[str], *, read_only: bool = False):
 
 def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
     """Build what the first question of a later process reads from the whole store (the question
-    vocabulary, the documents not in force) so that an embedded store keeps it for that process;
+    vocabulary, the documents not in force, the list of documents) so that an embedded store keeps it for that process;
     a failure here is left to the first question, which reports it."""
     import time
 
     from kb.ask import vocabulary_for
+    from kb.document_list import documents
     from kb.store import open_store as _open
     from kb.versions import not_in_force
 
@@ -50,6 +51,7 @@ def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
                 err.status("preparing answers (names, versions in force) …", spinner="dots"):
             vocabulary_for(store)
             not_in_force(store)
+            documents(store)
     except PolicyKBError:
         return
     if not quiet:
