@@ -249,13 +249,15 @@ def _stem_rules() -> dict:
             "common_tags": frozenset(data["common_tags"])}
 
 
-def _words(piece: str) -> list:
+@lru_cache(maxsize=16384)
+def _words(piece: str) -> tuple:
+    """jieba's tagged words of ``piece`` (cached: a group's name recurs through its document)."""
     import jieba.posseg
 
     from ingest.segmenter import setup
 
     setup()
-    return jieba.posseg.lcut(piece, HMM=False)
+    return tuple(jieba.posseg.lcut(piece, HMM=False))
 
 
 def group_stem(text: str, floor: int, at: int, doc_names=()) -> str | None:
