@@ -111,6 +111,7 @@ class App:
         self.location = holder.location
         self.lang = lang
         self.as_of: str | None = None       # the sidebar's "as of" date: the versions in force then
+        self._documents_by_iri: dict[str, dict] | None = None
 
     # -- labels --------------------------------------------------------------------------
 
@@ -137,7 +138,9 @@ class App:
         return cached_doc_meta(self.stamp, str(doc))
 
     def _doc_index(self) -> dict[str, dict]:
-        return cached_doc_index(self.stamp)
+        if self._documents_by_iri is None:      # once per run: a label per option of a long list
+            self._documents_by_iri = cached_doc_index(self.stamp)
+        return self._documents_by_iri
 
     def doc_title(self, doc: str) -> str:
         row = self._doc_index().get(str(doc))

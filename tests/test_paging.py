@@ -295,3 +295,19 @@ def test_group_choices_follow_the_district(big_env, big, largest):
     assert 1 < len(offered) < len(everything) and set(offered) <= set(everything)
     assert len(offered) - 1 == len(district_groups(big, largest))
     assert all(label.endswith(f"（{largest}）") for label in offered[1:])
+
+
+def test_ask_offers_the_documents_of_the_districts_asked_about(big_env, big, largest, monkeypatch):
+    """On a large store the ask page's document filter lists the documents of the district the
+    question names, not every document of the store; on a small one, every document."""
+    from kb import queries
+
+    every = {str(r["doc"]) for r in queries.run(big, "cmp_documents").rows}
+    own = {str(r["doc"]) for r in queries.run(big, "cmp_documents", district=largest).rows}
+    assert 0 < len(own) < len(every)
+    for limit, wanted in ((1, own), (10 ** 6, every)):
+        monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", str(limit))
+        at = ok(new_app(page="ask").run())
+        at.text_input[0].set_value(f"{largest}有哪些义务？")
+        ok(at.run())
+        assert len(at.multiselect(key="ask_docs").options) == len(wanted)

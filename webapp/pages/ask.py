@@ -134,7 +134,12 @@ st.info(md_escape(summary), icon=":material/psychology:")
 # --------------------------------------------------------------------------- filter chips
 
 original = chips_of(interp)
-docs = [r["graph"] for r in app.documents()]
+# the documents to pick from: every one on a small store; on a large one those of the districts
+# chosen (or read from the question) and those the question names
+picked = set(st.session_state.get("ask_districts") or original["ask_districts"] or [])
+named = set(original["ask_docs"]) | set(st.session_state.get("ask_docs") or [])
+large = app.large()
+docs = [r["graph"] for r in app.documents() if not large or r.get("district") in picked or r["graph"] in named]
 group_options = list(dict.fromkeys(original["ask_groups"]))
 choices = {"ask_kind": list(KINDS), "ask_actors": _codes("actor"), "ask_districts": app.districts(),
            "ask_docs": docs, "ask_groups": group_options, "ask_models": _codes("model"),
