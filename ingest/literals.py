@@ -94,6 +94,13 @@ class LiteralMatcher:
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, label, matched text), non-overlapping, left to right."""
+        return self.select(text, self.candidates(text, start, end))
+
+    def candidates(self, text: str, start: int = 0, end: int | None = None) -> list[tuple]:
+        """Every match of a literal inside ``text[start:end]`` that passes its lookaround checks,
+        overlapping ones too, as ``(start, priority, -length, end, label)``. The candidates of a
+        part of that range are those inside the part: search a sentence once, then
+        :meth:`select` its clauses' matches from them."""
         end = len(text) if end is None else end
         if end <= start:
             return []
@@ -111,11 +118,16 @@ class LiteralMatcher:
                     continue
                 candidates.append((s, priority, -(e - s), e, label))
                 break
+        return candidates
+
+    @staticmethod
+    def select(text: str, candidates: list[tuple]) -> list[tuple[int, int, str, str]]:
+        """The matches :meth:`find` keeps of ``candidates``: (start, end, label, matched text)."""
         if len(candidates) < 2:
             return [(s, e, label, text[s:e]) for s, _, _, e, label in candidates]
         # the most specific pattern first, then left to right, longest first: a later, less
         # specific wording never cuts into one already taken (成员学校学科教师 before 各成员学校)
-        candidates.sort(key=lambda c: (c[1], c[0], c[2]))
+        candidates = sorted(candidates, key=lambda c: (c[1], c[0], c[2]))
         taken: list[tuple[int, int, str]] = []
         for s, _, _, e, label in candidates:
             if all(e <= a or s >= b for a, b, _ in taken):

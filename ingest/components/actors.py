@@ -47,6 +47,19 @@ def find_actors(text: str, start: int = 0, end: int | None = None) -> list[Actor
     return [ActorMention(s, e, concept, word) for s, e, concept, word in _matcher().find(text, start, end)]
 
 
+class SentenceActors:
+    """The actor wordings of one sentence ``text[start:end]``, searched once; :meth:`find` gives
+    the mentions of any part of it exactly as :func:`find_actors` would find them there."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.candidates = _matcher().candidates(text, start, end)
+
+    def find(self, start: int, end: int) -> list[ActorMention]:
+        inside = [c for c in self.candidates if start <= c[0] and c[3] <= end]
+        return [ActorMention(s, e, concept, word) for s, e, concept, word in LiteralMatcher.select(self.text, inside)]
+
+
 def head_actor(mentions: list[ActorMention], text: str) -> ActorMention | None:
     """The actor a subject phrase denotes: its rightmost term, except that "牵头校和成员校"
     (both sides of the group) means the whole group."""

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import frequency
-from ingest.components.actors import consortium_lead_pattern, consortium_member_pattern
+from ingest.components.actors import SentenceActors, consortium_lead_pattern, consortium_member_pattern
 from ingest.components.spans import make_span, text_of
 from ingest.extensions import facts_of
 from ingest.triage import triage_pattern
@@ -126,9 +126,10 @@ def statements(text: str, start: int, end: int, tokens, schools, ctx: Context,
     dated = False                   # after the date of an event (13日,): a subject ends no narration
     aim = False                     # after 为+verb, until the clause that pursues the aim
     offsets = [pos for pos, _ in tokens]
-    for s, e, coordinated in split_statement(text, start, end):
+    actors = SentenceActors(text, start, end)
+    for s, e, coordinated in split_statement(text, start, end, actors):
         own = tokens[bisect.bisect_left(offsets, s):bisect.bisect_left(offsets, e)]
-        clause = analyse(text, s, e, own, coordinated, schools)
+        clause = analyse(text, s, e, own, coordinated, schools, actors)
         if clause.boilerplate:
             continue
         if _time_only(clause):

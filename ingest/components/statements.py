@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest import frequency
-from ingest.components.actors import ActorMention, find_actors, head_actor, may_start_actor
+from ingest.components.actors import ActorMention, SentenceActors, find_actors, head_actor, may_start_actor
 from ingest.components.spans import patterns
 from ingest.structure import split_clauses
 
@@ -183,14 +183,14 @@ def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
     return next((m for m in MODALITY_ORDER if m in found), None)
 
 
-def _coordinate_splits(text: str, start: int, end: int) -> list[int]:
+def _coordinate_splits(text: str, start: int, end: int, actors: SentenceActors | None = None) -> list[int]:
     """Offsets of 、 that join two clauses with their own subjects (牵头校选派…、成员校选派…)."""
     cuts = []
     for m in ENUMERATION_COMMA.finditer(text[start:end]):
         pos = start + m.end()
         if not may_start_actor(text, pos):
             continue
-        after = find_actors(text, pos, min(end, pos + 12))
+        after = actors.find(pos, min(end, pos + 12)) if actors else find_actors(text, pos, min(end, pos + 12))
         if not after or after[0].start != pos or after[0].concept not in COORDINATE_ACTORS:
             continue
         tail = text[after[0].end:after[0].end + 6]
@@ -219,11 +219,13 @@ def _period_splits(text: str, start: int, end: int) -> list[int]:
 MODALITY_OPENER = re.compile(r"、(?=原则上|严禁|不得|禁止)")
 
 
-def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
-    """Clause spans of a sentence, with coordinated clauses split at 、 (third item True)."""
+def split_statement(text: str, start: int, end: int,
+                    actors: SentenceActors | None = None) -> list[tuple[int, int, bool]]:
+    """Clause spans of a sentence, with coordinated clauses split at 、 (third item True);
+    ``actors``: the sentence's actor wordings, when already searched."""
     out = []
     for s, e in split_clauses(text, start, end):
-        cuts = sorted(set(_coordinate_splits(text, s, e)) | set(_period_splits(text, s, e))
+        cuts = sorted(set(_coordinate_splits(text, s, e, actors)) | set(_period_splits(text, s, e))
                       | {m.start() for m in MODALITY_OPENER.finditer(text, s, e)})
         bounds = [s] + [c + 1 for c in cuts] + [e]
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
@@ -232,8 +234,9 @@ def split_statement(text: str, start: int, end: int) -> list[tuple[int, int, boo
 
 
 def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coordinated: bool,
-            schools: list[tuple[int, int, str]]) -> Clause:
-    """Everything the rules component needs to know about the clause ``text[start:end]``."""
+            schools: list[tuple[int, int, str]], actors: SentenceActors | None = None) -> Clause:
+    """Everything the rules component needs to know about the clause ``text[start:end]``
+    (``actors``: those of its sentence, when already searched)."""
     lex = lexicon()
     body = text[start:end].rstrip(",:;。!?")
     clause = Clause(start, end, body, coordinated=coordinated)
@@ -252,7 +255,7 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     clause.responsible = body.startswith("负责") or body.startswith("具体负责")
     clause.per_occurrence = body.startswith(PER_OCCURRENCE)
     clause.assigns_post = bool(ASSIGNS_POST.search(body))
-    mentions = find_actors(text, start, end)
+    mentions = actors.find(start, end) if actors else find_actors(text, start, end)
     by = None if clause.assigns_post else BY.search(body)   # 由Y担任 names a holder, not an agent
     subject = None
     if by:
