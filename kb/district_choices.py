@@ -1,7 +1,9 @@
 """What a district offers to choose from: its school groups, schools, group models and the actors
 whose duties its rules state — read from that district's documents only (their name indexes,
 ``district_name_index``, and rule tallies, ``rule_tallies``), never from the whole store, so the
-app's choice lists follow the chosen district. How: docs/query-side.md#kbdistrict_choicespy.
+app's choice lists follow the chosen district. The store's whole lists of groups and models
+(``store_groups``, ``store_models``) come from the store's question vocabulary, built from the same
+name indexes once per store view. How: docs/query-side.md#kbdistrict_choicespy.
 """
 from __future__ import annotations
 
@@ -56,6 +58,36 @@ def district_choices(store: Store, districts: str | list[str] | tuple[str, ...])
                            actors)
 
 
+def store_models(store: Store) -> list[str]:
+    """The group models some document or group of the store adopts, in vocabulary order — from
+    the store's question vocabulary (:func:`kb.ask.vocabulary_for`: the documents' name indexes,
+    read once per store view), not a query per model."""
+    from kb.ask import vocabulary_for
+    from ontology import labels
+
+    terms = vocabulary_for(store).terms
+    used = set().union(*terms.document_models.values(), *(g.models for g in terms.groups.values()))
+    return [m for m in labels("model") if m in used]
+
+
+def store_groups(store: Store) -> list[dict]:
+    """Every school group of the store as ``{group, doc, district, name, leadNames}`` (the
+    ``cmp_groups`` fields a choice list shows; ``leadNames`` joined by "、"), in district, document
+    and group order — from the store's question vocabulary, like :func:`store_models`."""
+    from kb.ask import vocabulary_for
+
+    groups = vocabulary_for(store).terms.groups.values()
+    rows = [{"group": g.iri, "doc": g.doc, "district": g.district or None, "name": g.name or None,
+             "leadNames": "、".join(g.lead_schools) or None} for g in groups]
+    return sorted(rows, key=lambda r: (r["district"] or "", r["doc"], _order(r["group"]), r["group"]))
+
+
+def _order(group: str) -> int:
+    """A group's number in its document (its IRI ends ``/group/<n>``, as ``cmp_groups``'s ?order)."""
+    tail = group.rpartition("/group/")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
 def _from_facts(store: Store, district: str, groups: dict, schools: dict, models: set) -> None:
     """Groups, lead schools and models of a district read from its facts (``cmp_groups``), for
     stores written before documents carried a name index."""
@@ -72,4 +104,4 @@ def _bound_by(store: Store, actor: str) -> set[str]:
     return {code(r["actor"]) for r in queries.run(store, "actor_scope", target=concept("actor", actor)).rows}
 
 
-__all__ = ["DistrictChoices", "district_choices"]
+__all__ = ["DistrictChoices", "district_choices", "store_groups", "store_models"]
