@@ -1,21 +1,28 @@
 """What a district lacks: the duties (actor, category, period) that most of its peers require and
 it does not, each with the peers' sentences and how many peers have it.
 
-:func:`gaps` reads every district's rules through :func:`kb.obligations.find` on the documents in
-force (:func:`kb.scopes.district_scope`), so a gap means the same as a cell of the matrix. Rules:
-docs/query-side.md ("kb/gaps.py"); words in ``gaps.toml``.
+:func:`gaps` decides which duties each district requires from the documents' rule tallies
+(``pkb:ruleTally``, one short value per document, of the documents in force: :func:`duty_documents`)
+and then reads the sentences of the gaps it returns only, bound by the documents that hold them
+(:func:`read_sources`), so a gap means the same as a cell of the matrix and costs the same on ten
+documents or ten thousand. :func:`district_duties` lists one district's rules (the reference the
+tallies are checked against). Rules: docs/query-side.md ("kb/gaps.py"); words in ``gaps.toml``.
 """
 from __future__ import annotations
 
+import json
+import threading
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
-from kb import obligations, scopes
+from kb import obligations, queries, scopes, versions
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
-from kb.store.base import Store
+from kb.store.base import IRI, Store
 
 
 @lru_cache(maxsize=1)
@@ -38,10 +45,16 @@ class Gap:
     peers: list[str]
     total: int                                  # how many districts were compared against
     sources: list[Obligation] = field(default_factory=list)
+    # the peers whose sentences were read (None: not read yet; see read_sources)
+    source_peers: list[str] | None = None
 
     @property
     def count(self) -> int:
         return len(self.peers)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.actor, self.category, self.period
 
     def label(self, lang: str = "zh") -> str:
         """成员学校 · 教师交流 · 每学年 (the concept labels of the duty)."""
@@ -55,7 +68,7 @@ class Gap:
         return {"actor": self.actor, "category": self.category, "period": self.period,
                 "label": self.label("zh"), "label_en": self.label("en"), "peers": self.peers,
                 "count": self.count, "total": self.total,
-                "sources": [ob.to_dict() for ob in self.sources]}
+                "sources": [ob.to_dict() for ob in self.sources], "source_peers": self.source_peers}
 
 
 @dataclass
@@ -67,6 +80,9 @@ class Gaps:
     gaps: list[Gap]
     as_of: str | None = None
     min_peers: int = 1
+    sources_per_peer: int = 3
+    # peer → [(document, its rule tally)]: where read_sources finds the sentences
+    tallies: dict = field(default_factory=dict, repr=False)
 
     HEADER = ("主体 actor", "类别 category", "周期 period", "同行数 peers", "同行 districts",
               "同行原文 peers' sentences")
@@ -114,10 +130,112 @@ def district_duties(store: Store, district: str, as_of: str | None = None) -> di
     return out
 
 
+#: up to this many districts, their tallies are read with the districts bound (and not kept);
+#: beyond, every tally is read in one query and kept for the store's view (:func:`_all_tallies`)
+BOUND_DISTRICTS = 40
+
+# district → [(document, its pkb:ruleTally JSON)], documents in force, in the order a scope lists them
+Tallies = dict[str, list[tuple[str, str]]]
+
+_CACHE: "OrderedDict[tuple, tuple[Tallies, dict[str, frozenset]]]" = OrderedDict()
+_LOCK = threading.Lock()
+_ENTRIES: dict[str, tuple | None] = {}        # a tally entry's text → its duty key (None: not a duty)
+
+
+def _duty(entry: str) -> tuple | None:
+    """The duty key of one tally entry (``"actor","category","modality","period",n``), None when
+    its modality requires nothing or its category is skipped (``gaps.toml``)."""
+    key = _ENTRIES.get(entry, False)
+    if key is False:
+        actor, category, modality, period, n = json.loads(f"[{entry}]")
+        key = (actor, category, period or "none") if (
+            n and modality in config()["modalities"] and category not in config()["skip_categories"]) else None
+        if len(_ENTRIES) > 100_000:
+            _ENTRIES.clear()
+        _ENTRIES[entry] = key
+    return key
+
+
+def _entries(tally: str) -> list[str]:
+    """The entries of a tally as written by ingest (``[[…],[…]]``, compact JSON), each as text:
+    many documents share them, so each distinct entry is parsed once (:func:`_duty`)."""
+    text = tally.strip()
+    if " " in text or "\n" in text:          # not the compact form ingest writes: write it so
+        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    inner = text[2:-2]
+    return inner.split("],[") if inner else []
+
+
+def _read_tallies(store: Store, districts: tuple[str, ...] | None, as_of: str | None) -> Tallies:
+    excluded = versions.not_in_force(store, as_of)
+    out: Tallies = {}
+    rows = queries.run(store, "rule_tallies", district=districts).rows
+    for row in sorted(rows, key=lambda r: (str(r["district"]), str(r["doc"]))):
+        if row["district"] and row["doc"] not in excluded:
+            out.setdefault(str(row["district"]), []).append((str(row["doc"]), str(row["tally"])))
+    return out
+
+
+def _keys(tallies: Tallies) -> dict[str, frozenset]:
+    out = {}
+    for district, docs in tallies.items():
+        entries: set[str] = set()
+        for _, tally in docs:
+            entries.update(_entries(tally))
+        out[district] = frozenset(filter(None, map(_duty, entries)))
+    return out
+
+
+def _all_tallies(store: Store, as_of: str | None) -> tuple[Tallies, dict[str, frozenset]]:
+    """Every district's tallies and duties, kept per store view where the store can tell when it
+    changed (a page's next interaction then reads nothing)."""
+    token = store.state_token()
+    key = (str(getattr(store, "location", id(store))), token, versions.check_date(as_of))
+    with _LOCK:
+        if token is not None and key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    tallies = _read_tallies(store, None, as_of)
+    found = (tallies, _keys(tallies))
+    if token is not None:
+        with _LOCK:
+            _CACHE[key] = found
+            while len(_CACHE) > 2:
+                _CACHE.popitem(last=False)
+    return found
+
+
+def _tallies(store: Store, districts: list[str] | None, as_of: str | None) -> tuple[Tallies, dict[str, frozenset]]:
+    if districts is not None and len(set(districts)) <= BOUND_DISTRICTS:
+        tallies = _read_tallies(store, tuple(sorted(set(districts))), as_of)
+        return tallies, _keys(tallies)
+    return _all_tallies(store, as_of)
+
+
+def required_duties(store: Store, districts: list[str] | None = None, as_of: str | None = None) -> dict[str, frozenset]:
+    """The duty keys each district (of ``districts``, None: all) requires, from the rule tallies of
+    its documents in force ``as_of`` — the keys of :func:`district_duties` without listing a rule."""
+    keys = _tallies(store, districts, as_of)[1]
+    return keys if districts is None else {d: keys.get(d, frozenset()) for d in districts}
+
+
+def _holding(tallies: list[tuple[str, str]], key: tuple) -> Iterator[tuple[str, int]]:
+    """(document, rules of ``key``) for the documents of ``tallies`` that state the duty, in order."""
+    for doc, tally in tallies:
+        n = sum(int(e.rsplit(",", 1)[1]) for e in _entries(tally) if _duty(e) == key)
+        if n:
+            yield doc, n
+
+
 def gaps(store: Store, district: str, against: list[str] | None = None, *, as_of: str | None = None,
-         min_peers: int | None = None, sources_per_peer: int | None = None) -> Gaps:
+         min_peers: int | None = None, sources_per_peer: int | None = None, sources: int | None = None,
+         source_peers: int | None = None) -> Gaps:
     """The duties at least ``min_peers`` of ``against`` (default: every other district; at least
-    half of them, rounded up, by default) require and ``district`` does not."""
+    half of them, rounded up, by default) require and ``district`` does not.
+
+    The sentences (at most ``sources_per_peer`` of each peer) are read for the first ``sources``
+    gaps (None: every gap; 0: none yet, :func:`read_sources` reads them on demand), of at most
+    ``source_peers`` of each gap's peers (None: every peer)."""
     target = scopes.resolve_district(store, district)
     peers = [scopes.resolve_district(store, d) for d in against] if against else \
         [d for d in scopes.districts(store) if d != target]
@@ -127,20 +245,87 @@ def gaps(store: Store, district: str, against: list[str] | None = None, *, as_of
                                   code="PKB-GAPS-PEERS", hint="name peers with --against D1 D2 …")
     if min_peers is None:
         min_peers = max(1, (len(peers) + 1) // 2)
-    per_peer = sources_per_peer or config()["sources_per_peer"]
-    own = district_duties(store, target, as_of)
-    having: dict[tuple, dict[str, list[Obligation]]] = {}
+    tallies, keys = _tallies(store, None if not against else [target, *peers], as_of)
+    own = keys.get(target, frozenset())
+    having: dict[tuple, list[str]] = {}
     for peer in peers:
-        for key, obs in district_duties(store, peer, as_of).items():
-            having.setdefault(key, {})[peer] = obs
-    found = []
-    for key, by_peer in having.items():
-        if key in own or len(by_peer) < min_peers:
-            continue
-        sources = [ob for peer in peers if peer in by_peer for ob in by_peer[peer][:per_peer]]
-        found.append(Gap(*key, peers=[p for p in peers if p in by_peer], total=len(peers), sources=sources))
+        for key in keys.get(peer, ()):
+            having.setdefault(key, []).append(peer)
+    found = [Gap(*key, peers=by_peer, total=len(peers)) for key, by_peer in having.items()
+             if key not in own and len(by_peer) >= min_peers]
     found.sort(key=lambda g: (-g.count, g.actor, g.category, g.period))
-    return Gaps(target, peers, found, as_of, min_peers)
+    result = Gaps(target, peers, found, as_of, min_peers,
+                  sources_per_peer=sources_per_peer or config()["sources_per_peer"],
+                  tallies={p: tallies[p] for p in peers if p in tallies})
+    read_sources(store, result, found if sources is None else found[:sources], source_peers)
+    return result
 
 
-__all__ = ["Gap", "Gaps", "district_duties", "duty_key", "gaps"]
+def read_sources(store: Store, result: Gaps, chosen: list[Gap] | None = None,
+                 source_peers: int | None = None) -> None:
+    """Read the peers' sentences of the ``chosen`` gaps of ``result`` (None: every gap) into their
+    ``sources``: at most ``result.sources_per_peer`` rules of each of the first ``source_peers`` of
+    its peers (None: all), in the order the peer's documents list them (as :func:`district_duties`).
+    Only the documents that hold them are read (the tallies say which): one query per gap with
+    its actor and category bound, then the frequencies and titles of those documents."""
+    chosen = result.gaps if chosen is None else chosen
+    per_peer = result.sources_per_peer
+    todo: list[tuple[Gap, dict[str, list[str]]]] = []
+    for gap in chosen:
+        wanted = gap.count if source_peers is None else min(source_peers, gap.count)
+        if gap.source_peers is not None and len(gap.source_peers) >= wanted:
+            continue                                        # already read, as far as asked
+        docs_of: dict[str, list[str]] = {}
+        for peer in gap.peers[:wanted]:
+            need, docs = per_peer, []
+            for doc, n in _holding(result.tallies.get(peer, []), gap.key):
+                if need <= 0:
+                    break
+                docs.append(doc)
+                need -= n
+            docs_of[peer] = docs
+        todo.append((gap, docs_of))
+    rules = _rules(store, [(gap.key, {d for ds in docs_of.values() for d in ds}) for gap, docs_of in todo])
+    for gap, docs_of in todo:
+        gap.sources = []
+        for docs in docs_of.values():
+            held = [ob for d in docs for ob in rules.get((gap.key, d), [])]
+            gap.sources += held[:per_peer]
+        gap.source_peers = list(docs_of)
+
+
+def _rules(store: Store, asks: list[tuple[tuple, set[str]]]) -> dict[tuple, list[Obligation]]:
+    """(duty key, document) → the document's required rules of that duty, in rule order, built as
+    :func:`kb.obligations.find` builds them; ``asks``: each duty key with the documents to read."""
+    from kb.obligations import code, concept, rule_frequencies
+
+    asks = [(key, docs) for key, docs in asks if docs]
+    if not asks:
+        return {}
+    rows = [(key, r) for key, docs in asks for r in queries.run(
+        store, "obligations", doc=tuple(IRI(d) for d in sorted(docs)),
+        actor=concept("actor", key[0]), category=concept("category", key[1])).rows]
+    every = tuple(IRI(d) for d in sorted({d for _, docs in asks for d in docs}))
+    frequencies = rule_frequencies(queries.run(store, "obligation_constraints", doc=every).rows)
+    documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", doc=every).rows}
+    required = set(config()["modalities"])
+    rows.sort(key=lambda kr: (kr[1].get("district") or "", kr[1]["doc"], kr[1]["order"]))
+    out: dict[tuple, list[Obligation]] = {}
+    seen = set()
+    for key, r in rows:
+        frequency = frequencies.get(r["rule"])
+        if (key, r["rule"]) in seen or code(r["modality"]) not in required \
+                or ((frequency or {}).get("period") or "none") != key[2]:
+            continue
+        seen.add((key, r["rule"]))
+        document = documents.get(r["doc"], {})
+        out.setdefault((key, str(r["doc"])), []).append(Obligation(
+            doc=r["doc"], title=document.get("title"), district=r.get("district") or None,
+            province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
+            actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
+            category=code(r["category"]), frequency=frequency,
+            sentence=r["sentence"], span=(r["start"], r["end"])))
+    return out
+
+
+__all__ = ["Gap", "Gaps", "district_duties", "duty_key", "required_duties", "gaps", "read_sources"]
