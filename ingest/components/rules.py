@@ -375,7 +375,7 @@ def rules_component(doc: Doc) -> Doc:
     structure = doc._.structure
     text = structure.text
     ctx = document_context(doc)
-    schools_by_start = sorted((*s._.exact, s._.name) for s in doc.spans.get("schools", []))
+    schools_by_start = sorted((*f["exact"], f.get("name")) for f in map(facts_of, doc.spans.get("schools", [])))
     segments = doc._.segments or {}
     triage = triage_pattern()
     lex = lexicon()

@@ -40,7 +40,7 @@ COORDINATE_ACTORS = frozenset({"lead_school", "member_school", "lead_school_staf
                                "government", "inspectorate"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Clause:
     start: int
     end: int
