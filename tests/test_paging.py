@@ -311,3 +311,81 @@ def test_ask_offers_the_documents_of_the_districts_asked_about(big_env, big, lar
         at.text_input[0].set_value(f"{largest}有哪些义务？")
         ok(at.run())
         assert len(at.multiselect(key="ask_docs").options) == len(wanted)
+
+
+# --------------------------------------------------------------------------- changes and compare on a large store
+
+
+def documents_by_district(store) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in queries.run(store, "documents").rows:
+        if r.get("district"):
+            out.setdefault(str(r["district"]), []).append(str(r["graph"]))
+    return out
+
+
+def test_store_lists_of_groups_and_models_are_the_queries(big):
+    """The app's lists of every group and model (from the name indexes) hold what the queries over
+    the facts find: ``cmp_groups`` and a model scope per model."""
+    from kb.district_choices import store_groups, store_models
+    from kb.scopes import model_scope
+    from ontology import labels
+
+    rows = queries.run(big, "cmp_groups").rows
+    assert {(str(r["group"]), str(r["doc"]), str(r["district"]), str(r.get("name") or "")) for r in rows} == \
+        {(g["group"], g["doc"], g["district"] or "", g["name"] or "") for g in store_groups(big)}
+    assert store_models(big) == [m for m in labels("model") if model_scope(big, m).docs] != []
+
+
+def test_changes_asks_for_a_district_first_on_a_large_store(big_env, big, largest, monkeypatch):
+    """Above POLICYKB_APP_SCOPE_DOCUMENTS documents the changes page lists one district's documents
+    (by default the first district with a version chain) and follows the district chosen; a link
+    naming only documents opens their district."""
+    from kb.versions import chains
+
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", str(DOCS - 1))
+    own = documents_by_district(big)
+    with_versions = sorted({v.district for c in chains(big) for v in c.versions if v.district})
+    at = ok(new_app(page="changes").run())
+    box = at.selectbox(key="chg_district")
+    assert box.value == (with_versions[0] if with_versions else sorted(own)[0])
+    assert box.options == sorted(own)
+    at.selectbox(key="chg_district").set_value(largest)
+    ok(at.run())
+    offered = at.selectbox(key="chg_old").options   # as shown: 《title》（district）
+    assert len(offered) == len(own[largest]) < DOCS and all(o.endswith(f"（{largest}）") for o in offered)
+    assert at.selectbox(key="chg_old").value in own[largest] and at.query_params["district"] == largest
+    linked = ok(new_app(page="changes", old=own[largest][-1]).run())
+    assert linked.selectbox(key="chg_district").value == largest
+    assert linked.selectbox(key="chg_old").value == own[largest][-1]
+
+
+def test_compare_offers_only_the_groups_of_the_districts_picked(big_env, big, largest, monkeypatch):
+    """On a large store the compare page offers every district and model but only the groups of the
+    districts picked (as scopes or in cmp_group_district), and first compares two districts of the
+    median size; a link naming a group keeps it."""
+    from kb.district_choices import store_models
+
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", str(DOCS - 1))
+    own = documents_by_district(big)
+    median = sorted(len(d) for d in own.values())[len(own) // 2]
+    at = ok(new_app().run())   # a session that opens the page: a link to it would name its scopes
+    ok(at.switch_page("webapp/pages/compare.py").run())
+    chosen = at.multiselect(key="cmp_scopes").value
+    assert chosen == [f"district:{d}" for d in sorted(sorted(own, key=lambda d: (abs(len(own[d]) - median), d))[:2])]
+
+    def offered(kind: str) -> list[str]:
+        return [o for o in at.multiselect(key="cmp_scopes").options if o.startswith(f"{kind} · ")]
+
+    picked = [c.partition(":")[2] for c in chosen]
+    assert len(offered("地区")) == len(own) and len(offered("模式")) == len(store_models(big))
+    assert len(offered("集团")) == sum(len(district_groups(big, d)) for d in picked)
+    at.selectbox(key="cmp_group_district").set_value(largest)
+    ok(at.run())
+    assert len(offered("集团")) == sum(len(district_groups(big, d)) for d in {*picked, largest})
+    assert {o.rsplit("（", 1)[1] for o in offered("集团")} <= {f"{d}）" for d in {*picked, largest}}
+    group = sorted(district_groups(big, largest))[0]
+    other = next(d for d in sorted(own) if d != largest)
+    linked = ok(new_app(page="compare", scope=[f"district:{other}", f"group:{group}"]).run())
+    assert linked.multiselect(key="cmp_scopes").value == [f"district:{other}", f"group:{group}"]
+    assert linked.query_params["scope"] == [f"district:{other}", f"group:{group}"]

@@ -3,8 +3,13 @@ newest version chain of ``kb.versions`` by default), read the summary and the ta
 added and removed duties, and the two texts side by side with the changes highlighted; XLSX,
 CSV and JSON downloads.
 
-Widget keys: ``chg_old``, ``chg_new`` (document IRIs), ``chg_unchanged``; ``chg_table``,
-``chg_items``; ``chg_csv``, ``chg_xlsx``, ``chg_json``. URL: ``old``, ``new``, ``unchanged``.
+On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents a district is chosen first (by default
+the first district with an older version, read from the versions in force kept beside the store):
+the documents offered and the version chains are that district's only.
+
+Widget keys: ``chg_district`` (large store only), ``chg_old``, ``chg_new`` (document IRIs),
+``chg_unchanged``; ``chg_table``, ``chg_items``; ``chg_csv``, ``chg_xlsx``, ``chg_json``.
+URL: ``district``, ``old``, ``new``, ``unchanged``.
 """
 from __future__ import annotations
 
@@ -25,11 +30,20 @@ CSS = ("<style>.pkb-doc mark.added{background:#c8e6c9}.pkb-doc mark.removed{back
        ".pkb-doc mark.reworded{background:#d6e4ff}</style>")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def chains(stamp: str):
+@st.cache_resource(show_spinner=False, max_entries=16)
+def chains(stamp: str, district: str | None = None):
     from kb.versions import chains as version_chains
 
-    return version_chains(app.store)
+    return version_chains(app.store, district)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def first_with_versions(stamp: str) -> str | None:
+    """The first district (by name) holding a document that a newer version replaces."""
+    from kb.versions import not_in_force
+
+    older = {str(d) for d in not_in_force(app.store)}
+    return min((r["district"] for r in app.documents() if r["graph"] in older and r.get("district")), default=None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -40,12 +54,24 @@ def changes(stamp: str, old: str, new: str):
 
 
 st.title(t("nav_changes"))
-docs = [r["graph"] for r in app.documents()]
+district = None
+if app.large():   # a district first: its documents and version chains only
+    SPEC = [Param("chg_district", "district"), *SPEC]
+    districts = app.districts()
+    app.restore("changes", SPEC, initial={"chg_district": first_with_versions(app.stamp)})
+    if st.session_state.get("chg_district") not in districts:   # a link naming documents only
+        of_old = {r["graph"]: r.get("district") for r in app.documents()}.get(st.session_state.get("chg_old"))
+        st.session_state["chg_district"] = of_old if of_old in districts else (
+            first_with_versions(app.stamp) or (districts[0] if districts else None))
+    st.caption(t("chg_large", n=len(app.documents())))
+    district = st.selectbox(t("chg_district"), districts, key="chg_district", persist_state="session")
+docs = [r["graph"] for r in app.documents() if district is None or r.get("district") == district]
 if len(docs) < 2:
-    st.info(t("chg_need_two"))
+    st.info(t("chg_need_two" if district is None else "chg_need_two_district"))
+    app.publish("changes", SPEC[:1] if district is not None else ())
     st.stop()
 
-found = chains(app.stamp)
+found = chains(app.stamp, district)
 newest = found[-1].versions[-2:] if found else []
 initial = {"chg_old": newest[0].doc if newest else docs[0], "chg_new": newest[1].doc if newest else docs[1]}
 app.restore("changes", SPEC, initial=initial)
@@ -62,10 +88,10 @@ with st.expander(t("chg_chains"), expanded=False, key="chg_chain_list"):
 
 c1, c2 = st.columns(2)
 with c1:
-    old = st.selectbox(t("chg_old"), docs, format_func=app.doc_label, key="chg_old")
+    old = st.selectbox(t("chg_old"), docs, format_func=app.doc_label, key="chg_old", persist_state="session")
 with c2:
-    new = st.selectbox(t("chg_new"), docs, format_func=app.doc_label, key="chg_new")
-show_unchanged = st.toggle(t("chg_show_unchanged"), key="chg_unchanged")
+    new = st.selectbox(t("chg_new"), docs, format_func=app.doc_label, key="chg_new", persist_state="session")
+show_unchanged = st.toggle(t("chg_show_unchanged"), key="chg_unchanged", persist_state="session")
 app.publish("changes", SPEC)
 if old == new:
     st.info(t("chg_same"))

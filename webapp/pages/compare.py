@@ -4,10 +4,16 @@ groups and documents, each duty with its count and strongest frequency) with the
 marked and coloured, each line's rows and sources loaded when its expander opens, and CSV/XLSX
 downloads of every row.
 
-Widget keys: ``cmp_scopes`` (2–4 of ``district:<name>``, ``group:<iri>``, ``model:<code>``),
+On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents every district and model is offered but
+only the groups of the districts picked, of ``cmp_group_district`` and of the groups already
+chosen (``kb.district_choices``), and the first comparison is of two typical districts (the
+median number of documents) instead of the first two by name.
+
+Widget keys: ``cmp_group_district`` (large store only: a district whose groups to offer),
+``cmp_scopes`` (2–4 of ``district:<name>``, ``group:<iri>``, ``model:<code>``),
 ``cmp_diff_only``, ``cmp_all_categories``; the aligned table is escaped HTML;
 ``cmp_line_<dimension>_<scope>_<n>`` (a line's expander) and ``…_table`` (its rows);
-``cmp_csv``, ``cmp_xlsx``. URL: ``scope`` (repeated), ``diff``, ``allcat``.
+``cmp_csv``, ``cmp_xlsx``. URL: ``scope`` (repeated), ``diff``, ``allcat``, ``groupsof``.
 """
 from __future__ import annotations
 
@@ -31,6 +37,24 @@ def comparison(stamp: str, scopes: tuple[str, ...]):
     return compare(app.store, list(scopes), as_of=app.as_of)   # as_of is part of the stamp
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def district_groups(stamp: str, district: str) -> list[str]:
+    """The school groups of one district (from its documents' name indexes)."""
+    from kb.district_choices import district_choices
+
+    return district_choices(app.store, district).groups
+
+
+def typical(districts: list[str]) -> list[str]:
+    """Two districts holding the median number of documents (by name among equals)."""
+    count: dict[str, int] = {}
+    for r in app.documents():
+        if r.get("district"):
+            count[r["district"]] = count.get(r["district"], 0) + 1
+    median = sorted(count.values())[len(count) // 2] if count else 0
+    return sorted(sorted(districts, key=lambda d: (abs(count.get(d, 0) - median), d))[:2])
+
+
 def scope_label(option: str) -> str:
     kind, _, value = option.partition(":")
     if kind == "district":
@@ -41,10 +65,27 @@ def scope_label(option: str) -> str:
 
 
 st.title(t("cmp_title"))
-options = ([f"district:{d}" for d in app.districts()] + [f"group:{g['group']}" for g in app.groups()]
-           + [f"model:{m}" for m in app.models()])
-districts = [o for o in options if o.startswith("district:")]
-app.restore("compare", SPEC, {"cmp_scopes": options}, initial={"cmp_scopes": districts[:2]})
+districts = [f"district:{d}" for d in app.districts()]
+models = [f"model:{m}" for m in app.models()]
+if not app.large():
+    options = districts + [f"group:{g['group']}" for g in app.groups()] + models
+    app.restore("compare", SPEC, {"cmp_scopes": options}, initial={"cmp_scopes": districts[:2]})
+else:   # every district and model; the groups of the districts picked, never the whole corpus's
+    SPEC = [*SPEC, Param("cmp_group_district", "groupsof")]
+    app.restore("compare", SPEC, initial={"cmp_scopes": [f"district:{d}" for d in typical(app.districts())]})
+    state = st.session_state
+    wanted = [o.partition(":")[2] for o in state["cmp_scopes"] if o.startswith("district:")]
+    wanted += [(app.group(o.partition(":")[2]) or {}).get("district") or "" for o in state["cmp_scopes"]
+               if o.startswith("group:")]
+    if state["cmp_group_district"] not in app.districts():
+        state["cmp_group_district"] = ""
+    wanted.append(state["cmp_group_district"])
+    groups = [f"group:{g}" for d in dict.fromkeys(w for w in wanted if w) for g in district_groups(app.stamp, d)]
+    options = districts + groups + models
+    app.restore("compare", SPEC, {"cmp_scopes": options})   # what is no longer offered goes
+    st.selectbox(t("cmp_group_district"), [""] + app.districts(), format_func=lambda d: d or t("cmp_no_district"),
+                 key="cmp_group_district", persist_state="session")
+    st.caption(t("cmp_large", n=len(app.documents())))
 
 st.multiselect(t("cmp_pick"), options, format_func=scope_label, placeholder=t("cmp_need_two"), key="cmp_scopes", max_selections=4,
                persist_state="session")
