@@ -363,6 +363,19 @@ def test_gaps_of_tianjiaan_against_the_other_seeds(store):
     assert all(g.count == 4 for g in fewer.gaps)
 
 
+@pytest.mark.parametrize("as_of", [None, "2024-01-01", "2024-08-20"])
+def test_gaps_from_tallies_equal_the_listing_at_each_date(vstore, as_of):
+    """The duties counted from the tallies of the versions in force are those their rules list, and
+    so are the gaps and their sentences (the draft counts on 2024-01-01, the final text after)."""
+    from tests.test_gaps_large import assert_duties_are_listed, found, listing_gaps
+
+    assert_duties_are_listed(vstore, as_of)
+    for district in scopes.districts(vstore):
+        assert found(gaps_module.gaps(vstore, district, as_of=as_of)) == listing_gaps(vstore, district, as_of=as_of)
+        assert found(gaps_module.gaps(vstore, district, SEED_DISTRICTS, as_of=as_of, min_peers=1)) == \
+            listing_gaps(vstore, district, [d for d in SEED_DISTRICTS if d != district], as_of, min_peers=1)
+
+
 def test_gaps_need_peers(store):
     with pytest.raises(PolicyKBError) as err:
         gaps_module.gaps(store, "田家庵区", ["田家庵区"])
