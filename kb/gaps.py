@@ -159,11 +159,16 @@ def _duty(entry: str) -> tuple | None:
 def _entries(tally: str) -> list[str]:
     """The entries of a tally as written by ingest (``[[…],[…]]``, compact JSON), each as text:
     many documents share them, so each distinct entry is parsed once (:func:`_duty`)."""
-    text = tally.strip()
-    if " " in text or "\n" in text:          # not the compact form ingest writes: write it so
-        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
-    inner = text[2:-2]
+    inner = _compact(tally)[2:-2]
     return inner.split("],[") if inner else []
+
+
+def _compact(tally: str) -> str:
+    """The tally in the compact form ingest writes (``[["a","c","m","p",1],…]``, no spaces)."""
+    text = tally.strip()
+    if " " in text or "\n" in text:
+        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
 def _read_tallies(store: Store, districts: tuple[str, ...] | None, as_of: str | None) -> Tallies:
@@ -220,9 +225,19 @@ def required_duties(store: Store, districts: list[str] | None = None, as_of: str
 
 
 def _holding(tallies: list[tuple[str, str]], key: tuple) -> Iterator[tuple[str, int]]:
-    """(document, rules of ``key``) for the documents of ``tallies`` that state the duty, in order."""
+    """(document, rules of ``key``) for the documents of ``tallies`` that state the duty, in order:
+    the key's entries are looked for as text (``["actor","category","obligation","period",``)."""
+    actor, category, period = key
+    needles = [json.dumps([actor, category, modality, period], ensure_ascii=False, separators=(",", ":"))[:-1] + ","
+               for modality in config()["modalities"]]
     for doc, tally in tallies:
-        n = sum(int(e.rsplit(",", 1)[1]) for e in _entries(tally) if _duty(e) == key)
+        text = _compact(tally)
+        n = 0
+        for needle in needles:
+            at = text.find(needle)
+            if at >= 0:
+                start = at + len(needle)
+                n += int(text[start:text.index("]", start)])
         if n:
             yield doc, n
 
