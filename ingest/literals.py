@@ -130,6 +130,9 @@ class LiteralMatcher:
         candidates = sorted(candidates, key=lambda c: (c[1], c[0], c[2]))
         taken: list[tuple[int, int, str]] = []
         for s, _, _, e, label in candidates:
-            if all(e <= a or s >= b for a, b, _ in taken):
+            for a, b, _ in taken:
+                if e > a and s < b:
+                    break       # overlaps one taken
+            else:
                 taken.append((s, e, label))
         return [(s, e, label, text[s:e]) for s, e, label in sorted(taken)]

@@ -72,6 +72,8 @@ class Clause:
 
     @property
     def period(self) -> frequency.Mention | None:
+        if not self.mentions:
+            return None
         return next((m for m in self.mentions if m.kind in ("period", "unspecified")), None)
 
     @property
@@ -299,10 +301,10 @@ def analyse(text: str, start: int, end: int, tokens: list[tuple[int, str]], coor
     adverbs = lex.adverbs.match(rest).end()
     clause.predicate = head_end + adverbs
     clause.action = bool(lex.action_verbs.match(rest, adverbs))
-    opening = _opening_verb(rest, adverbs)
+    opening, after_topic = _opening(rest, adverbs)
     clause.opens = opening is not None
     clause.intent = bool(lex.intent.match(rest))
-    if opening is not None and _opening_verb(rest, adverbs, topic=False) is None:
+    if opening is not None and after_topic:
         clause.topic = True             # 海淀区将在…启动…: a topic of its own before the predicate
         clause.intent = clause.intent or bool(lex.intent.search(rest, 0, opening[0]))
         if lex.outcome_end.search(body):
@@ -350,6 +352,11 @@ def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, boo
     """(offset, is an action verb) of the verb a clause's predicate opens with: right after its
     adverbs (切实推进…), at its start (将集团化办学分为…), or after a frame (在…方面实行…,
     通过…构建…, 与…组建…); 以X为Y (以优质学校为龙头校) is a predicate of its own."""
+    return _opening(rest, adverbs, topic)[0]
+
+
+def _opening(rest: str, adverbs: int, topic: bool = True) -> tuple[tuple[int, bool] | None, bool]:
+    """:func:`_opening_verb`, and whether the verb was found only after a topic of its own."""
     lex = lexicon()
     rest = _masked(rest)
     for pos in (adverbs, 0):
@@ -359,22 +366,23 @@ def _opening_verb(rest: str, adverbs: int, topic: bool = True) -> tuple[int, boo
                 later = lex.task_verbs.search(rest, verb.end() + 1)    # 按照…模式组建 / 对…进行…
                 if later is None or lex.prepositions.fullmatch(later.group()):
                     continue
-            return pos, bool(lex.action_verbs.match(rest, pos))
+            return (pos, bool(lex.action_verbs.match(rest, pos))), False
     if lex.frame_as.match(rest, adverbs):
-        return adverbs, False
+        return (adverbs, False), False
     frame = lex.frame.match(rest, adverbs)
     if frame and not lex.comparison.match(rest, adverbs):
         if _purpose_opener(rest, adverbs) or (frame.group() == lex.purpose_link
                                               and lex.task_verbs.match(rest, frame.end())
                                               and not MANNER.search(rest, frame.end())):
-            return None
+            return None, False
         close = lex.frame_close.search(rest, frame.end())
         verb = lex.task_verbs.search(rest, close.end() if close else frame.end())
         if verb:
-            return verb.start(), bool(lex.action_verbs.match(rest, verb.start()))
+            return (verb.start(), bool(lex.action_verbs.match(rest, verb.start()))), False
     if topic:
-        return _topic_predicate(rest)
-    return None
+        found = _topic_predicate(rest)
+        return found, found is not None
+    return None, False
 
 
 def _topic_predicate(rest: str) -> tuple[int, bool] | None:
@@ -413,11 +421,12 @@ REACHED_RATE = re.compile(r"(?:率|比例|占比)(?:要|应)?(?:达到?|提高�
 
 def _sets_target(clause: Clause) -> bool:
     """A clause that sets a quota: a bounded count that is no recurrence, or a rate to reach."""
-    if clause.period is not None or clause.per_occurrence:
+    if not clause.mentions or clause.period is not None or clause.per_occurrence:
         return False
-    if any(m.kind == "count" and m.comparator in ("min", "max") for m in clause.counts):
+    counts = clause.counts
+    if any(m.kind == "count" and m.comparator in ("min", "max") for m in counts):
         return True
-    return bool(REACHED_RATE.search(clause.text)) and any(m.unit == "percent" for m in clause.counts)
+    return bool(REACHED_RATE.search(clause.text)) and any(m.unit == "percent" for m in counts)
 
 
 def _adjacent_run(first: ActorMention, mentions: list[ActorMention], text: str) -> list[ActorMention]:
