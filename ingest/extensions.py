@@ -18,6 +18,7 @@ DOC_EXTENSIONS = {
     "document_models": None,  # list[str] of model notations
     "facts": None,           # {(label, span id): {attribute: value}}; see the module docstring
     "segments": None,        # {sentence index: [(offset, word)]} for the sentences jieba segmented
+    "token_starts": None,    # [offset of each token], for spans from character offsets
 }
 
 SPAN_EXTENSIONS = {

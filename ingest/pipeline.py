@@ -8,6 +8,7 @@ text is the whole normalized text, so every span's offsets are document offsets.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import accumulate
 
 import spacy
 from spacy.language import Language
@@ -85,6 +86,7 @@ def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
     if pos < len(text):
         words.append(text[pos:])
     doc = Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+    doc._.token_starts = list(accumulate(map(len, words[:-1]), initial=0)) if words else []
     doc._.structure = structure
     doc._.segments = segments
     doc._.facts = {}

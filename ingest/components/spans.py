@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tomllib
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,10 +26,14 @@ def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
     ``ident`` keeps the ``Span._`` values of two facts over the same characters apart (spaCy keys
     them by offsets, label and span id).
     """
-    span = doc.char_span(start, end, alignment_mode="expand")
-    if span is None:  # only for an empty range
-        span = doc[0:0]
-    out = Span(doc, span.start, span.end, label=label, span_id=ident)
+    starts = doc._.token_starts
+    if starts is not None and start < end:      # the tokens that hold the first and last character
+        out = Span(doc, bisect_right(starts, start) - 1, bisect_left(starts, end), label=label, span_id=ident)
+    else:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:  # only for an empty range
+            span = doc[0:0]
+        out = Span(doc, span.start, span.end, label=label, span_id=ident)
     facts_of(out)["exact"] = (start, end)
     return out
 
