@@ -188,6 +188,8 @@ def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
 def _coordinate_splits(text: str, start: int, end: int, actors: SentenceActors | None = None) -> list[int]:
     """Offsets of 、 that join two clauses with their own subjects (牵头校选派…、成员校选派…)."""
     cuts = []
+    if text.find("、", start, end) == -1:
+        return cuts
     for m in ENUMERATION_COMMA.finditer(text[start:end]):
         pos = start + m.end()
         if not may_start_actor(text, pos):
@@ -207,6 +209,8 @@ def _period_splits(text: str, start: int, end: int) -> list[int]:
     """Offsets of 、 between two recurrences in one clause (每周一次联合教研、每月一次同课异构)
     or between two counts of different things (派出管理干部1至2名、骨干教师不少于3名)."""
     mentions = frequency.scan(text[start:end])
+    if len(mentions) < 2:
+        return []           # no two recurrences, no two counts
     periods = [m for m in mentions if m.kind == "period"]
     counts = [m for m in mentions if m.kind == "count" and m.start >= (periods[0].end if periods else 0)]
     cuts = []
@@ -227,8 +231,15 @@ def split_statement(text: str, start: int, end: int,
     ``actors``: the sentence's actor wordings, when already searched."""
     out = []
     for s, e in split_clauses(text, start, end):
-        cuts = sorted(set(_coordinate_splits(text, s, e, actors)) | set(_period_splits(text, s, e))
-                      | {m.start() for m in MODALITY_OPENER.finditer(text, s, e)})
+        if text.find("、", s, e) == -1:      # every cut is at a 、
+            out.append((s, e, False))
+            continue
+        cuts = _coordinate_splits(text, s, e, actors) + _period_splits(text, s, e) \
+            + [m.start() for m in MODALITY_OPENER.finditer(text, s, e)]
+        if not cuts:
+            out.append((s, e, False))
+            continue
+        cuts = sorted(set(cuts))
         bounds = [s] + [c + 1 for c in cuts] + [e]
         for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
             out.append((a, b, i > 0))
