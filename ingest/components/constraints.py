@@ -7,7 +7,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.components.spans import make_span, patterns, text_of
+from ingest.components.spans import make_span, matches_nowhere, patterns, text_of
 from ingest.extensions import facts_of
 
 SEPARATORS = re.compile(r"[,;。:!?“”\"()]")
@@ -43,15 +43,25 @@ def _segment_start(text: str, floor: int, pos: int) -> int:
     return start
 
 
-def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of the constraints the sentence ``text[start:end]`` states.
+def absent_patterns(text: str) -> frozenset[str]:
+    """The names of the patterns that match nowhere in the document ``text`` (see
+    :func:`find_constraints`)."""
+    rules = _rules()
+    named = [(name, rules[name]) for name in ("unchanged", "not_changed", "not_reduced", "kept_in_place")]
+    named += [(f"stated:{kind}", pattern) for kind, pattern in rules["stated"].items()]
+    return frozenset(name for name, pattern in named if matches_nowhere(pattern, text))
+
+
+def find_constraints(text: str, start: int, end: int, absent: frozenset[str] = frozenset()) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the constraints the sentence ``text[start:end]`` states (``absent``:
+    the patterns :func:`absent_patterns` found nowhere in the document, not searched again).
 
     "A、B和C(均保持)不变" gives one constraint per item, of the kind its words say (法人 →
     legal_person_unchanged, 经费 → finance_unchanged …, anything else → other).
     """
     rules = _rules()
     found: list[tuple[str, int, int]] = []
-    for m in rules["unchanged"].finditer(text, start, end):
+    for m in rules["unchanged"].finditer(text, start, end) if "unchanged" not in absent else ():
         seg_start = _segment_start(text, start, m.start())
         segment = rules["tail"].sub("", text[seg_start:m.start()])
         if COUNTED_HEADLINE.fullmatch(segment.strip(" “”\"")):    # A、B、C“三不变”: the list before
@@ -61,11 +71,15 @@ def find_constraints(text: str, start: int, end: int) -> list[tuple[str, int, in
             if item.strip(" “”\"") and not COUNTED_HEADLINE.fullmatch(item.strip(" “”\"")):
                 found.append((kind_of(item), seg_start, m.end()))
     for name in ("not_changed", "not_reduced", "kept_in_place"):
+        if name in absent:
+            continue
         for m in rules[name].finditer(text, start, end):
             for item in rules["items"].split(m.group("items")):
                 if item.strip():
                     found.append((kind_of(item), m.start(), m.end()))
     for kind, pattern in rules["stated"].items():
+        if f"stated:{kind}" in absent:
+            continue
         for m in pattern.finditer(text, start, end):
             found.append((kind, m.start(), m.end()))
     return found
@@ -81,8 +95,9 @@ def constraints_component(doc: Doc) -> Doc:
     """Add a ``constraints`` span per institutional constraint, ``span._.kind`` its kind."""
     spans, seen = [], set()
     text = text_of(doc)
+    absent = absent_patterns(text)
     for sentence in doc._.structure.sentences:
-        for kind, s, e in find_constraints(text, sentence.start, sentence.end):
+        for kind, s, e in find_constraints(text, sentence.start, sentence.end, absent):
             if (kind, sentence.index) in seen:
                 continue
             seen.add((kind, sentence.index))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.components.models import find_model_terms
-from ingest.components.spans import patterns
+from ingest.components.spans import NOT_MONOTONE, patterns
 from ingest.school_names import expand
 
 COUNT = re.compile(r"(?:等{1,2})?([0-9一二两三四五六七八九十]+)个")
@@ -55,10 +55,6 @@ def group_patterns() -> dict:
         "name_joiners": re.compile(data["named"]["joiners"]),
         "name_openers": data["named"]["openers"],
     }
-
-
-#: what makes a pattern fail on a longer text where it matched a shorter one
-NOT_MONOTONE = ("(?!", "(?<!", "$", "\\b", "\\B", "\\Z", "\\A")
 
 
 def _anywhere(pattern: str) -> re.Pattern | None:

@@ -19,6 +19,18 @@ def text_of(doc: Doc) -> str:
     return structure.text if structure is not None else doc.text
 
 
+#: what makes a pattern fail on a longer text where it matched a shorter one
+NOT_MONOTONE = ("(?!", "(?<!", "$", "\\b", "\\B", "\\Z", "\\A")
+
+
+def matches_nowhere(pattern, text: str) -> bool:
+    """True when ``pattern`` matches no stretch of ``text`` searched with pos/endpos (a sentence):
+    it matches nowhere in the whole text and cannot stop matching where more text follows (no
+    negative lookaround, end anchor nor word boundary). A document gate: one search, not one per
+    sentence."""
+    return not any(x in pattern.pattern for x in NOT_MONOTONE) and pattern.search(text) is None
+
+
 def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
     """A span over characters ``[start, end)`` (widened to token boundaries; ``span._.exact``
     keeps the exact characters), with its own id.
