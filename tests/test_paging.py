@@ -389,3 +389,14 @@ def test_compare_offers_only_the_groups_of_the_districts_picked(big_env, big, la
     linked = ok(new_app(page="compare", scope=[f"district:{other}", f"group:{group}"]).run())
     assert linked.multiselect(key="cmp_scopes").value == [f"district:{other}", f"group:{group}"]
     assert linked.query_params["scope"] == [f"district:{other}", f"group:{group}"]
+
+
+def test_a_large_store_offers_groups_once_a_district_is_chosen(big_env, big, largest, monkeypatch):
+    """Above the scope setting, the group box lists no group of the whole store until a district
+    is chosen, then that district's groups."""
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", "1")
+    at = ok(new_app(page="obligations").run())
+    assert len(at.selectbox(key="ob_group").options) == 1          # (any)
+    at.multiselect(key="ob_district").set_value([largest])
+    ok(at.run())
+    assert len(at.selectbox(key="ob_group").options) - 1 == len(district_groups(big, largest)) > 0

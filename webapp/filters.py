@@ -36,11 +36,17 @@ def _district_choices(stamp: str, districts: tuple[str, ...], _store) -> dict[st
 def follow_district(app, prefix: str, choices: Mapping[str, Sequence[str]],
                     concept: tuple[str, str]) -> dict[str, Sequence[str]]:
     """``choices`` with the group, model and (when the concept is an actor) actor options cut to
-    those of the chosen district(s); a chosen value the district lacks goes back to "(any)"."""
+    those of the chosen district(s); a chosen value the district lacks goes back to "(any)". On a
+    large store with no district chosen, the groups offered are only the one already chosen (a
+    link's): every group of the store is too long a list (170,000 at 30,000 documents)."""
     chosen = st.session_state.get(f"{prefix}_district")
     districts = tuple(sorted(chosen)) if isinstance(chosen, (list, tuple)) else ((chosen,) if chosen else ())
     if not districts:
-        return dict(choices)
+        out, key = dict(choices), f"{prefix}_group"
+        if key in out and app.large():
+            group = st.session_state.get(key)
+            out[key] = [""] + ([group] if group and group in set(choices[key]) else [])
+        return out
     found = _district_choices(app.stamp, districts, app.store)
     out = dict(choices)
     for name, scheme in (("group", "group"), ("model", "model"), (concept[0], concept[1])):
