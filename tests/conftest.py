@@ -35,6 +35,28 @@ def ingested_store(path: Path, *sources) -> Path:
     return path
 
 
+
+GENERATED_DOCS = 60   # documents of the generated corpus (benchmarks.corpus) behind ``big``
+
+
+@pytest.fixture(scope="session")
+def big_store_path(tmp_path_factory) -> Path:
+    """``python -m benchmarks.corpus DIR --docs 60`` ingested into a fresh store (read only by
+    the tests that use it)."""
+    base = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, "-m", "benchmarks.corpus", str(base / "corpus"), "--docs", str(GENERATED_DOCS)],
+                   check=True, cwd=ROOT, capture_output=True)
+    return ingested_store(base / "kb", base / "corpus")
+
+
+@pytest.fixture(scope="session")
+def big(big_store_path):
+    """The generated store, open read-only."""
+    from kb.store import open_store
+
+    with open_store(str(big_store_path), read_only=True) as store:
+        yield store
+
 @pytest.fixture(scope="session")
 def corpus_store(corpus_store_path):
     """The corpus store opened read-only (a snapshot), shared by every test that only reads."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,31 +18,12 @@ from typer.testing import CliRunner
 
 from kb import gaps as gaps_module
 from kb import scopes
-from tests.conftest import ingested_store
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = 60
 PAGE = ROOT / "webapp" / "pages" / "gaps.py"
 
 
 # --------------------------------------------------------------------------- the store
-
-
-@pytest.fixture(scope="module")
-def big_store_path(tmp_path_factory) -> Path:
-    """``python -m benchmarks.corpus DIR --docs 60`` ingested into a fresh store."""
-    base = tmp_path_factory.mktemp("gaps-large")
-    subprocess.run([sys.executable, "-m", "benchmarks.corpus", str(base / "corpus"), "--docs", str(DOCS)],
-                   check=True, cwd=ROOT, capture_output=True)
-    return ingested_store(base / "kb", base / "corpus")
-
-
-@pytest.fixture(scope="module")
-def big(big_store_path):
-    from kb.store import open_store
-
-    with open_store(str(big_store_path), read_only=True) as store:
-        yield store
 
 
 def listing_gaps(store, district: str, against: list[str] | None = None, as_of: str | None = None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,30 +17,13 @@ from typer.testing import CliRunner
 
 from kb import queries
 from kb.paging import PAGE_SIZE
-from tests.conftest import ingested_store, summary_lines_checked
+from tests.conftest import GENERATED_DOCS, summary_lines_checked
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = 60
+DOCS = GENERATED_DOCS
 
 
 # --------------------------------------------------------------------------- the store
-
-
-@pytest.fixture(scope="module")
-def big_store_path(tmp_path_factory) -> Path:
-    """``python -m benchmarks.corpus DIR --docs 60`` ingested into a fresh store."""
-    base = tmp_path_factory.mktemp("paging")
-    subprocess.run([sys.executable, "-m", "benchmarks.corpus", str(base / "corpus"), "--docs", str(DOCS)],
-                   check=True, cwd=ROOT, capture_output=True)
-    return ingested_store(base / "kb", base / "corpus")
-
-
-@pytest.fixture(scope="module")
-def big(big_store_path):
-    from kb.store import open_store
-
-    with open_store(str(big_store_path), read_only=True) as store:
-        yield store
 
 
 def rules_per_district(store) -> dict[str, int]:
