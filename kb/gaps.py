@@ -2,7 +2,7 @@
 it does not, each with the peers' sentences and how many peers have it.
 
 :func:`gaps` decides which duties each district requires from the documents' rule tallies
-(``pkb:ruleTally``, one short value per document, of the documents in force: :func:`duty_documents`)
+(``pkb:ruleTally``, one short value per document, of the documents in force: :func:`required_duties`)
 and then reads the sentences of the gaps it returns only, bound by the documents that hold them
 (:func:`read_sources`), so a gap means the same as a cell of the matrix and costs the same on ten
 documents or ten thousand. :func:`district_duties` lists one district's rules (the reference the
@@ -81,7 +81,7 @@ class Gaps:
     as_of: str | None = None
     min_peers: int = 1
     sources_per_peer: int = 3
-    # peer → [(document, its rule tally)]: where read_sources finds the sentences
+    # peer → [(document, {duty key: rules})]: where read_sources finds the sentences
     tallies: dict = field(default_factory=dict, repr=False)
 
     HEADER = ("主体 actor", "类别 category", "周期 period", "同行数 peers", "同行 districts",
@@ -134,41 +134,22 @@ def district_duties(store: Store, district: str, as_of: str | None = None) -> di
 #: beyond, every tally is read in one query and kept for the store's view (:func:`_all_tallies`)
 BOUND_DISTRICTS = 40
 
-# district → [(document, its pkb:ruleTally JSON)], documents in force, in the order a scope lists them
-Tallies = dict[str, list[tuple[str, str]]]
+# district → [(document, {duty key: its rules})], documents in force, in the order a scope lists them
+Tallies = dict[str, list[tuple[str, dict[tuple, int]]]]
 
 _CACHE: "OrderedDict[tuple, tuple[Tallies, dict[str, frozenset]]]" = OrderedDict()
 _LOCK = threading.Lock()
-_ENTRIES: dict[str, tuple | None] = {}        # a tally entry's text → its duty key (None: not a duty)
 
 
-def _duty(entry: str) -> tuple | None:
-    """The duty key of one tally entry (``"actor","category","modality","period",n``), None when
-    its modality requires nothing or its category is skipped (``gaps.toml``)."""
-    key = _ENTRIES.get(entry, False)
-    if key is False:
-        actor, category, modality, period, n = json.loads(f"[{entry}]")
-        key = (actor, category, period or "none") if (
-            n and modality in config()["modalities"] and category not in config()["skip_categories"]) else None
-        if len(_ENTRIES) > 100_000:
-            _ENTRIES.clear()
-        _ENTRIES[entry] = key
-    return key
-
-
-def _entries(tally: str) -> list[str]:
-    """The entries of a tally as written by ingest (``[[…],[…]]``, compact JSON), each as text:
-    many documents share them, so each distinct entry is parsed once (:func:`_duty`)."""
-    inner = _compact(tally)[2:-2]
-    return inner.split("],[") if inner else []
-
-
-def _compact(tally: str) -> str:
-    """The tally in the compact form ingest writes (``[["a","c","m","p",1],…]``, no spaces)."""
-    text = tally.strip()
-    if " " in text or "\n" in text:
-        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
-    return text
+def _duties(tally: str) -> dict[tuple, int]:
+    """A document's rule tally (``pkb:ruleTally``) as duty key → rules, without the entries whose
+    modality requires nothing or whose category is skipped (``gaps.toml``)."""
+    cfg, out = config(), {}
+    for actor, category, modality, period, n in json.loads(tally):
+        if n and modality in cfg["modalities"] and category not in cfg["skip_categories"]:
+            key = (actor, category, period or "none")
+            out[key] = out.get(key, 0) + n
+    return out
 
 
 def _read_tallies(store: Store, districts: tuple[str, ...] | None, as_of: str | None) -> Tallies:
@@ -177,18 +158,12 @@ def _read_tallies(store: Store, districts: tuple[str, ...] | None, as_of: str | 
     rows = queries.run(store, "rule_tallies", district=districts).rows
     for row in sorted(rows, key=lambda r: (str(r["district"]), str(r["doc"]))):
         if row["district"] and row["doc"] not in excluded:
-            out.setdefault(str(row["district"]), []).append((str(row["doc"]), str(row["tally"])))
+            out.setdefault(str(row["district"]), []).append((str(row["doc"]), _duties(str(row["tally"]))))
     return out
 
 
 def _keys(tallies: Tallies) -> dict[str, frozenset]:
-    out = {}
-    for district, docs in tallies.items():
-        entries: set[str] = set()
-        for _, tally in docs:
-            entries.update(_entries(tally))
-        out[district] = frozenset(filter(None, map(_duty, entries)))
-    return out
+    return {district: frozenset(key for _, duties in docs for key in duties) for district, docs in tallies.items()}
 
 
 def _all_tallies(store: Store, as_of: str | None) -> tuple[Tallies, dict[str, frozenset]]:
@@ -224,22 +199,11 @@ def required_duties(store: Store, districts: list[str] | None = None, as_of: str
     return keys if districts is None else {d: keys.get(d, frozenset()) for d in districts}
 
 
-def _holding(tallies: list[tuple[str, str]], key: tuple) -> Iterator[tuple[str, int]]:
-    """(document, rules of ``key``) for the documents of ``tallies`` that state the duty, in order:
-    the key's entries are looked for as text (``["actor","category","obligation","period",``)."""
-    actor, category, period = key
-    needles = [json.dumps([actor, category, modality, period], ensure_ascii=False, separators=(",", ":"))[:-1] + ","
-               for modality in config()["modalities"]]
-    for doc, tally in tallies:
-        text = _compact(tally)
-        n = 0
-        for needle in needles:
-            at = text.find(needle)
-            if at >= 0:
-                start = at + len(needle)
-                n += int(text[start:text.index("]", start)])
-        if n:
-            yield doc, n
+def _holding(tallies: list[tuple[str, dict[tuple, int]]], key: tuple) -> Iterator[tuple[str, int]]:
+    """(document, rules of ``key``) for the documents of ``tallies`` that state the duty, in order."""
+    for doc, duties in tallies:
+        if duties.get(key):
+            yield doc, duties[key]
 
 
 def gaps(store: Store, district: str, against: list[str] | None = None, *, as_of: str | None = None,
