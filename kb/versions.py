@@ -7,7 +7,6 @@ docs/query-side.md ("kb/versions.py"), the words in ``versions.toml``.
 """
 from __future__ import annotations
 
-import marshal
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -328,29 +327,19 @@ def select(docs, versions: list[Version], found: list[Link], as_of: str | None =
     return [d for d in docs if counts(known.get(d)) and d not in replaced and d not in expired]
 
 
-_CACHE: dict[tuple, frozenset] = {}
-
-
 def not_in_force(store: Store, as_of: str | None = None) -> frozenset[str]:
     """The documents of the store not in force ``as_of`` (None: the older versions of every policy),
-    cached per store view where the store can tell when it changed."""
-    token = store.state_token()
-    key = (str(getattr(store, "location", id(store))), token, check_date(as_of))
-    if token is not None and key in _CACHE:
-        return _CACHE[key]
-    name, code = f"not-in-force-{key[2] or 'newest'}", view_cache.fingerprint(Path(__file__), _TOML)
-    saved = view_cache.load(store, name, code)   # saved by another process for this view
-    if saved is not None:
-        out = frozenset(IRI(doc) for doc in marshal.loads(saved))
-    else:
+    kept per store view (:func:`kb.store.view_cache.remembered`)."""
+    as_of = check_date(as_of)
+
+    def compute() -> frozenset[str]:
         every, kept = _split(store, as_of)
-        out = frozenset(every - kept)
-        view_cache.save(store, name, code, marshal.dumps(sorted(map(str, out))))
-    if token is not None:
-        if len(_CACHE) > 16:
-            _CACHE.clear()
-        _CACHE[key] = out
-    return out
+        return frozenset(every - kept)
+
+    return view_cache.remembered(store, f"not-in-force-{as_of or 'newest'}",
+                                 view_cache.fingerprint(Path(__file__), _TOML), compute,
+                                 to_builtins=lambda docs: sorted(map(str, docs)),
+                                 from_builtins=lambda docs: frozenset(IRI(doc) for doc in docs))
 
 
 def all_in_force(store: Store, as_of: str | None = None) -> set[str]:

@@ -516,7 +516,7 @@ def test_the_document_list_is_saved_for_the_next_process(tmp_path, monkeypatch):
     query's rows; a second process on the same snapshot reads it from the store's cache folder."""
     from ingest.runner import ingest
     from kb import document_list, queries
-    from kb.store import open_store
+    from kb.store import open_store, view_cache
 
     with open_store(str(tmp_path / "kb")) as writer:
         ingest(writer, [str(SOURCE_DOCS)], workers=1)
@@ -526,7 +526,7 @@ def test_the_document_list_is_saved_for_the_next_process(tmp_path, monkeypatch):
                   for r in queries.run(store, "documents").rows]
         assert first == wanted and len(first) == len(list(SOURCE_DOCS.glob("*.txt")))
         assert list((tmp_path / "kb" / "cache").glob("documents@*"))
-        document_list._MEMORY.clear()
+        view_cache.forget()
         real = queries.run
         monkeypatch.setattr(queries, "run", lambda store, name, **kw: pytest.fail("listed again") if name == "documents"
                             else real(store, name, **kw))

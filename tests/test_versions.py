@@ -440,7 +440,9 @@ def test_the_versions_in_force_are_saved_for_the_next_process(vstore, monkeypatc
     detecting the versions again, and gets the same documents."""
     first = versions.not_in_force(vstore)
     assert first and any(p.name.startswith("not-in-force-newest@") for p in (vstore.path / "cache").iterdir())
-    versions._CACHE.clear()
+    from kb.store import view_cache
+
+    view_cache.forget()
     monkeypatch.setattr(versions, "_split", lambda *a: pytest.fail("detected again instead of read"))
     assert versions.not_in_force(vstore) == first
 

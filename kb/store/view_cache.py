@@ -7,10 +7,12 @@ code that derived it; saving a view's file removes the files of other views.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 from kb.store.base import Store
 
@@ -64,3 +66,43 @@ def save(store: Store, name: str, code: str, data: bytes) -> Path | None:
     except OSError:
         return None   # a read-only folder: every process derives its own
     return where
+
+
+
+_MEMORY: dict[tuple, Any] = {}
+_MEMORY_LOCK = threading.Lock()
+
+
+def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *,
+               to_builtins: Callable[[Any], Any] = lambda value: value,
+               from_builtins: Callable[[Any], Any] = lambda value: value) -> Any:
+    """``compute()`` for the store's current view: kept in memory where the store has a state
+    token, and saved as ``name`` where it has a durable view, so that another process reads it
+    instead. ``to_builtins`` turns the value into what ``marshal`` writes, ``from_builtins`` back."""
+    token = store.state_token()
+    key = (str(getattr(store, "location", id(store))), token, name, code)
+    with _MEMORY_LOCK:
+        if token is not None and key in _MEMORY:
+            return _MEMORY[key]
+    value = None
+    saved = load(store, name, code)
+    if saved is not None:
+        try:
+            value = from_builtins(marshal.loads(saved))
+        except (ValueError, EOFError, TypeError):
+            value = None       # a damaged file: computed again and overwritten
+    if value is None:
+        value = compute()
+        save(store, name, code, marshal.dumps(to_builtins(value)))
+    if token is not None:
+        with _MEMORY_LOCK:
+            if len(_MEMORY) > 32:
+                _MEMORY.clear()
+            _MEMORY[key] = value
+    return value
+
+
+def forget() -> None:
+    """Drop every value kept in memory (what a new process starts without)."""
+    with _MEMORY_LOCK:
+        _MEMORY.clear()
