@@ -288,11 +288,7 @@ def district_scope(store: Store, district: str, as_of: str | None = None) -> Sco
     from kb import versions
 
     rows = documents(store, district)
-    if as_of is None:     # the newest versions: known for the whole store, kept per store view
-        older = versions.not_in_force(store)
-        docs = tuple(r["doc"] for r in rows if r["doc"] not in older)
-    else:
-        docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
+    docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
     order = {d: i for i, d in enumerate(docs)}       # every document's groups in one query, in docs order
     rows_of_docs = queries.run(store, "scope_groups", doc=tuple(IRI(d) for d in docs)).rows if docs else []
     group_rows = sorted(rows_of_docs, key=lambda g: (order[g["doc"]], g["order"]))

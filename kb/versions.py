@@ -298,8 +298,12 @@ def in_force(store: Store, docs: list[str] | tuple[str, ...], districts: tuple[s
 
     A document counts from its date (in force from, else issued; undated ones always count) and
     until a newer version counts or its own end date passes. Versions are looked for among the
-    documents of ``districts`` and the hand links."""
+    documents of ``districts`` and the hand links. The newest versions (``as_of`` None) are those
+    the whole store's :func:`not_in_force` leaves, kept per store view."""
     as_of = check_date(as_of)
+    if as_of is None:
+        older = not_in_force(store)
+        return [d for d in docs if d not in older]
     versions: list[Version] = []
     for district in dict.fromkeys(districts):
         versions += documents(store, district)
