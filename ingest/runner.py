@@ -27,10 +27,6 @@ COMPACT_SHARE = 0.25
 #: stops with the error (a rerun resumes: documents already stored are skipped).
 STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
                             "PKB-STORE-CONFIG"})
-#: Bytes of N-Quads and seconds after which a batch is committed early (documents per batch: the
-#: ``batch_documents`` setting).
-BATCH_BYTES = 8 * 2**20
-BATCH_SECONDS = 2.0
 
 
 @dataclass
@@ -149,12 +145,13 @@ class _Writer:
         from kb import settings
 
         self.batch_documents = settings.get("batch_documents")
+        self.batch_bytes, self.batch_seconds = store.batch_limits
 
     def add(self, write: DocumentWrite, result: FileResult) -> None:
         self.pending.append((write, result))
         self.size += len(write.nquads)
-        if len(self.pending) >= self.batch_documents or self.size >= BATCH_BYTES \
-                or time.monotonic() - self.since >= BATCH_SECONDS:
+        if len(self.pending) >= self.batch_documents or self.size >= self.batch_bytes \
+                or time.monotonic() - self.since >= self.batch_seconds:
             self.flush()
 
     def flush(self) -> None:

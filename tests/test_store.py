@@ -14,6 +14,7 @@ import rdflib
 from kb.errors import QueryError, StoreError, StoreLockedError
 from kb.store import VOCABULARY_GRAPH, DocumentWrite, IRI, open_store, run_user_query
 from kb.store.base import BNode, LangString
+from kb.store.bulk_writes import INTENT_FILE, loadable
 from kb.store.oxigraph import OxigraphStore
 from kb.store.timed_query import run_query_with_timeout
 
@@ -155,6 +156,58 @@ def test_a_quad_outside_its_document_graph_is_refused(store):
         store.write_documents([sample_write(3), DocumentWrite(doc_iri(1), sample_document(1, extra=stray))])
     assert err.value.code == "PKB-STORE-NQUADS"
     assert store.graphs() == []
+
+
+def test_new_documents_are_bulk_loaded_and_read_back_as_written(store):
+    writes = [sample_write(n, rules=n) for n in range(1, 6)]
+    assert loadable(writes, store._ox)
+    store.write_documents(writes)
+    with OxigraphStore(None) as memory:             # in memory: always one transaction
+        memory.write_documents(writes)
+        assert dump(store) == dump(memory)
+    assert not (store.path / INTENT_FILE).exists()
+    # a replacement, a drop or a removal is not a batch of new graphs: one transaction instead
+    assert not loadable([sample_write(1, rules=9)], store._ox)
+    assert not loadable([sample_write(7, drop_graphs=(doc_iri(1),))], store._ox)
+
+
+@pytest.mark.parametrize("line", [
+    '<{g}x> <{p}y> "unterminated <{g}> .',           # a syntax error the bulk loader meets
+    '<{g}x> <{p}y> <{g}> .',                         # a triple in the default graph, ending like a quad
+], ids=["syntax", "default graph"])
+def test_a_bad_line_of_a_bulk_batch_leaves_nothing(store, line):
+    store.write_documents([sample_write(1)])
+    before = dump(store)
+    bad = DocumentWrite(doc_iri(3), sample_document(3, extra=line.format(g=doc_iri(3), p=PKB) + "\n"))
+    assert loadable([sample_write(2), bad], store._ox)
+    with pytest.raises(StoreError) as err:
+        store.write_documents([sample_write(2), bad])
+    assert err.value.code == "PKB-STORE-NQUADS"
+    assert dump(store) == before
+    assert not (store.path / INTENT_FILE).exists()
+
+
+def test_a_bulk_write_a_crash_interrupted_is_undone_when_a_writer_opens(tmp_path):
+    path = tmp_path / "store"
+    with OxigraphStore(path) as store:
+        store.write_documents([sample_write(1), sample_write(2)])
+        before = dump(store)
+    # a process records a batch, loads it, and dies before it can clear the record
+    crashed = _python(
+        "import os, pyoxigraph as ox\nfrom pathlib import Path\n"
+        "from tests.test_store import sample_write\nfrom kb.store.bulk_writes import _record\n"
+        "from kb.store.oxigraph import OxigraphStore\n"
+        f"s = OxigraphStore({str(path)!r})\nw = sample_write(3)\n"
+        "_record(s.path, [w.graph])\ns._ox.bulk_load(w.nquads, format=ox.RdfFormat.N_QUADS)\n"
+        "assert list(s._ox.quads_for_pattern(None, None, None, ox.NamedNode(w.graph)))\nos._exit(0)\n")
+    assert crashed.returncode == 0, crashed.stderr
+    assert (path / INTENT_FILE).exists()
+    with OxigraphStore(path) as store:
+        assert dump(store) == before
+        assert store.graphs() == [doc_iri(1), doc_iri(2)]
+    assert not (path / INTENT_FILE).exists()
+    with OxigraphStore(path, read_only=True) as reader:
+        assert reader.graphs() == [doc_iri(1), doc_iri(2)]
 
 
 @pytest.mark.parametrize("writes", [

@@ -20,6 +20,7 @@ from kb.errors import QueryError, StoreError, StoreLockedError
 from kb.store.base import (MANY, PREFIXES, VOCABULARY_GRAPH, DocumentWrite, QueryResult, Store, check_export_format,
                            normalize_bindings, take_results)
 from kb.store.batches import WriteBatch, check_graph_iri
+from kb.store.bulk_writes import bulk_write, loadable, recover
 from kb.store.locks import acquire_writer_lock, locked_error, release_writer_lock
 from kb.store.snapshots import (DB_DIR, SNAPSHOT_DIR, bare_database_error, open_newest_snapshot, prune_snapshots,
                                 publish_snapshot, read_current, storage_vanished)
@@ -43,6 +44,10 @@ class OxigraphStore(Store):
     """
 
     binds_many = True
+    #: each batch of new documents is one bulk load, which writes its own table files: fewer,
+    #: larger batches leave the database less to merge (1,000 benchmark documents: 29 batches of
+    #: 2 s → 16 of up to 10 s cut the ingest's CPU by ~15 %)
+    batch_limits = (64 * 2**20, 10.0)
 
     def __init__(self, path: str | os.PathLike | None, read_only: bool = False) -> None:
         self.location = MEMORY if path in (None, MEMORY) else str(path)
@@ -87,6 +92,7 @@ class OxigraphStore(Store):
                                       "store") from exc
             self._generation = read_current(folder) or "0"
             try:
+                recover(self._store, folder)   # a bulk write a crash interrupted: undone first
                 self._snapshot()  # the database may have changed after the last snapshot (a crash)
             except StoreError:
                 self.close()
@@ -262,7 +268,15 @@ class OxigraphStore(Store):
     # ------------------------------------------------------------------ writing
 
     def write_documents(self, writes: Sequence[DocumentWrite]) -> None:
-        """See :meth:`Store.write_documents` and "Atomic batches" in docs/architecture.md."""
+        """See :meth:`Store.write_documents` and "Atomic batches" in docs/architecture.md. A batch of
+        new documents on disk goes through the bulk loader (:mod:`kb.store.bulk_writes`), any
+        other batch through one transaction."""
+        if self.path is not None and not self.read_only:
+            with self._write_mutex:
+                if loadable(writes, self._ox):
+                    bulk_write(self._ox, self.path, writes)
+                    self._committed()
+                    return
         batch = WriteBatch.parse(writes)
         self._commit(batch)
 
@@ -285,14 +299,17 @@ class OxigraphStore(Store):
             except (OSError, RuntimeError, SyntaxError) as exc:
                 raise StoreError(f"the write failed and was rolled back: {exc}", path=self.location,
                                  code="PKB-STORE-WRITE", hint="nothing of this batch was written") from exc
-            self._commits += 1
-            if self.path is not None:
-                # readers see each commit at once, or — while a long ingest writes, see
-                # Store.publish_interval — at most every publish_interval seconds (a checkpoint
-                # costs ~0.2 s), and always once the writer closes
-                self._unpublished = True
-                if time.monotonic() - self._published_at >= self.publish_interval:
-                    self.publish()
+            self._committed()
+
+    def _committed(self) -> None:
+        """Count a commit and publish it: readers see each commit at once, or — while a long ingest
+        writes, see Store.publish_interval — at most every publish_interval seconds (a checkpoint
+        costs ~0.2 s), and always once the writer closes."""
+        self._commits += 1
+        if self.path is not None:
+            self._unpublished = True
+            if time.monotonic() - self._published_at >= self.publish_interval:
+                self.publish()
 
     def compact(self) -> None:
         """Flush the write-ahead log into table files, compact them, and reopen the database so
