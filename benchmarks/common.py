@@ -56,14 +56,17 @@ def machine() -> dict:
 # --------------------------------------------------------------------------- memory
 
 
-class TreeMemory:
+class TreeUsage:
     """Samples the resident memory of a process and all its descendants (psutil), in a thread of
     the *parent* (sampling from inside the measured process would take its GIL).
 
     ``peak_rss`` is the largest *sum* of RSS over the tree seen at one sample (pages shared by
     forked workers are counted once per process: an upper bound); ``peak_pss`` the same with PSS
     (proportional set size: shared pages divided among their sharers; sampled less often because
-    reading smaps is slower), which is what the tree really costs the machine.
+    reading smaps is slower), which is what the tree really costs the machine. ``cpu_seconds`` adds
+    up the CPU time each process of the tree had used when last seen: unlike the rusage of reaped
+    children it counts the ingest's workers, whose parent (the fork server) never reaps them (a
+    process that ends loses at most its last ``interval``).
     """
 
     def __init__(self, pid: int | None = None, interval: float = 0.25, pss_every: int = 8):
@@ -74,6 +77,7 @@ class TreeMemory:
         self.peak_pss = 0
         self.peak_processes = 0
         self.samples = 0
+        self._cpu: dict[tuple[int, float], float] = {}   # (pid, start time) → CPU seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -95,6 +99,8 @@ class TreeMemory:
                     pss += getattr(full, "pss", full.rss)
                 else:
                     rss += p.memory_info().rss
+                times = p.cpu_times()
+                self._cpu[p.pid, p.create_time()] = times.user + times.system
                 alive += 1
             except psutil.Error:
                 continue
@@ -111,7 +117,7 @@ class TreeMemory:
             n += 1
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> "TreeUsage":
         try:
             import psutil  # noqa: F401
         except ImportError:
@@ -125,6 +131,10 @@ class TreeMemory:
         if self._thread is not None:
             self._thread.join()
             self._sample(True)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
 
     def to_dict(self) -> dict:
         return {"peak_rss_mb": round(self.peak_rss / 2**20, 1), "peak_pss_mb": round(self.peak_pss / 2**20, 1),
@@ -147,7 +157,7 @@ def run_child(module: str, args: list[str], *, timeout: float | None = None,
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", module, *args], cwd=str(ROOT), env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    memory = TreeMemory(proc.pid) if measure_memory else None
+    memory = TreeUsage(proc.pid) if measure_memory else None
     try:
         if memory:
             memory.__enter__()
@@ -167,9 +177,12 @@ def run_child(module: str, args: list[str], *, timeout: float | None = None,
         raise RuntimeError(f"{module} failed (exit {proc.returncode}):\n{err[-3000:]}")
     result = json.loads(lines[-1])
     result["child_seconds"] = round(seconds, 3)
-    # CPU seconds of the whole process tree (children reaped by the child count too), and how busy
+    # CPU seconds of the whole process tree (sampled per process where memory is measured: the
+    # rusage of reaped children misses processes nobody reaps), and how busy
     # the machine was meanwhile with other processes: a measurement taken while others ran is slower
     tree_cpu = (usage1.ru_utime + usage1.ru_stime) - (usage0.ru_utime + usage0.ru_stime)
+    if memory:
+        tree_cpu = max(tree_cpu, memory.cpu_seconds)
     result["cpu"] = {"tree_cpu_seconds": round(tree_cpu, 2),
                      "tree_busy_cores": round(tree_cpu / seconds, 2) if seconds else None}
     if busy0 is not None and busy1 is not None and seconds:
