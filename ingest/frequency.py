@@ -211,3 +211,14 @@ def frequency_of(period: Mention | None, counts: list[Mention]) -> tuple[dict | 
     if period.period == "unspecified":
         frequency.update(min_count=None, max_count=None)
     return frequency, quantity
+
+
+def strength(freq: dict) -> tuple[int, int]:
+    """How much a ``frequency`` asks: its count per period (the lower bound, else the upper), then
+    its upper bound; a period alone asks the least."""
+    return (freq.get("min_count") or freq.get("max_count") or 0, freq.get("max_count") or 0)
+
+
+def strongest(frequencies) -> dict | None:
+    """The frequency asking the most (:func:`strength`; the first of equals), None if there is none."""
+    return max((f for f in frequencies if f), key=strength, default=None)

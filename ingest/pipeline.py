@@ -30,7 +30,7 @@ COMPONENTS = [
     "pkb_constraints",
 ]
 
-PIPELINE_VERSION = "5"   # raised whenever extraction changes: stores re-ingest on the next run
+PIPELINE_VERSION = "6"   # raised whenever extraction changes: stores re-ingest on the next run
 
 
 def _import_components() -> None:

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from ingest.components.spans import text_of
 from ingest.extensions import facts_of
+from ingest.frequency import strength
 
 from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, OA, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
@@ -87,6 +88,7 @@ class _Writer:
         self.ingested_at = ingested_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.version = version
         self.spans_written: set[tuple[int, int]] = set()
+        self.strongest: dict[tuple, dict] = {}   # tally key → the strongest frequency of its rules
 
     # -- provenance -------------------------------------------------------------------------
     def span(self, start: int, end: int) -> str:
@@ -203,7 +205,11 @@ class _Writer:
             f = facts_of(span)
             modality = f["modality"]
             period = (f.get("frequency") or {}).get("period") or "none"
-            tally[f["actor"], f["category"], modality, period] += 1
+            key = (f["actor"], f["category"], modality, period)
+            tally[key] += 1
+            freq = f.get("frequency")
+            if freq and (key not in self.strongest or strength(freq) > strength(self.strongest[key])):
+                self.strongest[key] = freq
             q.iri(r, PKB.modality, MODALITY[modality])
             q.iri(r, PKB.actor, ACTOR[f["actor"]])
             q.iri(r, PKB.category, CATEGORY[f["category"]])
@@ -212,7 +218,6 @@ class _Writer:
             # mandatory patterns only (an OPTIONAL there costs seconds on a large store)
             q.lit(r, PKB.actorText, f.get("actor_text") or "")
             q.lit(r, PKB.actionText, f.get("action") or "")
-            freq = f.get("frequency")
             if freq:
                 self._frequency(r, freq)
             quantity = f.get("quantity")
@@ -240,6 +245,36 @@ class _Writer:
                  "posts": [[s._.name, s._.role] for s in doc.spans.get("posts", [])],
                  "bodies": [[s._.name, s._.actor] for s in doc.spans.get("bodies", [])]}
         self.q.lit(d, PKB.nameIndex, json.dumps(index, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
+
+    def comparison_tally(self) -> None:
+        """What a district comparison counts in this document (``pkb:comparisonTally``, one JSON
+        literal): the strongest frequency of each rule tally entry that recurs, the posts, bodies
+        and constraints by kind, the document's models, the groups and their models, and the
+        schools leading or joining a group — so comparing districts of any size adds up one value
+        per document instead of visiting their rules and groups (written with the facts it counts,
+        so always in step with them)."""
+        doc, district = self.doc, self.doc._.district
+        frequencies = [[*key, f.get("min_count"), f.get("max_count"), f.get("unit") or "time"]
+                       for key, f in sorted(self.strongest.items())]
+        parts: Counter = Counter()
+        for span in doc.spans.get("posts", []):
+            parts["post", span._.role] += 1
+        for span in doc.spans.get("bodies", []):
+            parts["body", span._.actor] += 1
+        for span in doc.spans.get("constraints", []):
+            parts["constraint", span._.kind] += 1
+        for concept in set(doc._.document_models or ()):
+            parts["documentModel", concept] += 1
+        schools: set[str] = set()
+        for span in doc.spans.get("groups", []):
+            parts["group", ""] += 1
+            for concept in set(span._.models or ()):
+                parts["model", concept] += 1
+            schools.update(school_iri(district, n) for n in [*(span._.lead or ()), *(span._.members or ())])
+        value = {"frequencies": frequencies, "parts": [[*key, n] for key, n in sorted(parts.items())],
+                 "schools": sorted(schools)}
+        self.q.lit(self.d, PKB.comparisonTally, json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+                   RDF.JSON)
 
     def _frequency(self, r: str, freq: dict) -> None:
         """A frequency as the rule's own terms: its period, its counted unit unless it is 次, and
@@ -269,6 +304,7 @@ def document_graph(doc: Doc, source_paths: list[str], *, version: str,
     w.groups()
     w.roles()
     w.rules()
+    w.comparison_tally()
     w.names()
     w.constraints()
     data = "".join(w.q.lines).encode("utf-8")

@@ -19,6 +19,7 @@ from kb.obligations import PERIOD_ZH, Obligation
 from kb.citations import Citation, DocumentTexts
 from kb.scopes import Scope, concept_label, group_label, resolve_all
 from kb.store.base import IRI, Store
+from ingest.frequency import strongest
 
 MODALITY_MARK = {"obligation": "", "prohibition": "禁止：", "permission": "可：", "encouragement": "鼓励："}
 
@@ -103,13 +104,6 @@ class Line:
         return {"signature": self.signature, "label": self.label, "count": self.count,
                 "documents": self.documents, "groups": self.groups, "frequency": self.frequency,
                 "frequency_text": obligations.frequency_text(self.frequency)}
-
-
-def strongest(frequencies) -> dict | None:
-    """The frequency asking the most (the highest count per period; a period alone the least)."""
-    found = [f for f in frequencies if f]
-    return max(found, key=lambda f: (f.get("min_count") or f.get("max_count") or 0,
-                                     f.get("max_count") or 0), default=None)
 
 
 def summarize(key: str, items: list[Item]) -> list[Line]:
@@ -365,11 +359,11 @@ def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Compar
 
 
 def district_summary(store: Store, district: str, documents=None) -> dict[str, list[Line]]:
-    """The summary lines of a district, from counts: the documents' rule tallies, the recurring
-    rules' frequencies, and the counts of ``cmp_summary_counts`` — the same lines
-    :func:`summarize` gives for the district's rows. ``documents``: the district's documents to
-    count (those in force; default every document of the district). Three queries bound by those
-    documents, whatever their number."""
+    """The summary lines of a district, from counts: the documents' rule tallies and comparison
+    tallies (``pkb:comparisonTally``: strongest frequencies, posts, bodies, constraints, models,
+    groups, schools) — the same lines :func:`summarize` gives for the district's rows.
+    ``documents``: the district's documents to count (those in force; default every document of
+    the district). One query bound by those documents, two short values per document."""
     from kb.scopes import concept_label as label
 
     if documents is None:
@@ -377,20 +371,27 @@ def district_summary(store: Store, district: str, documents=None) -> dict[str, l
     iris = tuple(IRI(d) for d in sorted(set(map(str, documents))))
     if not iris:
         return {}
-    out: dict[str, list[Line]] = {}
-    strongest_of: dict[str, list[dict]] = {}
-    recurring = queries.run(store, "cmp_rule_frequencies", doc=iris).rows
-    described = {r["rule"]: r for r in recurring}
-    for rule, freq in obligations.rule_frequencies(recurring).items():
-        c, a, m = (obligations.code(described[rule][k]) for k in ("category", "actor", "modality"))
-        strongest_of.setdefault(f"{c}|{a}|{freq['period']}|{m}", []).append(freq)
     rules: dict[str, list] = {}
-    for row in queries.run(store, "rule_tallies", doc=iris).rows:
+    strongest_of: dict[str, list[dict]] = {}
+    counted: dict[str, dict[str, list]] = {}      # part → value code → [items, documents]
+    schools: set[str] = set()
+    for row in queries.run(store, "comparison_tallies", doc=iris).rows:
+        doc = str(row["doc"])
         for actor, category, modality, period, n in json.loads(str(row["tally"])):
             sig = f"{category}|{actor}|{'-' if period == 'none' else period}|{modality}"
             entry = rules.setdefault(sig, [0, set(), (category, actor, period, modality)])
             entry[0] += n
-            entry[1].add(str(row["doc"]))
+            entry[1].add(doc)
+        comparison = json.loads(str(row["comparison"]))
+        for actor, category, modality, period, low, high, unit in comparison["frequencies"]:
+            strongest_of.setdefault(f"{category}|{actor}|{period}|{modality}", []).append(
+                {"period": period, "min_count": low, "max_count": high, "unit": unit})
+        for part, value, n in comparison["parts"]:
+            entry = counted.setdefault(part, {}).setdefault(value or None, [0, set()])
+            entry[0] += n
+            entry[1].add(doc)
+        schools.update(comparison["schools"])
+    out: dict[str, list[Line]] = {}
     for sig, (n, docs, (category, actor, period, modality)) in sorted(rules.items()):
         parts = [label("category", category), label("actor", actor),
                  PERIOD_ZH.get(period, "无固定周期") if period != "none" else "无固定周期"]
@@ -400,15 +401,6 @@ def district_summary(store: Store, district: str, documents=None) -> dict[str, l
         out.setdefault(category, []).append(line)
         if modality == "prohibition":
             out.setdefault("prohibitions", []).append(line)
-    counted: dict[str, dict[str, list]] = {}      # part → value code → [items, documents]
-    schools: set[str] = set()
-    for r in queries.run(store, "cmp_summary_counts", doc=iris).rows:
-        if r["part"] == "school":
-            schools.add(str(r["value"]))
-            continue
-        entry = counted.setdefault(r["part"], {}).setdefault(obligations.code(r.get("value")), [0, set()])
-        entry[0] += int(r["n"])
-        entry[1].add(str(r["doc"]))
     models = {m: [set(docs), n] for m, (n, docs) in counted.get("model", {}).items()}
     for m, (_, docs) in counted.get("documentModel", {}).items():
         models.setdefault(m, [set(), 0])[0].update(docs)

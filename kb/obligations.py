@@ -98,7 +98,7 @@ def frequency(period: str | None, low=None, high=None, exact=None, unit: str | N
 
 
 def rule_frequencies(rows: list[dict]) -> dict[str, dict]:
-    """Each rule's frequency from its rows of ``obligation_constraints`` or ``cmp_rule_frequencies``
+    """Each rule's frequency from its rows of ``obligation_constraints``
     (one row per term: ``rule``, ``term``, ``value``)."""
     terms: dict[str, dict] = {}
     for r in rows:

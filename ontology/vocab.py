@@ -90,6 +90,7 @@ class PKB(DefinedNamespace):
     # datatype properties
     actionText: URIRef  # action text / 行为原文
     actorText: URIRef  # actor text / 主体原文
+    comparisonTally: URIRef  # comparison tally / 比较计数
     contentHash: URIRef  # content hash / 内容哈希
     district: URIRef  # district / 适用地区
     docNumber: URIRef  # document number / 发文字号
