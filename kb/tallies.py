@@ -17,11 +17,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from kb import queries
 from kb.errors import InterpretationError
 from kb.matrix import DIMENSION_ZH, DIMENSIONS, UNKNOWN_DISTRICT, axis
 from kb.scopes import resolve_concept, scope_documents
+from kb.store import view_cache
 from kb.store.base import IRI, Store
 
 _FIELDS = ("actor", "category", "modality", "period")
@@ -119,18 +121,46 @@ def counts(store: Store, rows: str = "actor", cols: str = "category", district: 
     if district or group or model:   # the documents of the scope, as the matrix chooses them
         docs, _ = scope_documents(store, district=district, group=group, model=model)
         found = [row for d in docs for row in queries.run(store, "rule_tallies", doc=IRI(d)).rows]
+        documents, entries = len(found), _entries(found)
     else:
-        found = queries.run(store, "rule_tallies").rows
+        documents, entries = _every_entry(store)
     cells: Counter = Counter()
-    for row in found:
+    for (place, *key), n in entries.items():
+        values = dict(zip(_FIELDS, key), district=place)
+        if modality_code and values["modality"] != modality_code:
+            continue
+        cells[place, values[rows], values[cols]] += n
+    return Tally(rows, cols, axis(rows, {r for _, r, _ in cells}), axis(cols, {c for _, _, c in cells}),
+                 cells, documents, filters)
+
+
+def _entries(rows) -> Counter:
+    """The rules of tally rows counted by (district, actor, category, modality, period)."""
+    entries: Counter = Counter()
+    for row in rows:
         place = row["district"] or UNKNOWN_DISTRICT
         for *key, n in json.loads(str(row["tally"])):
-            values = dict(zip(_FIELDS, key), district=place)
-            if modality_code and values["modality"] != modality_code:
-                continue
-            cells[place, values[rows], values[cols]] += n
-    return Tally(rows, cols, axis(rows, {r for _, r, _ in cells}), axis(cols, {c for _, _, c in cells}),
-                 cells, len(found), filters)
+            entries[(place, *key)] += n
+    return entries
 
 
-__all__ = ["Tally", "counts"]
+def _every_entry(store: Store) -> tuple[int, Counter]:
+    """The documents of the whole store and :func:`_entries` of all of them, kept per store view
+    (in memory, and beside an embedded store for the next process): the all-district counts then
+    read one small table instead of every document's tally (10,000 documents: ~1.2 s → ~0.1 s)."""
+    def compute() -> tuple[int, Counter]:
+        rows = queries.run(store, "rule_tallies").rows
+        return len(rows), _entries(rows)
+
+    code = view_cache.fingerprint(Path(__file__), queries.QUERY_DIR / "rule_tallies.rq")
+    return view_cache.remembered(store, "rule-entries", code, compute,
+                                 to_builtins=lambda v: (v[0], list(v[1].items())),
+                                 from_builtins=lambda v: (v[0], Counter(dict(v[1]))))
+
+
+def prepare(store: Store) -> None:
+    """Keep the all-district counts of the store's current view (what ``policykb ingest`` prepares)."""
+    _every_entry(store)
+
+
+__all__ = ["Tally", "counts", "prepare"]

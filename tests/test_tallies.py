@@ -52,6 +52,24 @@ def test_all_district_totals_add_up(store):
     assert {row[0] for row in rows} == set(tally.districts)
 
 
+def test_all_district_counts_are_saved_for_the_next_process(store, monkeypatch):
+    """A second process (here: the in-memory values dropped) reads the saved counts instead of
+    every document's tally, and counts the same."""
+    from kb import queries
+    from kb.store import view_cache
+
+    first = counts(store, rows="district", cols="category")
+    assert any(p.name.startswith("rule-entries@") for p in (store.path / "cache").iterdir())
+    view_cache.forget()
+    run = queries.run
+    monkeypatch.setattr(queries, "run", lambda s, name, **kw: pytest.fail("read every tally again")
+                        if name == "rule_tallies" else run(s, name, **kw))
+    again = counts(store, rows="district", cols="category")
+    assert (again.counts, again.documents) == (first.counts, first.documents)
+    assert counts(store, rows="actor", cols="period", modality="禁止").total == \
+        sum(1 for ob in matrix(store, rows="actor", cols="period", modality="禁止").sources)
+
+
 def test_bad_dimensions_and_empty_scopes(store):
     with pytest.raises(InterpretationError) as err:
         counts(store, rows="actor", cols="obligation")
