@@ -144,8 +144,8 @@ class _Writer:
         self.since = time.monotonic()
         from kb import settings
 
-        self.batch_documents = settings.get("batch_documents")
-        self.batch_bytes, self.batch_seconds = store.batch_limits
+        documents, self.batch_bytes, self.batch_seconds = store.batch_limits
+        self.batch_documents = settings.get("batch_documents") or documents
 
     def add(self, write: DocumentWrite, result: FileResult) -> None:
         self.pending.append((write, result))

@@ -101,10 +101,11 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "Documents each extraction worker handles before it is replaced by a fresh process "
             "(a worker's memory grows with what it has read; replacing it keeps the memory of an "
             "ingest of any size flat).", _positive_int),
-    Setting("batch_documents", "POLICYKB_BATCH_DOCUMENTS", lambda: 64,
-            "Most documents an ingest commits in one batch (a batch is also committed after 64 MiB "
-            "of triples or 10 s on the embedded store, 8 MiB or 2 s on a server); smaller batches "
-            "make progress visible sooner, larger ones write a big corpus faster.", _positive_int),
+    Setting("batch_documents", "POLICYKB_BATCH_DOCUMENTS", lambda: None,
+            "Most documents an ingest commits in one batch (default: the store's — 1,000 on the "
+            "embedded store, also committed after 64 MiB of triples or 30 s; 64 on a server, or 8 "
+            "MiB or 2 s); smaller batches make progress visible sooner, larger ones write a big "
+            "corpus faster.", _positive_int),
     Setting("page_rows", "POLICYKB_PAGE_ROWS", lambda: 200,
             "Rows on one page of a long listing in the app (obligations, documents, the rules behind "
             "a matrix cell); the CLI's --page uses 200. Exports always hold every row.", _positive_int),

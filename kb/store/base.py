@@ -289,10 +289,10 @@ class Store(ABC):
     #: how often (seconds) readers are shown new writes: 0 = after every write. A long ingest
     #: raises it (see :meth:`publishing_every`), as making writes visible can cost time.
     publish_interval: float = 0.0
-    #: bytes of N-Quads and seconds after which an ingest commits a batch early (documents per
-    #: batch: the ``batch_documents`` setting); larger batches write faster, smaller ones show
+    #: an ingest's batch: at most this many documents (unless the ``batch_documents`` setting says
+    #: otherwise), bytes of N-Quads and seconds; larger batches write faster, smaller ones show
     #: progress sooner
-    batch_limits: tuple[int, float] = (8 * 2**20, 2.0)
+    batch_limits: tuple[int, int, float] = (64, 8 * 2**20, 2.0)
     #: a binding may hold several values (a tuple, list or set: one ``VALUES`` row each)
     binds_many: bool = False
     #: each query is a round trip to a server: ask few queries bound widely rather than many small ones

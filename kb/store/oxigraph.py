@@ -44,10 +44,11 @@ class OxigraphStore(Store):
     """
 
     binds_many = True
-    #: each batch of new documents is one bulk load, which writes its own table files: fewer,
-    #: larger batches leave the database less to merge (1,000 benchmark documents: 29 batches of
-    #: 2 s → 16 of up to 10 s cut the ingest's CPU by ~15 %)
-    batch_limits = (64 * 2**20, 10.0)
+    #: each batch of new documents is one bulk load, which hands RocksDB table files spanning the
+    #: whole key range: every few loads it merges them into everything loaded before, so the
+    #: merging grows with the number of batches times the store's size — few, large batches
+    #: (docs/architecture.md, "Bulk loads")
+    batch_limits = (1000, 64 * 2**20, 30.0)
 
     def __init__(self, path: str | os.PathLike | None, read_only: bool = False) -> None:
         self.location = MEMORY if path in (None, MEMORY) else str(path)
