@@ -249,7 +249,7 @@ EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber"
                                 "script", "format", "encoding", "actorText", "actionText", "heldByText",
                                 "headingText", "level", "minCount", "maxCount", "quantityValue", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
-JSON_PROPERTIES = ["ruleTally", "offsetMap", "nameIndex"]   # rdfs:range rdf:JSON
+JSON_PROPERTIES = ["ruleTally", "offsetMap", "nameIndex", "comparisonTally"]   # rdfs:range rdf:JSON
 # a document's version facts and the hand unlinks of the versions graph (kb/versions.py)
 EXPECTED_OBJECT_PROPERTIES += ["doesNotReplace"]
 EXPECTED_DATATYPE_PROPERTIES += ["versionStatus", "inForceFrom", "inForceUntil", "repealsTitle"]
@@ -633,6 +633,10 @@ def build_valid() -> Doc:
              ["member_school_staff", "teacher_exchange", "encouragement", "none", 1]]
     g.add((doc, P("ruleTally"), Literal(json.dumps(tally), datatype=RDF.JSON)))
     g.add((doc, P("nameIndex"), Literal(json.dumps({"district": "张掖市", "groups": []}), datatype=RDF.JSON)))
+    compared = {"frequencies": [["group", "joint_research", "obligation", "semester", None, None, "time"],
+                                ["group_head", "meeting", "obligation", "month", 1, 2, "time"]],
+                "parts": [["constraint", "legal_person_unchanged", 1]], "schools": []}
+    g.add((doc, P("comparisonTally"), Literal(json.dumps(compared), datatype=RDF.JSON)))
 
     c = d.node("constraint/1")
     g.add((c, RDF.type, P("InstitutionalConstraint")))
@@ -755,6 +759,8 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
     "no content hash": (lambda d: _remove(d, d.iri, P("contentHash")),
                         {"PolicyDocumentShape-contentHash"}),
     "no rule tally": (lambda d: _remove(d, d.iri, P("ruleTally")), {"PolicyDocumentShape-ruleTally"}),
+    "no comparison tally": (lambda d: _remove(d, d.iri, P("comparisonTally")),
+                            {"PolicyDocumentShape-comparisonTally"}),
     "hash not of text": (lambda d: _set(d, d.iri, P("text"), Literal(d.text + "。")),
                          {"PolicyDocumentShape-identity"}),
     "document IRI not from hash": (lambda d: _set(d, d.iri, P("contentHash"),
