@@ -11,6 +11,7 @@ Readers never see a partial load: snapshots are taken only between writes.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -37,11 +38,11 @@ def loadable(writes: Sequence[DocumentWrite], store: ox.Store) -> bool:
                 or write.graph in seen or b"_:" in write.nquads:
             return False
         seen.add(check_graph_iri(write.graph))
-        tail = f" <{write.graph}> .".encode()
-        lines = write.nquads.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        if not all(line.endswith(tail) for line in lines):
+        # a newline only ends a line in N-Quads (literals escape theirs), so every line ends with
+        # the graph exactly when there are as many "<graph> .\n" as newlines, and nothing after
+        # the last one; counted without splitting the text into lines
+        data, tail = write.nquads, f" <{write.graph}> .\n".encode()
+        if data and (not data.endswith(b"\n") or data.count(b"\n") != data.count(tail)):
             return False
         if next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(write.graph))), None) is not None:
             return False
@@ -52,9 +53,13 @@ def bulk_write(store: ox.Store, folder: Path, writes: Sequence[DocumentWrite]) -
     """Load ``writes`` (checked by :func:`loadable`) in one bulk load; on any failure drop their
     graphs again and raise :class:`StoreError` — nothing of the batch stays."""
     graphs = [w.graph for w in writes]
-    _record(folder, graphs)
     try:
-        store.bulk_load(b"".join(w.nquads for w in writes), format=ox.RdfFormat.N_QUADS)
+        _record(folder, graphs)
+    except OSError as exc:
+        raise StoreError(f"cannot record the batch before writing it: {exc}", path=str(folder),
+                         code="PKB-STORE-IO", hint="nothing of this batch was written; check the disk") from exc
+    try:
+        store.bulk_load(_Concatenated([w.nquads for w in writes]), format=ox.RdfFormat.N_QUADS)
         if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
             raise StoreError("a line of the batch is a triple in no document graph", code="PKB-STORE-NQUADS",
                              hint="nothing of this batch was written; every quad must name its document graph")
@@ -87,6 +92,27 @@ def recover(store: ox.Store, folder: Path) -> list[str]:
                          code="PKB-STORE-IO", hint=f"check {INTENT_FILE} in the store folder") from exc
     _undo(store, folder, graphs)
     return graphs
+
+
+class _Concatenated(io.RawIOBase):
+    """The writes' N-Quads read one after the other, without joining them into one copy."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self.parts, self.part, self.offset = parts, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self.part < len(self.parts):
+            data = self.parts[self.part]
+            if self.offset < len(data):
+                n = min(len(buffer), len(data) - self.offset)
+                buffer[:n] = data[self.offset:self.offset + n]
+                self.offset += n
+                return n
+            self.part, self.offset = self.part + 1, 0
+        return 0
 
 
 def _intent(folder: Path) -> Path:
