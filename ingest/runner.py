@@ -25,6 +25,8 @@ COMPACT_SHARE = 0.25
 
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
 #: stops with the error (a rerun resumes: documents already stored are skipped).
+#: the longest an ingest's first batches wait for more documents (later ones wait longer)
+FIRST_BATCH_SECONDS = 2.0
 STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
                             "PKB-STORE-CONFIG"})
 
@@ -135,13 +137,16 @@ def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
 
 
 class _Writer:
-    """Commits whole documents in batches; one transaction per batch."""
+    """Commits whole documents in batches (one write each, all or nothing) within the store's
+    limits (:attr:`kb.store.base.Store.batch_limits`). A batch may last a tenth of the ingest so
+    far, from 2 s up to the store's limit: a short ingest shows its documents soon, a long one
+    writes in large batches."""
 
     def __init__(self, store: Store, summary: Summary, on_result: Callable[[FileResult], None]):
         self.store, self.summary, self.on_result = store, summary, on_result
         self.pending: list[tuple[DocumentWrite, FileResult]] = []
         self.size = 0
-        self.since = time.monotonic()
+        self.started = self.since = time.monotonic()
         from kb import settings
 
         documents, self.batch_bytes, self.batch_seconds = store.batch_limits
@@ -150,8 +155,10 @@ class _Writer:
     def add(self, write: DocumentWrite, result: FileResult) -> None:
         self.pending.append((write, result))
         self.size += len(write.nquads)
+        now = time.monotonic()
+        seconds = min(self.batch_seconds, max(FIRST_BATCH_SECONDS, (now - self.started) / 10))
         if len(self.pending) >= self.batch_documents or self.size >= self.batch_bytes \
-                or time.monotonic() - self.since >= self.batch_seconds:
+                or now - self.since >= seconds:
             self.flush()
 
     def flush(self) -> None:

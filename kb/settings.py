@@ -103,8 +103,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "ingest of any size flat).", _positive_int),
     Setting("batch_documents", "POLICYKB_BATCH_DOCUMENTS", lambda: None,
             "Most documents an ingest commits in one batch (default: the store's — 1,000 on the "
-            "embedded store, also committed after 64 MiB of triples or 30 s; 64 on a server, or 8 "
-            "MiB or 2 s); smaller batches make progress visible sooner, larger ones write a big "
+            "embedded store, also committed after 32 MiB of triples or up to 30 s; 64 on a server, or "
+            "8 MiB or 2 s); smaller batches make progress visible sooner, larger ones write a big "
             "corpus faster.", _positive_int),
     Setting("page_rows", "POLICYKB_PAGE_ROWS", lambda: 200,
             "Rows on one page of a long listing in the app (obligations, documents, the rules behind "

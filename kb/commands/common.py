@@ -34,6 +34,19 @@ def open_store(location: Optional[str], *, read_only: bool = False):
         fail(exc)
 
 
+def _return_freed_memory() -> None:
+    """Collect garbage and hand the allocator's free pages back to the system (glibc only): after
+    a 10,000-document ingest the writer's process keeps hundreds of MB it no longer uses."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
     """Build what the first question of a later process reads from the whole store (the question
     vocabulary, the documents not in force, the list of documents, the all-district counts) so that an embedded store keeps it for that process;
@@ -47,6 +60,7 @@ def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
     from kb.versions import not_in_force
 
     started = time.monotonic()
+    _return_freed_memory()     # what the ingest freed, so that this process peaks lower
     try:
         with _open(settings.get("store", location), read_only=True) as store, \
                 err.status("preparing answers (names, versions in force, counts) …", spinner="dots"):

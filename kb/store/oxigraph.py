@@ -48,7 +48,7 @@ class OxigraphStore(Store):
     #: whole key range: every few loads it merges them into everything loaded before, so the
     #: merging grows with the number of batches times the store's size — few, large batches
     #: (docs/architecture.md, "Bulk loads")
-    batch_limits = (1000, 64 * 2**20, 30.0)
+    batch_limits = (1000, 32 * 2**20, 30.0)
 
     def __init__(self, path: str | os.PathLike | None, read_only: bool = False) -> None:
         self.location = MEMORY if path in (None, MEMORY) else str(path)
