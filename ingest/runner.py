@@ -23,10 +23,10 @@ from kb.store.base import DocumentWrite, Store
 COMPACT_AFTER = 200
 COMPACT_SHARE = 0.25
 
-#: Errors about the store itself, not about a document: nothing more can be written, so the ingest
-#: stops with the error (a rerun resumes: documents already stored are skipped).
 #: the longest an ingest's first batches wait for more documents (later ones wait longer)
 FIRST_BATCH_SECONDS = 2.0
+#: Errors about the store itself, not about a document: nothing more can be written, so the ingest
+#: stops with the error (a rerun resumes: documents already stored are skipped).
 STORE_FAILURES = frozenset({"PKB-STORE-SERVER", "PKB-STORE-AUTH", "PKB-STORE-CLOSED", "PKB-STORE-READONLY",
                             "PKB-STORE-CONFIG"})
 

@@ -457,6 +457,7 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
 
     from ingest.runner import ingest
     from kb.ask import store_vocabulary as vocab_module
+    from kb.prepared import prepare_in_background
     from kb.store import open_store
 
     with open_store(str(tmp_path / "kb")) as writer:
@@ -465,7 +466,7 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
     real = vocab_module.load_terms
     monkeypatch.setattr(vocab_module, "load_terms", lambda store: builds.append(1) or real(store))
     with open_store(str(tmp_path / "kb"), read_only=True) as store:
-        warming = vocab_module.warm(store)
+        warming = prepare_in_background(store)
         results = []
         threads = [threading.Thread(target=lambda: results.append(vocabulary_for(store))) for _ in range(4)]
         for t in threads:

@@ -65,11 +65,11 @@ class StoreHolder:
         self.warm()
 
     def warm(self) -> None:
-        """Read the names questions may use (districts, groups, schools) in the background, so
-        that the first question does not wait for them (seconds on a large store)."""
-        from kb.ask import warm_vocabulary
+        """Prepare what the first answers read from the whole store (names, versions in force,
+        documents, counts) in the background, so that the first question does not wait for them."""
+        from kb.prepared import prepare_in_background
 
-        warm_vocabulary(self.store)
+        prepare_in_background(self.store)
 
     @property
     def snapshots(self) -> bool:

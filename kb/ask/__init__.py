@@ -8,7 +8,6 @@ from kb.ask.answer import answer, ask
 from kb.ask.interpret import interpret, suggestions
 from kb.ask.model import Answer, Filters, Interpretation, Note, Result
 from kb.ask.store_vocabulary import clear_cache, vocabulary_for
-from kb.ask.store_vocabulary import warm as warm_vocabulary
 
 __all__ = ["Answer", "Filters", "Interpretation", "Note", "Result", "answer", "ask", "clear_cache",
-           "interpret", "suggestions", "vocabulary_for", "warm_vocabulary"]
+           "interpret", "suggestions", "vocabulary_for"]

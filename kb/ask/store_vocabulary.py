@@ -27,7 +27,7 @@ def vocabulary_for(store: Store) -> Vocabulary:
 
     Building it reads every document's names (seconds on 10,000 documents), so concurrent callers
     for the same store view wait for one build instead of each running it; an embedded store's
-    reader loads the one saved for its snapshot (:func:`save`) when there is one; :func:`warm`
+    reader loads the one saved for its snapshot (:func:`save`) when there is one; :func:`kb.prepared.prepare_in_background`
     starts all this ahead of the first question."""
     stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
     if stamp is None:
@@ -57,26 +57,6 @@ def vocabulary_for(store: Store) -> Vocabulary:
                 _CACHE.popitem(last=False)
             _BUILDING.pop(key, None)
     return vocabulary
-
-
-def warm(store: Store) -> threading.Thread:
-    """Prepare what a first question reads from the whole store, in a background thread: the
-    vocabulary, the documents not in force and the list of documents (errors are left to the first question, which
-    tries again); returns the thread."""
-    def run() -> None:
-        from kb.document_list import documents
-        from kb.versions import not_in_force
-
-        try:
-            vocabulary_for(store)
-            not_in_force(store)
-            documents(store)
-        except Exception:  # noqa: BLE001 - the first question reports it
-            pass
-
-    thread = threading.Thread(target=run, name="policykb-ask-vocabulary", daemon=True)
-    thread.start()
-    return thread
 
 
 def clear_cache() -> None:

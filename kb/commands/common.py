@@ -48,26 +48,20 @@ def _return_freed_memory() -> None:
 
 
 def prepare_answers(location: Optional[str], *, quiet: bool = False) -> None:
-    """Build what the first question of a later process reads from the whole store (the question
-    vocabulary, the documents not in force, the list of documents, the all-district counts) so that an embedded store keeps it for that process;
-    a failure here is left to the first question, which reports it."""
+    """Build what the first answers of a later process read from the whole store
+    (:func:`kb.prepared.prepare`) so that an embedded store keeps it for that process; a failure
+    here is left to the first question, which reports it."""
     import time
 
-    from kb.ask import vocabulary_for
-    from kb.document_list import documents
+    from kb.prepared import prepare
     from kb.store import open_store as _open
-    from kb.tallies import prepare as prepare_counts
-    from kb.versions import not_in_force
 
     started = time.monotonic()
     _return_freed_memory()     # what the ingest freed, so that this process peaks lower
     try:
         with _open(settings.get("store", location), read_only=True) as store, \
                 err.status("preparing answers (names, versions in force, counts) …", spinner="dots"):
-            vocabulary_for(store)
-            not_in_force(store)
-            documents(store)
-            prepare_counts(store)
+            prepare(store)
     except PolicyKBError:
         return
     if not quiet:
