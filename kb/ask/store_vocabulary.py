@@ -6,16 +6,15 @@ from __future__ import annotations
 import marshal
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from pathlib import Path
 
 from kb import queries
 from kb.ask.places import Place
-from kb.ask.vocabulary import GroupInfo, Index, Sense, StoreTerms, Vocabulary, build, load_terms
+from kb.ask.vocabulary import GroupInfo, Index, Senses, StoreTerms, Vocabulary, build, load_terms
 from kb.store import view_cache
 from kb.store.base import Store
 
-FORMAT = 1
+FORMAT = 2
 _CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = threading.Lock()
@@ -97,31 +96,24 @@ def save(store: Store, vocabulary: Vocabulary) -> Path | None:
 
 
 def encode(vocabulary: Vocabulary) -> bytes:
-    """The store part of ``vocabulary`` (its names and terms) as builtins, marshalled."""
-    senses: dict[tuple, int] = {}
-
-    def ids(found) -> tuple[int, ...]:
-        return tuple(senses.setdefault((s.dim, s.value), len(senses)) for s in found)
-
+    """The store part of ``vocabulary`` (its names and terms) as builtins, marshalled: the
+    tables as they are held (:class:`kb.ask.vocabulary.Senses`), without a copy."""
     names, t = vocabulary.names, vocabulary.terms
-    zh = {k: ids(v) for k, v in names.zh.items()}
-    en = {k: ids(v) for k, v in names.en.items()}
     terms = ({d: tuple(_text(e.get(k)) for k in ("title", "district", "province")) for d, e in t.documents.items()},
              t.districts, t.provinces, t.cities,
              {d: (p.name, list(p.locals), p.city, p.province, list(p.wider)) for d, p in t.places.items()},
              [(g.iri, g.doc, g.district, g.name, g.models, g.lead_schools, g.member_schools) for g in t.groups.values()],
              {s: [tuple(m) for m in found] for s, found in t.schools.items()},
              {d: set(models) for d, models in t.document_models.items()})
-    return marshal.dumps((FORMAT, list(senses), zh, en, terms))
+    return marshal.dumps((FORMAT, names.zh.pairs, names.zh.table, names.en.table, terms))
 
 
 def decode(data: bytes) -> Vocabulary:
     """The vocabulary :func:`encode` wrote; senses are made when a question looks them up."""
-    version, senses, zh, en, terms = marshal.loads(data)
+    version, pairs, zh, en, terms = marshal.loads(data)
     if version != FORMAT:
         raise ValueError(f"vocabulary format {version}, expected {FORMAT}")
     documents, districts, provinces, cities, places, groups, schools, document_models = terms
-    made: dict[int, Sense] = {}
     store_terms = StoreTerms(
         documents={d: {"title": title, "district": district, "province": province}
                    for d, (title, district, province) in documents.items()},
@@ -129,33 +121,8 @@ def decode(data: bytes) -> Vocabulary:
         places={d: Place(*p) for d, p in places.items()},
         groups={g[0]: GroupInfo(*g) for g in groups},
         schools=schools, document_models=document_models)
-    return Vocabulary(Index(_Senses(zh, senses, made), _Senses(en, senses, made)), store_terms)
+    return Vocabulary(Index(Senses(zh, pairs), Senses(en, pairs)), store_terms)
 
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
-
-
-class _Senses(Mapping):
-    """A saved table: wordings → sense numbers, read as wordings → senses."""
-
-    def __init__(self, table: dict, senses: list, made: dict[int, Sense]):
-        self.table, self.senses, self.made = table, senses, made
-
-    def _sense(self, i: int) -> Sense:
-        sense = self.made.get(i)
-        if sense is None:
-            sense = self.made[i] = Sense(*self.senses[i])
-        return sense
-
-    def __getitem__(self, key) -> set[Sense]:
-        return {self._sense(i) for i in self.table[key]}
-
-    def __contains__(self, key) -> bool:
-        return key in self.table
-
-    def __iter__(self):
-        return iter(self.table)
-
-    def __len__(self) -> int:
-        return len(self.table)

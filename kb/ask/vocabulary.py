@@ -43,23 +43,76 @@ class Sense:
     value: object
 
 
-@dataclass
+class Senses(Mapping):
+    """Wordings → senses, kept compact: each wording maps to a sense number (or a tuple of them,
+    for a wording of several senses) into ``pairs``, a list of ``(dim, value)`` shared by the
+    tables of one :class:`Index`; a :class:`Sense` is made when a question looks it up. A built
+    table and one read back from disk (:mod:`kb.ask.store_vocabulary`) are the same object."""
+
+    def __init__(self, table: dict | None = None, pairs: list | None = None, numbers: dict | None = None):
+        self.table = {} if table is None else table
+        self.pairs = [] if pairs is None else pairs
+        self._numbers = numbers      # (dim, value) → its number in pairs; shared while building
+        self._made: dict[int, Sense] = {}
+
+    def add(self, key, dim: str, value) -> None:
+        numbers = self._numbers
+        if numbers is None:
+            numbers = self._numbers = {pair: n for n, pair in enumerate(self.pairs)}
+        n = numbers.get((dim, value))
+        if n is None:
+            n = numbers[(dim, value)] = len(self.pairs)
+            self.pairs.append((dim, value))
+        held = self.table.get(key)
+        if held is None:
+            self.table[key] = n
+        elif type(held) is tuple:
+            if n not in held:
+                self.table[key] = held + (n,)
+        elif held != n:
+            self.table[key] = (held, n)
+
+    def _sense(self, n: int) -> Sense:
+        sense = self._made.get(n)
+        if sense is None:
+            sense = self._made[n] = Sense(*self.pairs[n])
+        return sense
+
+    def __getitem__(self, key) -> set[Sense]:
+        held = self.table[key]
+        return {self._sense(n) for n in held} if type(held) is tuple else {self._sense(held)}
+
+    def get(self, key, default=None):
+        return self[key] if key in self.table else default
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
 class Index:
     """Wordings → senses: ``zh`` keyed by normalized text, ``en`` by tuples of word stems."""
 
-    zh: dict[str, set[Sense]] = field(default_factory=dict)
-    en: dict[tuple[str, ...], set[Sense]] = field(default_factory=dict)
+    def __init__(self, zh: Mapping | None = None, en: Mapping | None = None):
+        if zh is None and en is None:
+            pairs, numbers = [], {}
+            zh, en = Senses(pairs=pairs, numbers=numbers), Senses(pairs=pairs, numbers=numbers)
+        self.zh, self.en = zh, en
 
     def add(self, wording: str, sense: Sense) -> None:
         if not wording or not wording.strip():
             return
         if is_cjk(wording):
-            key = normalize(wording)
-            self.zh.setdefault(key, set()).add(sense)
+            self.zh.add(normalize(wording), sense.dim, sense.value)
         else:
             key = english_key(wording, lx.irregular())
             if key:
-                self.en.setdefault(key, set()).add(sense)
+                self.en.add(key, sense.dim, sense.value)
 
     @property
     def max_zh(self) -> int:
@@ -138,7 +191,7 @@ class StoreTerms:
 @dataclass
 class Vocabulary:
     """Everything the interpreter looks words up in, for one store: ``names`` (the store's names,
-    what :mod:`kb.ask.vocabulary_cache` saves) over the concepts' :func:`concept_index`."""
+    what :mod:`kb.ask.store_vocabulary` saves) over the concepts' :func:`concept_index`."""
 
     names: Index
     terms: StoreTerms
