@@ -10,18 +10,16 @@ tallies are checked against). Rules: docs/query-side.md ("kb/gaps.py"); words in
 """
 from __future__ import annotations
 
-import json
-import threading
 import tomllib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from kb import obligations, queries, scopes, versions
+from kb import obligations, queries, rule_tallies, scopes, versions
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
+from kb.store import view_cache
 from kb.store.base import IRI, Store
 
 
@@ -130,35 +128,37 @@ def district_duties(store: Store, district: str, as_of: str | None = None) -> di
     return out
 
 
-#: up to this many districts, their tallies are read with the districts bound (and not kept);
-#: beyond, every tally is read in one query and kept for the store's view (:func:`_all_tallies`)
+#: up to this many districts, their duties are derived for them alone (and not kept); beyond,
+#: every district's duties are derived once per store view and date (:func:`_all_tallies`)
 BOUND_DISTRICTS = 40
 
 # district → [(document, {duty key: its rules})], documents in force, in the order a scope lists them
 Tallies = dict[str, list[tuple[str, dict[tuple, int]]]]
 
-_CACHE: "OrderedDict[tuple, tuple[Tallies, dict[str, frozenset]]]" = OrderedDict()
-_LOCK = threading.Lock()
 
-
-def _duties(tally: str) -> dict[tuple, int]:
-    """A document's rule tally (``pkb:ruleTally``) as duty key → rules, without the entries whose
-    modality requires nothing or whose category is skipped (``gaps.toml``)."""
-    cfg, out = config(), {}
-    for actor, category, modality, period, n in json.loads(tally):
-        if n and modality in cfg["modalities"] and category not in cfg["skip_categories"]:
-            key = (actor, category, period or "none")
-            out[key] = out.get(key, 0) + n
-    return out
+def _duty_keys(keys: tuple[tuple, ...]) -> list[tuple | None]:
+    """The duty key of each tally entry key (:class:`kb.rule_tallies.RuleTallies`), or None for an
+    entry whose modality requires nothing or whose category is skipped (``gaps.toml``)."""
+    cfg = config()
+    return [(actor, category, period or "none")
+            if modality in cfg["modalities"] and category not in cfg["skip_categories"] else None
+            for actor, category, modality, period in keys]
 
 
 def _read_tallies(store: Store, districts: tuple[str, ...] | None, as_of: str | None) -> Tallies:
     excluded = versions.not_in_force(store, as_of)
+    tallies = rule_tallies.of(store, districts=districts)
+    duty_of = _duty_keys(tallies.keys)
     out: Tallies = {}
-    rows = queries.run(store, "rule_tallies", district=districts).rows
-    for row in sorted(rows, key=lambda r: (str(r["district"]), str(r["doc"]))):
-        if row["district"] and row["doc"] not in excluded:
-            out.setdefault(str(row["district"]), []).append((str(row["doc"]), _duties(str(row["tally"]))))
+    for doc in tallies.of_districts(districts):
+        if doc in excluded:
+            continue
+        duties: dict[tuple, int] = {}
+        for k, n in tallies.entries(doc):
+            key = duty_of[k]
+            if n and key is not None:
+                duties[key] = duties.get(key, 0) + n
+        out.setdefault(tallies.district(doc), []).append((doc, duties))
     return out
 
 
@@ -167,22 +167,14 @@ def _keys(tallies: Tallies) -> dict[str, frozenset]:
 
 
 def _all_tallies(store: Store, as_of: str | None) -> tuple[Tallies, dict[str, frozenset]]:
-    """Every district's tallies and duties, kept per store view where the store can tell when it
-    changed (a page's next interaction then reads nothing)."""
-    token = store.state_token()
-    key = (str(getattr(store, "location", id(store))), token, versions.check_date(as_of))
-    with _LOCK:
-        if token is not None and key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    tallies = _read_tallies(store, None, as_of)
-    found = (tallies, _keys(tallies))
-    if token is not None:
-        with _LOCK:
-            _CACHE[key] = found
-            while len(_CACHE) > 2:
-                _CACHE.popitem(last=False)
-    return found
+    """Every district's tallies and duties, kept in memory per store view and date where the store
+    can tell when it changed (a page's next interaction then reads nothing)."""
+    def compute() -> tuple[Tallies, dict[str, frozenset]]:
+        tallies = _read_tallies(store, None, as_of)
+        return tallies, _keys(tallies)
+
+    return view_cache.remembered(store, f"gap-duties-{versions.check_date(as_of) or 'newest'}", "", compute,
+                                 on_disk=False)
 
 
 def _tallies(store: Store, districts: list[str] | None, as_of: str | None) -> tuple[Tallies, dict[str, frozenset]]:

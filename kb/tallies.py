@@ -13,20 +13,18 @@ district, modality, period — ``none`` for rules without a frequency).
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from kb import queries
+from kb import queries, rule_tallies
 from kb.errors import InterpretationError
 from kb.matrix import DIMENSION_ZH, DIMENSIONS, UNKNOWN_DISTRICT, axis
 from kb.scopes import resolve_concept, scope_documents
 from kb.store import view_cache
-from kb.store.base import IRI, Store
+from kb.store.base import Store
 
-_FIELDS = ("actor", "category", "modality", "period")
 
 
 @dataclass
@@ -120,13 +118,14 @@ def counts(store: Store, rows: str = "actor", cols: str = "category", district: 
     filters = {"district": district, "group": group, "model": model, "modality": modality_code}
     if district or group or model:   # the documents of the scope, as the matrix chooses them
         docs, _ = scope_documents(store, district=district, group=group, model=model)
-        found = [row for d in docs for row in queries.run(store, "rule_tallies", doc=IRI(d)).rows]
-        documents, entries = len(found), _entries(found)
+        tallies = rule_tallies.of(store, docs=docs)
+        found = [d for d in dict.fromkeys(docs) if d in tallies.documents]
+        documents, entries = len(found), _entries(tallies, found)
     else:
         documents, entries = _every_entry(store)
     cells: Counter = Counter()
     for (place, *key), n in entries.items():
-        values = dict(zip(_FIELDS, key), district=place)
+        values = dict(zip(rule_tallies.FIELDS, key), district=place)
         if modality_code and values["modality"] != modality_code:
             continue
         cells[place, values[rows], values[cols]] += n
@@ -134,13 +133,13 @@ def counts(store: Store, rows: str = "actor", cols: str = "category", district: 
                  cells, documents, filters)
 
 
-def _entries(rows) -> Counter:
-    """The rules of tally rows counted by (district, actor, category, modality, period)."""
+def _entries(tallies: rule_tallies.RuleTallies, docs) -> Counter:
+    """The rules of the tallies of ``docs`` counted by (district, actor, category, modality, period)."""
     entries: Counter = Counter()
-    for row in rows:
-        place = row["district"] or UNKNOWN_DISTRICT
-        for *key, n in json.loads(str(row["tally"])):
-            entries[(place, *key)] += n
+    for doc in docs:
+        place = tallies.district(doc) or UNKNOWN_DISTRICT
+        for k, n in tallies.entries(doc):
+            entries[(place, *tallies.keys[k])] += n
     return entries
 
 
@@ -149,10 +148,10 @@ def _every_entry(store: Store) -> tuple[int, Counter]:
     (in memory, and beside an embedded store for the next process): the all-district counts then
     read one small table instead of every document's tally (10,000 documents: ~1.2 s → ~0.1 s)."""
     def compute() -> tuple[int, Counter]:
-        rows = queries.run(store, "rule_tallies").rows
-        return len(rows), _entries(rows)
+        tallies = rule_tallies.of(store)
+        return len(tallies.documents), _entries(tallies, tallies.documents)
 
-    code = view_cache.fingerprint(Path(__file__), queries.QUERY_DIR / "rule_tallies.rq")
+    code = view_cache.fingerprint(Path(__file__), Path(rule_tallies.__file__), queries.QUERY_DIR / "rule_tallies.rq")
     return view_cache.remembered(store, "rule-entries", code, compute,
                                  to_builtins=lambda v: (v[0], list(v[1].items())),
                                  from_builtins=lambda v: (v[0], Counter(dict(v[1]))))

@@ -70,6 +70,38 @@ def test_all_district_counts_are_saved_for_the_next_process(store, monkeypatch):
         sum(1 for ob in matrix(store, rows="actor", cols="period", modality="禁止").sources)
 
 
+def test_packed_tallies_hold_every_entry_and_serve_a_second_process(store, monkeypatch):
+    """Every document's tally, packed once per store view, holds exactly the entries of its
+    ``pkb:ruleTally``; a second process reads the saved copy, and a page of answers, the counts
+    and the gaps then read no tally from the store and answer the same."""
+    from kb import gaps, queries, rule_tallies
+    from kb.ask import ask
+    from kb.store import view_cache
+
+    rows = queries.run(store, "rule_tallies").rows
+    packed = rule_tallies.every(store)
+    assert set(packed.documents) == {str(r["doc"]) for r in rows}
+    for row in rows:
+        doc = str(row["doc"])
+        assert [(*packed.keys[k], n) for k, n in packed.entries(doc)] == \
+            [tuple(entry) for entry in json.loads(str(row["tally"]))]
+        assert packed.district(doc) == str(row["district"])
+    assert any(p.name.startswith("rule-tallies@") for p in (store.path / "cache").iterdir())
+
+    question = "田家庵区的成员校有哪些义务？"
+    first, first_gaps = ask(store, question), gaps.gaps(store, "田家庵区")
+    assert first.total
+    view_cache.forget()
+    run = queries.run
+    monkeypatch.setattr(queries, "run", lambda s, name, **kw: pytest.fail("read the tallies again")
+                        if name == "rule_tallies" else run(s, name, **kw))
+    again = ask(store, question)
+    assert (again.total, [r.to_dict() for r in again.results]) == (first.total, [r.to_dict() for r in first.results])
+    assert gaps.gaps(store, "田家庵区").to_dict() == first_gaps.to_dict()
+    assert counts(store, rows="district", cols="category", district="田家庵区").total == \
+        sum(1 for _ in matrix(store, rows="district", cols="category", district="田家庵区").sources)
+
+
 def test_bad_dimensions_and_empty_scopes(store):
     with pytest.raises(InterpretationError) as err:
         counts(store, rows="actor", cols="obligation")

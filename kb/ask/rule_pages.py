@@ -5,13 +5,11 @@ is kept: direct rules before inherited ones, then district, title, document and 
 """
 from __future__ import annotations
 
-import json
-
-from kb import queries
+from kb import queries, rule_tallies
 from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
-_FIELDS = ("actor", "category", "modality", "period")
+_UNSEEN = object()
 
 
 def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: int, end: int | None,
@@ -20,17 +18,7 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
     most; ``periods`` the periods asked about with those they cover), and how many match in all."""
     docs = _documents(store, f)
     actors = _actors(store, actor, inherit)
-    wanted = {"modality": set(f.modalities), "category": set(f.categories), "period": set(periods)}
-    counts: dict[tuple[bool, str], int] = {}
-    for doc, tally in _tallies(store, f, docs).items():
-        for entry in tally:
-            values = dict(zip(_FIELDS, entry))
-            if any(want and values[k] not in want for k, want in wanted.items()):
-                continue
-            inherited = actors.get(values["actor"]) if actors is not None else False
-            if inherited is None:
-                continue
-            counts[inherited, doc] = counts.get((inherited, doc), 0) + entry[-1]
+    counts = _counts(store, f, docs, actors, periods)
     order = sorted(docs, key=lambda d: (docs[d].get("district") or "", docs[d].get("title") or "", d))
     sequence = [(inherited, d) for inherited in (False, True) for d in order if counts.get((inherited, d))]
     total = sum(counts.values())
@@ -64,14 +52,33 @@ def _documents(store: Store, f) -> dict[str, dict]:
     return {str(r["doc"]): r for r in rows if r["doc"] not in f.excluded}
 
 
-def _tallies(store: Store, f, docs: dict[str, dict]) -> dict[str, list]:
+def _counts(store: Store, f, docs: dict[str, dict], actors: dict[str, bool] | None,
+            periods: list[str]) -> dict[tuple[bool, str], int]:
+    """(inherited, document) → how many of its rules match, from the documents' rule tallies."""
     if not docs:
         return {}
-    if f.documents is not None:
-        rows = queries.run(store, "rule_tallies", doc=_iris(docs)).rows
-    else:
-        rows = queries.run(store, "rule_tallies", district=tuple(f.districts) or None).rows
-    return {str(r["doc"]): json.loads(str(r["tally"])) for r in rows if str(r["doc"]) in docs}
+    wanted = {"modality": set(f.modalities), "category": set(f.categories), "period": set(periods)}
+    scope = {"docs": docs} if f.documents is not None else {"districts": tuple(f.districts) or None}
+    tallies = rule_tallies.of(store, **scope)
+    verdicts: dict[int, bool | None] = {}   # key number → counted as inherited or not; None: not counted
+    counts: dict[tuple[bool, str], int] = {}
+    for doc in docs:
+        for k, n in tallies.entries(doc):
+            inherited = verdicts.get(k, _UNSEEN)
+            if inherited is _UNSEEN:
+                inherited = verdicts[k] = _verdict(tallies.keys[k], wanted, actors)
+            if inherited is not None:
+                counts[inherited, doc] = counts.get((inherited, doc), 0) + n
+    return counts
+
+
+def _verdict(key: tuple, wanted: dict[str, set], actors: dict[str, bool] | None) -> bool | None:
+    """Whether the rules of a tally entry are counted, as inherited (True) or not (False), or not
+    at all (None)."""
+    values = dict(zip(rule_tallies.FIELDS, key))
+    if any(want and values[k] not in want for k, want in wanted.items()):
+        return None
+    return actors.get(values["actor"]) if actors is not None else False
 
 
 def _iris(docs) -> tuple[IRI, ...]:

@@ -75,17 +75,18 @@ _MEMORY_LOCK = threading.Lock()
 
 def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *,
                to_builtins: Callable[[Any], Any] = lambda value: value,
-               from_builtins: Callable[[Any], Any] = lambda value: value) -> Any:
+               from_builtins: Callable[[Any], Any] = lambda value: value, on_disk: bool = True) -> Any:
     """``compute()`` for the store's current view: kept in memory where the store has a state
-    token, and saved as ``name`` where it has a durable view, so that another process reads it
-    instead. ``to_builtins`` turns the value into what ``marshal`` writes, ``from_builtins`` back."""
+    token, and saved as ``name`` where it has a durable view (unless ``on_disk`` is false), so that
+    another process reads it instead. ``to_builtins`` turns the value into what ``marshal``
+    writes, ``from_builtins`` back."""
     token = store.state_token()
     key = (str(getattr(store, "location", id(store))), token, name, code)
     with _MEMORY_LOCK:
         if token is not None and key in _MEMORY:
             return _MEMORY[key]
     value = None
-    saved = load(store, name, code)
+    saved = load(store, name, code) if on_disk else None
     if saved is not None:
         try:
             value = from_builtins(marshal.loads(saved))
@@ -93,7 +94,8 @@ def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *
             value = None       # a damaged file: computed again and overwritten
     if value is None:
         value = compute()
-        save(store, name, code, marshal.dumps(to_builtins(value)))
+        if on_disk:
+            save(store, name, code, marshal.dumps(to_builtins(value)))
     if token is not None:
         with _MEMORY_LOCK:
             if len(_MEMORY) > 32:
