@@ -534,6 +534,53 @@ def test_the_document_list_is_saved_for_the_next_process(tmp_path, monkeypatch):
         assert document_list.documents(store) == first
 
 
+def test_prepared_answers_are_computed_once_while_pages_ask_for_them(tmp_path, monkeypatch):
+    """While the app's start prepares the answers of a store view, pages asking for the same
+    answers (the document list, every rule tally) wait for that one computation and get its value."""
+    import threading
+
+    from ingest.runner import ingest
+    from kb import document_list, queries, rule_tallies
+    from kb.prepared import prepare_in_background
+    from kb.store import open_store
+
+    with open_store(str(tmp_path / "kb")) as writer:
+        ingest(writer, [str(SOURCE_DOCS)], workers=1)
+    assert not (tmp_path / "kb" / "cache").exists()      # nothing prepared yet
+    calls: list[str] = []
+    real = queries.run
+    monkeypatch.setattr(queries, "run", lambda store, name, **kw: calls.append(name) or real(store, name, **kw))
+    with open_store(str(tmp_path / "kb"), read_only=True) as store:
+        warming = prepare_in_background(store)
+        lists, tallies = [], []
+        threads = [threading.Thread(target=lambda: lists.append(document_list.documents(store))) for _ in range(3)]
+        threads += [threading.Thread(target=lambda: tallies.append(rule_tallies.every(store))) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in [warming, *threads]:
+            t.join(timeout=120)
+        assert len(lists) == 3 and all(x is lists[0] for x in lists) and len(lists[0]) == len(list(SOURCE_DOCS.glob("*.txt")))
+        assert len(tallies) == 3 and all(x is tallies[0] for x in tallies)
+    assert calls.count("documents") == 1 and calls.count("rule_tallies") == 1
+
+
+def test_a_page_of_the_document_list_counts_groups_and_constraints_as_the_facts_do(store):
+    """The groups and constraints the documents page shows per document, counted from the
+    comparison tallies, equal the groups and constraints the graph states."""
+    from collections import Counter
+
+    from kb import queries
+    from kb.document_list import part_counts
+
+    docs = [str(r["graph"]) for r in queries.run(store, "documents").rows]
+    counted = part_counts(store, docs)
+    groups = Counter(str(r["doc"]) for r in queries.run(store, "scope_groups").rows)
+    constraints = Counter(str(r["doc"]) for r in queries.run(store, "cmp_constraints").rows)
+    assert counted == {d: {"groups": groups[d], "constraints": constraints[d]} for d in docs}
+    assert sum(groups.values()) > 5 and sum(constraints.values()) > 5
+    assert part_counts(store, []) == {}
+
+
 # --- districts named by their city, every year covering every school year -----------------------
 
 LH_SCHOOL_YEAR = "积极探索《市实验中学教育集团考核评估办法》,按学年度对各教育集团办学情况、实施过程及办学效果开展捆绑式评估,既要看集团的整体发展,也要看集团内每一所学校的进步。"

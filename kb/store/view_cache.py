@@ -71,6 +71,7 @@ def save(store: Store, name: str, code: str, data: bytes) -> Path | None:
 
 _MEMORY: dict[tuple, Any] = {}
 _MEMORY_LOCK = threading.Lock()
+_BUILDING: dict[tuple, threading.Lock] = {}   # one computation per key; other callers wait for it
 
 
 def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *,
@@ -79,28 +80,44 @@ def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *
     """``compute()`` for the store's current view: kept in memory where the store has a state
     token, and saved as ``name`` where it has a durable view (unless ``on_disk`` is false), so that
     another process reads it instead. ``to_builtins`` turns the value into what ``marshal``
-    writes, ``from_builtins`` back."""
+    writes, ``from_builtins`` back. Concurrent callers for the same value (the app's start
+    preparing it while a page asks for it) wait for one computation."""
     token = store.state_token()
+    if token is None:
+        return _derived(store, name, code, compute, to_builtins, from_builtins, on_disk)
     key = (str(getattr(store, "location", id(store))), token, name, code)
     with _MEMORY_LOCK:
-        if token is not None and key in _MEMORY:
+        if key in _MEMORY:
             return _MEMORY[key]
-    value = None
+        building = _BUILDING.setdefault(key, threading.Lock())
+    try:
+        with building:
+            with _MEMORY_LOCK:
+                if key in _MEMORY:             # computed by the caller we waited for
+                    return _MEMORY[key]
+            value = _derived(store, name, code, compute, to_builtins, from_builtins, on_disk)
+            with _MEMORY_LOCK:
+                if len(_MEMORY) > 32:
+                    _MEMORY.clear()
+                _MEMORY[key] = value
+            return value
+    finally:
+        with _MEMORY_LOCK:
+            if _BUILDING.get(key) is building:
+                del _BUILDING[key]
+
+
+def _derived(store: Store, name: str, code: str, compute, to_builtins, from_builtins, on_disk: bool) -> Any:
+    """The value saved for this view, else ``compute()`` (and saved)."""
     saved = load(store, name, code) if on_disk else None
     if saved is not None:
         try:
-            value = from_builtins(marshal.loads(saved))
+            return from_builtins(marshal.loads(saved))
         except (ValueError, EOFError, TypeError):
-            value = None       # a damaged file: computed again and overwritten
-    if value is None:
-        value = compute()
-        if on_disk:
-            save(store, name, code, marshal.dumps(to_builtins(value)))
-    if token is not None:
-        with _MEMORY_LOCK:
-            if len(_MEMORY) > 32:
-                _MEMORY.clear()
-            _MEMORY[key] = value
+            pass               # a damaged file: computed again and overwritten
+    value = compute()
+    if on_disk:
+        save(store, name, code, marshal.dumps(to_builtins(value)))
     return value
 
 
