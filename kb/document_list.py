@@ -1,14 +1,20 @@
 """Every document of a store as one list (title, district, province, sources, rule count), read
 once per store view and saved beside an embedded store so that a fresh process, such as the app
-starting on 10,000 documents, reads it instead of counting every rule again.
+starting on 10,000 documents, reads it instead of counting every rule again; and the groups and
+constraints of a page of that list, from the documents' comparison tallies.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from kb import queries
 from kb.store import view_cache
-from kb.store.base import Store
+from kb.store.base import IRI, Store
+
+#: what :func:`part_counts` counts: a name → the kind of part in ``pkb:comparisonTally``
+PARTS = {"groups": "group", "constraints": "constraint"}
 
 
 def documents(store: Store) -> list[dict]:
@@ -23,3 +29,19 @@ def _plain(value: object) -> object:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     return str(value)
+
+
+def part_counts(store: Store, docs: Sequence[str]) -> dict[str, dict[str, int]]:
+    """The school groups and institutional constraints of each of ``docs`` (a page of the list),
+    counted from their ``pkb:comparisonTally`` in one query bound by the documents; a typed pattern
+    bound by 200 documents made Oxigraph visit every constraint of the store (5 s at 30,000)."""
+    out = {d: dict.fromkeys(PARTS, 0) for d in docs}
+    if not out:
+        return out
+    kinds = {kind: name for name, kind in PARTS.items()}
+    for row in queries.run(store, "comparison_tallies", doc=tuple(IRI(d) for d in out)).rows:
+        counts = out[str(row["doc"])]
+        for kind, _, n in json.loads(str(row["comparison"])).get("parts") or ():
+            if kind in kinds:
+                counts[kinds[kind]] += n
+    return out

@@ -30,15 +30,11 @@ SPEC = [Param("doc_select", "doc"), Param("doc_kinds", "kinds", "list", list(FAC
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def constraint_counts(stamp: str, docs: tuple[str, ...]) -> dict[str, int]:
-    """Constraints per document of ``docs`` (one page's), in one request."""
-    from kb import queries
-    from kb.store import IRI
+def part_counts(stamp: str, docs: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """Groups and constraints per document of ``docs`` (one page's), in one request."""
+    from kb.document_list import part_counts as counted
 
-    counts: dict[str, int] = {}
-    for r in queries.run(app.store, "cmp_constraints", doc=tuple(IRI(d) for d in docs)).rows:
-        counts[str(r["doc"])] = counts.get(str(r["doc"]), 0) + 1
-    return counts
+    return counted(app.store, docs)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -154,16 +150,12 @@ if not documents:
 page = paged(app, "doc_page", documents)
 order = [r["graph"] for r in page.rows]
 on_page = set(order)
-groups_per_doc: dict[str, int] = {}
-for g in app.groups():
-    if g["doc"] in on_page:
-        groups_per_doc[g["doc"]] = groups_per_doc.get(g["doc"], 0) + 1
-constraints = constraint_counts(app.stamp, tuple(order))
+parts = part_counts(app.stamp, tuple(order))
 st.session_state["_doc_table_order"] = order
 table = pd.DataFrame([{t("col_title"): app.doc_title(r["graph"]), t("col_district"): r.get("district") or "",
                        t("col_province"): r.get("province") or "", t("col_rules"): int(r.get("rules") or 0),
-                       t("col_groups"): groups_per_doc.get(r["graph"], 0),
-                       t("col_constraints"): constraints.get(r["graph"], 0),
+                       t("col_groups"): parts[r["graph"]]["groups"],
+                       t("col_constraints"): parts[r["graph"]]["constraints"],
                        t("col_sources"): r.get("sources") or ""} for r in page.rows])
 st.dataframe(table, key="doc_table", on_select=_pick_from_table, selection_mode="single-row", hide_index=True,
              width="stretch")
