@@ -284,13 +284,20 @@ def resolve_all(store: Store, names: list[str], as_of: str | None = None) -> lis
     return [resolve(store, n, as_of) for n in names]
 
 
+#: documents whose groups one ``scope_groups`` query reads: bound by 400 documents it takes ~70 ms
+#: on 10,000 documents, bound by 1,913 Oxigraph chose another plan and took 80 s on 60,000
+GROUPS_PER_QUERY = 400
+
+
 def district_scope(store: Store, district: str, as_of: str | None = None) -> Scope:
     from kb import versions
 
     rows = documents(store, district)
     docs = tuple(versions.in_force(store, [r["doc"] for r in rows], [district], as_of))
-    order = {d: i for i, d in enumerate(docs)}       # every document's groups in one query, in docs order
-    rows_of_docs = queries.run(store, "scope_groups", doc=tuple(IRI(d) for d in docs)).rows if docs else []
+    order = {d: i for i, d in enumerate(docs)}       # the documents' groups, in docs order
+    rows_of_docs = [row for start in range(0, len(docs), GROUPS_PER_QUERY)
+                    for row in queries.run(store, "scope_groups",
+                                           doc=tuple(IRI(d) for d in docs[start:start + GROUPS_PER_QUERY])).rows]
     group_rows = sorted(rows_of_docs, key=lambda g: (order[g["doc"]], g["order"]))
     return Scope("district", district, district, docs, tuple(g["group"] for g in group_rows), (district,),
                  narrowed=len(docs) < len(rows))
