@@ -22,7 +22,7 @@ FIELDS = ("actor", "category", "modality", "period")
 class RuleTallies:
     """Tally entries numbered once: ``keys[k]`` is an entry's (actor, category, modality, period),
     and ``documents`` holds each document's district and its entries as two packed arrays of
-    unsigned ints (key numbers, rules): 8 bytes an entry, about 12 MB at 10,000 documents."""
+    unsigned ints (key numbers, rules): 8 bytes an entry, about 4 MB at 10,000 documents."""
 
     keys: tuple[tuple, ...]
     documents: dict[str, tuple[str, bytes, bytes]]
