@@ -9,9 +9,6 @@ from kb import queries, rule_tallies
 from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
-_UNSEEN = object()
-
-
 def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: int, end: int | None,
               *, inherit: bool = True) -> tuple[list[Obligation], int]:
     """Rules ``offset``…``end`` (in answer order) of the rules matching filters ``f`` (one actor at
@@ -60,13 +57,11 @@ def _counts(store: Store, f, docs: dict[str, dict], actors: dict[str, bool] | No
     wanted = {"modality": set(f.modalities), "category": set(f.categories), "period": set(periods)}
     scope = {"docs": docs} if f.documents is not None else {"districts": tuple(f.districts) or None}
     tallies = rule_tallies.of(store, **scope)
-    verdicts: dict[int, bool | None] = {}   # key number → counted as inherited or not; None: not counted
+    verdicts = [_verdict(key, wanted, actors) for key in tallies.keys]   # a few hundred keys per store
     counts: dict[tuple[bool, str], int] = {}
     for doc in docs:
         for k, n in tallies.entries(doc):
-            inherited = verdicts.get(k, _UNSEEN)
-            if inherited is _UNSEEN:
-                inherited = verdicts[k] = _verdict(tallies.keys[k], wanted, actors)
+            inherited = verdicts[k]
             if inherited is not None:
                 counts[inherited, doc] = counts.get((inherited, doc), 0) + n
     return counts

@@ -26,8 +26,8 @@ def vocabulary_for(store: Store) -> Vocabulary:
 
     Building it reads every document's names (seconds on 10,000 documents), so concurrent callers
     for the same store view wait for one build instead of each running it; an embedded store's
-    reader loads the one saved for its snapshot (:func:`save`) when there is one; :func:`kb.prepared.prepare_in_background`
-    starts all this ahead of the first question."""
+    reader loads the one saved for its snapshot (:func:`save`) when there is one;
+    :func:`kb.prepared.prepare_in_background` starts all this ahead of the first question."""
     stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
     if stamp is None:
         stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
