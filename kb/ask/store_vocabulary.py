@@ -9,12 +9,13 @@ from collections import OrderedDict
 from pathlib import Path
 
 from kb import queries
+from kb.ask.packed import PackedTable, pack
 from kb.ask.places import Place
 from kb.ask.vocabulary import GroupInfo, Index, Senses, StoreTerms, Vocabulary, build, load_terms
 from kb.store import view_cache
 from kb.store.base import Store
 
-FORMAT = 2
+FORMAT = 3
 _CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = threading.Lock()
@@ -97,7 +98,8 @@ def save(store: Store, vocabulary: Vocabulary) -> Path | None:
 
 def encode(vocabulary: Vocabulary) -> bytes:
     """The store part of ``vocabulary`` (its names and terms) as builtins, marshalled: the
-    tables as they are held (:class:`kb.ask.vocabulary.Senses`), without a copy."""
+    Chinese wordings packed (:func:`kb.ask.packed.pack`, read back without a string per wording),
+    the rest as held (:class:`kb.ask.vocabulary.Senses`)."""
     names, t = vocabulary.names, vocabulary.terms
     terms = ({d: tuple(_text(e.get(k)) for k in ("title", "district", "province")) for d, e in t.documents.items()},
              t.districts, t.provinces, t.cities,
@@ -105,11 +107,17 @@ def encode(vocabulary: Vocabulary) -> bytes:
              [(g.iri, g.doc, g.district, g.name, g.models, g.lead_schools, g.member_schools) for g in t.groups.values()],
              {s: [tuple(m) for m in found] for s, found in t.schools.items()},
              {d: set(models) for d, models in t.document_models.items()})
-    return marshal.dumps((FORMAT, names.zh.pairs, names.zh.table, names.en.table, terms))
+    return marshal.dumps((FORMAT, names.zh.pairs, pack(names.zh.table), names.en.table, terms))
 
 
 def decode(data: bytes) -> Vocabulary:
-    """The vocabulary :func:`encode` wrote; senses are made when a question looks them up."""
+    """The vocabulary :func:`encode` wrote; its Chinese wordings are looked up in place and
+    senses are made when a question looks them up."""
+    with view_cache.collector_paused():
+        return _decode(data)
+
+
+def _decode(data: bytes) -> Vocabulary:
     version, pairs, zh, en, terms = marshal.loads(data)
     if version != FORMAT:
         raise ValueError(f"vocabulary format {version}, expected {FORMAT}")
@@ -119,9 +127,9 @@ def decode(data: bytes) -> Vocabulary:
                    for d, (title, district, province) in documents.items()},
         districts=districts, provinces=provinces, cities=cities,
         places={d: Place(*p) for d, p in places.items()},
-        groups={g[0]: GroupInfo(*g) for g in groups},
+        groups={g[0]: GroupInfo._make(g) for g in groups},
         schools=schools, document_models=document_models)
-    return Vocabulary(Index(Senses(zh, pairs), Senses(en, pairs)), store_terms)
+    return Vocabulary(Index(Senses(PackedTable(zh), pairs), Senses(en, pairs)), store_terms)
 
 
 def _text(value) -> str | None:

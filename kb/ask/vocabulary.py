@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from kb import queries
 from kb.ask import lexicon as lx
@@ -46,8 +47,9 @@ class Sense:
 class Senses(Mapping):
     """Wordings → senses, kept compact: each wording maps to a sense number (or a tuple of them,
     for a wording of several senses) into ``pairs``, a list of ``(dim, value)`` shared by the
-    tables of one :class:`Index`; a :class:`Sense` is made when a question looks it up. A built
-    table and one read back from disk (:mod:`kb.ask.store_vocabulary`) are the same object."""
+    tables of one :class:`Index`; a :class:`Sense` is made when a question looks it up. A table
+    read back from disk (:mod:`kb.ask.store_vocabulary`) holds its Chinese wordings in a
+    :class:`kb.ask.packed.PackedTable` instead of a dict."""
 
     def __init__(self, table: dict | None = None, pairs: list | None = None, numbers: dict | None = None):
         self.table = {} if table is None else table
@@ -94,6 +96,11 @@ class Senses(Mapping):
     def __len__(self) -> int:
         return len(self.table)
 
+    def longest(self) -> int:
+        """The length of the longest wording (a packed table knows it without reading them)."""
+        longest = getattr(self.table, "longest", None)
+        return longest if longest is not None else max(map(len, self.table), default=0)
+
 
 class Index:
     """Wordings → senses: ``zh`` keyed by normalized text, ``en`` by tuples of word stems."""
@@ -116,11 +123,11 @@ class Index:
 
     @property
     def max_zh(self) -> int:
-        return max(map(len, self.zh), default=0)
+        return self.zh.longest()
 
     @property
     def max_en(self) -> int:
-        return max(map(len, self.en), default=0)
+        return self.en.longest()
 
 
 class Layers(Mapping):
@@ -148,9 +155,9 @@ class Layers(Mapping):
         return sum(1 for _ in self)
 
 
-@dataclass(frozen=True)
-class GroupInfo:
-    """A school group as the store holds it."""
+class GroupInfo(NamedTuple):
+    """A school group as the store holds it (a named tuple: a saved vocabulary makes tens of
+    thousands of them when it is read)."""
 
     iri: str
     doc: str
