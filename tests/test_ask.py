@@ -629,3 +629,70 @@ def test_a_county_inside_a_city_wide_document(store):
     assert {r.name for r in answer.results} == {"张掖中学教育集团"}
     assert any("肃南县" in n.zh for n in answer.interpretation.notes)
     assert ask(store, "肃南县的成员学校要做什么？").results
+
+
+@pytest.mark.parametrize("table", [
+    {"宝塔区": 0, "宝塔": (0, 3), "延安宝塔区": 1, "𠀀字学校": 2, "a": 4, "": 5},
+    {"张掖中学教育集团": (7, 1, 2)},
+    {},
+])
+def test_a_packed_wording_table_answers_as_the_dict_it_was_packed_from(table):
+    """Wordings (any script, astral characters too) keep their sense numbers and tuples when
+    packed and read back; lookups of other wordings or of non-text keys find nothing."""
+    import marshal
+
+    from kb.ask.packed import PackedTable, pack
+
+    packed = PackedTable(marshal.loads(marshal.dumps(pack(table))))
+    assert len(packed) == len(table) and sorted(packed) == sorted(table)
+    assert all(packed[key] == value for key, value in table.items())
+    assert packed.longest == max(map(len, table), default=0)
+    for missing in ("宝塔县", "宝", "张掖中学教育集团的", "z"):
+        if missing not in table:
+            assert missing not in packed and packed.get(missing) is None
+            with pytest.raises(KeyError):
+                packed[missing]
+    assert ("宝塔",) not in packed and 0 not in packed
+
+
+def test_a_packed_table_of_another_item_width_is_refused():
+    """A table written with other array item sizes is refused (the vocabulary is then built
+    again), never read wrongly."""
+    from kb.ask.packed import PackedTable, pack
+
+    width, *rest = pack({"宝塔区": 1})
+    with pytest.raises(ValueError):
+        PackedTable((8, *rest))
+
+
+def test_the_collector_resumes_when_the_last_of_overlapping_pauses_ends():
+    """Reading saved values pauses Python's cyclic collector; pauses from several threads overlap,
+    and the collector comes back on only when the last one ends (and stays off if it was off)."""
+    import gc
+    import threading
+
+    from kb.store.view_cache import collector_paused
+
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with collector_paused():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other)
+    with collector_paused():
+        thread.start()
+        assert inside.wait(10) and not gc.isenabled()
+    assert not gc.isenabled()          # the other thread still reads
+    release.set()
+    thread.join(10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
