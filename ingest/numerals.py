@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import cn2an
-
 #: One numeral as a regex: Arabic (with decimals) or a run of Chinese numeral characters.
 CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]+(?:点[{CN_DIGITS}]+)?|半)"
@@ -38,6 +36,8 @@ def parse_number(text: str) -> float | None:
     # 两 means 2 wherever it stands (两百, 十两 are rare but harmless); cn2an accepts it only
     # in some positions.
     text = text.replace("两", "二").replace("〇", "零")
+    import cn2an   # here, not at the top: importing it takes ~0.3 s, and the query side rarely needs it
+
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, IndexError):

@@ -82,5 +82,5 @@ def worker_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.worker", "ingest.pipeline"])
+    context.set_forkserver_preload(["ingest.worker", "ingest.pipeline", "cn2an"])
     return context
