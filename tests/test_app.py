@@ -601,3 +601,30 @@ def test_every_word_of_the_app_is_there_in_both_languages():
     for path in [APP, *sorted((APP.parent / "webapp" / "pages").glob("*.py"))]:
         used |= set(re.findall(r"""\b(?:t|text)\(\s*["']([a-z_0-9]+)["']""", path.read_text(encoding="utf-8")))
     assert used and used <= set(table), sorted(used - set(table))
+
+
+@pytest.mark.parametrize("rows", [
+    [{"主体": "成员校", "继承": False, "句子": "每学期至少开展1次联合教学质量检测分析。"},
+     {"主体": None, "继承": True, "句子": "𠀀 and ASCII"}],
+    [{"n": str(i), "flag": None if i % 3 == 0 else i % 2 == 0} for i in range(19)],   # bitmaps past a byte
+    [{"only": None}, {"only": "x"}],
+    [],
+])
+def test_answer_rows_become_an_arrow_table_without_pandas(rows):
+    """The answer table is built from Arrow buffers: the same rows come back, bools as a boolean
+    column, None as null; and building it imports no pandas (what a fresh app's first answer
+    would otherwise load)."""
+    import subprocess
+    import sys
+
+    from webapp.arrow_table import arrow_table
+
+    table = arrow_table(rows)
+    assert table.to_pylist() == rows
+    for name in table.column_names:
+        is_flag = all(r[name] is None or isinstance(r[name], bool) for r in rows) and any(r[name] is not None
+                                                                                           for r in rows)
+        assert str(table.schema.field(name).type) == ("bool" if is_flag else "string")
+    code = ("import sys, json; from webapp.arrow_table import arrow_table; "
+            "arrow_table(json.load(sys.stdin)); sys.exit('pandas' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, input=json.dumps(rows), text=True).returncode == 0

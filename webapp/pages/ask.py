@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import streamlit as st
 
 from kb.paging import PAGE_SIZE
+from webapp.arrow_table import arrow_table
 from webapp.paging import page_caption, page_picker
 from webapp.support import Param, decode_params, encode_params, md_escape, table_csv, table_xlsx
 
@@ -263,17 +263,16 @@ def _row(r: dict) -> dict:
 
 
 if results:
-    frame = pd.DataFrame([_row(r) for r in results])
+    frame = arrow_table([_row(r) for r in results])    # not pandas: a fresh app's first answer
     event = st.dataframe(frame, key="ask_results", on_select="rerun", selection_mode="single-row",
                          hide_index=True, width="stretch",
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
     page_picker(app, "ask_page", answer["page"].total, PAGE_SIZE)
-    header = list(frame.columns)
+    header = frame.column_names
 
     def every_row() -> list[list]:   # the downloads hold the whole answer, not only this page
         whole = answer_filters(app.stamp, question, interp["normalized"], kind, filters_json, every=True)
-        full = pd.DataFrame([_row(r) for r in whole["results"]], columns=header)
-        return full.astype(object).where(full.notna(), None).values.tolist()
+        return [[row.get(column) for column in header] for row in map(_row, whole["results"])]
 
     app.downloads("ask", [("csv", lambda: table_csv(header, every_row()), "policykb-answer.csv", "text/csv"),
                           ("xlsx", lambda: table_xlsx(header, every_row(), title="answer"), "policykb-answer.xlsx",
