@@ -696,3 +696,24 @@ def test_the_collector_resumes_when_the_last_of_overlapping_pauses_ends():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_values_of_a_view_the_store_moved_on_from_are_dropped(tmp_path):
+    """What a reader kept for one snapshot goes once it reads a newer one (a re-ingested store's
+    old vocabulary would otherwise stay in memory)."""
+    from ingest.runner import ingest
+    from kb.document_list import documents
+    from kb.store import open_store, view_cache
+
+    location = str(tmp_path / "kb")
+    with open_store(location) as writer:
+        ingest(writer, [str(SOURCE_DOCS / ZY)], workers=1)
+    with open_store(location, read_only=True) as reader:
+        vocabulary_for(reader), documents(reader)
+        old = reader.state_token()
+        assert {k[1] for k in view_cache._MEMORY if k[0] == location} == {old}
+        with open_store(location) as writer:
+            ingest(writer, [str(SOURCE_DOCS)], workers=1)
+        reader.refresh(force=True)
+        assert reader.state_token() != old and len(documents(reader)) > 1
+        assert {k[1] for k in view_cache._MEMORY if k[0] == location} == {reader.state_token()}

@@ -668,3 +668,24 @@ def test_stopping_the_server_mid_ingest_then_rerunning(virtuoso, tmp_path, monke
         assert len(versions) == len(files) and all(r["n"] == 1 for r in versions)
         again = ingest(store, [str(corpus)], workers=2)
         assert again.count("unchanged") == len(files)
+
+
+@server_only
+def test_a_servers_question_vocabulary_is_kept_until_its_documents_change(server, monkeypatch):
+    """A server cannot tell its view cheaply, so its vocabulary is kept by the documents' hashes:
+    read once while they stay, read again when a document arrives, with the new names in it."""
+    from ingest.runner import ingest
+    from kb.ask import store_vocabulary, vocabulary_for
+    from kb.ask.interpret import interpret_with
+
+    ingest(server, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
+    builds: list[int] = []
+    real = store_vocabulary.load_terms
+    monkeypatch.setattr(store_vocabulary, "load_terms", lambda store: builds.append(1) or real(store))
+    first = vocabulary_for(server)
+    assert vocabulary_for(server) is first and len(builds) == 1
+    assert interpret_with(first, "宝塔区的义务").filters.districts == []
+    ingest(server, [str(SOURCE_DOCS)], workers=1)
+    again = vocabulary_for(server)
+    assert again is not first and len(builds) == 2
+    assert interpret_with(again, "宝塔区的义务").filters.districts != []

@@ -3,9 +3,6 @@ embedded store so that a fresh process reads it instead of building it (docs/que
 """
 from __future__ import annotations
 
-import marshal
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from kb import queries
@@ -15,60 +12,31 @@ from kb.ask.vocabulary import GroupInfo, Index, Senses, StoreTerms, Vocabulary, 
 from kb.store import view_cache
 from kb.store.base import Store
 
+NAME = "vocabulary"
 FORMAT = 3
-_CACHE: "OrderedDict[tuple, Vocabulary]" = OrderedDict()
-_CACHE_SIZE = 8
-_LOCK = threading.Lock()
-_BUILDING: dict[tuple, threading.Lock] = {}   # one builder per store view; others wait for it
 
 
 def vocabulary_for(store: Store) -> Vocabulary:
-    """The vocabulary of ``store``, cached until its documents change.
+    """The vocabulary of ``store``, kept until its documents change (:func:`kb.store.view_cache.remembered`).
 
     Building it reads every document's names (seconds on 10,000 documents), so concurrent callers
     for the same store view wait for one build instead of each running it; an embedded store's
-    reader loads the one saved for its snapshot (:func:`save`) when there is one;
+    reader loads the one saved for its snapshot when there is one; a store that cannot tell its
+    view cheaply (a server) is keyed by the documents' hashes (``ask_store_stamp``);
     :func:`kb.prepared.prepare_in_background` starts all this ahead of the first question."""
-    stamp = store.state_token()   # the store can tell cheaply; else list the documents' hashes
-    if stamp is None:
-        stamp = tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
-    key = (str(getattr(store, "location", id(store))), stamp)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-        building = _BUILDING.setdefault(key, threading.Lock())
-    with building:
-        with _LOCK:
-            if key in _CACHE:                 # built by the caller we waited for
-                return _CACHE[key]
-        try:
-            vocabulary = load(store)
-            if vocabulary is None:
-                vocabulary = build(load_terms(store))
-                save(store, vocabulary)
-        except BaseException:
-            with _LOCK:
-                _BUILDING.pop(key, None)
-            raise
-        with _LOCK:
-            _CACHE[key] = vocabulary
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-            _BUILDING.pop(key, None)
-    return vocabulary
+    return view_cache.remembered(store, NAME, code_fingerprint(), lambda: build(load_terms(store)),
+                                 to_builtins=to_builtins, from_builtins=from_builtins,
+                                 stamp=lambda: _documents_stamp(store))
+
+
+def _documents_stamp(store: Store) -> tuple:
+    return tuple((str(r["doc"]), str(r["hash"])) for r in queries.run(store, "ask_store_stamp").rows)
 
 
 def clear_cache() -> None:
-    """Forget every vocabulary kept in memory (tests; a long-running app after a re-ingest)."""
-    with _LOCK:
-        _CACHE.clear()
-
-
-# --------------------------------------------------------------------------- on disk
-
-
-NAME = "vocabulary"
+    """Forget every vocabulary (and every other value of :mod:`kb.store.view_cache`) kept in
+    memory: tests, and what a new process starts without."""
+    view_cache.forget()
 
 
 def code_fingerprint() -> str:
@@ -80,45 +48,25 @@ def code_fingerprint() -> str:
     return view_cache.fingerprint(*here.glob("*.py"), *here.glob("*.toml"), *concepts.glob("*.ttl"))
 
 
-def load(store: Store) -> Vocabulary | None:
-    """The vocabulary saved for this store view, or None (none saved, or unreadable)."""
-    data = view_cache.load(store, NAME, code_fingerprint())
-    if data is None:
-        return None
-    try:
-        return decode(data)
-    except (ValueError, EOFError, TypeError, KeyError, IndexError):
-        return None   # a damaged file: built again and overwritten
-
-
-def save(store: Store, vocabulary: Vocabulary) -> Path | None:
-    """Save ``vocabulary`` for this store view (:mod:`kb.store.view_cache`); the file, or None."""
-    return view_cache.save(store, NAME, code_fingerprint(), encode(vocabulary))
-
-
-def encode(vocabulary: Vocabulary) -> bytes:
-    """The store part of ``vocabulary`` (its names and terms) as builtins, marshalled: the
+def to_builtins(vocabulary: Vocabulary) -> tuple:
+    """The store part of ``vocabulary`` (its names and terms) as builtins for ``marshal``: the
     Chinese wordings packed (:func:`kb.ask.packed.pack`, read back without a string per wording),
     the rest as held (:class:`kb.ask.vocabulary.Senses`)."""
     names, t = vocabulary.names, vocabulary.terms
     terms = ({d: tuple(_text(e.get(k)) for k in ("title", "district", "province")) for d, e in t.documents.items()},
              t.districts, t.provinces, t.cities,
              {d: (p.name, list(p.locals), p.city, p.province, list(p.wider)) for d, p in t.places.items()},
-             [(g.iri, g.doc, g.district, g.name, g.models, g.lead_schools, g.member_schools) for g in t.groups.values()],
+             [tuple(g) for g in t.groups.values()],
              {s: [tuple(m) for m in found] for s, found in t.schools.items()},
              {d: set(models) for d, models in t.document_models.items()})
-    return marshal.dumps((FORMAT, names.zh.pairs, pack(names.zh.table), names.en.table, terms))
+    return FORMAT, names.zh.pairs, pack(names.zh.table), names.en.table, terms
 
 
-def decode(data: bytes) -> Vocabulary:
-    """The vocabulary :func:`encode` wrote; its Chinese wordings are looked up in place and
-    senses are made when a question looks them up."""
-    with view_cache.collector_paused():
-        return _decode(data)
-
-
-def _decode(data: bytes) -> Vocabulary:
-    version, pairs, zh, en, terms = marshal.loads(data)
+def from_builtins(data: tuple) -> Vocabulary:
+    """The vocabulary :func:`to_builtins` wrote; its Chinese wordings are looked up in place and
+    senses are made when a question looks them up. An older format raises ValueError (the
+    vocabulary is then built again)."""
+    version, pairs, zh, en, terms = data
     if version != FORMAT:
         raise ValueError(f"vocabulary format {version}, expected {FORMAT}")
     documents, districts, provinces, cities, places, groups, schools, document_models = terms
@@ -134,3 +82,6 @@ def _decode(data: bytes) -> Vocabulary:
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
+
+
+__all__ = ["clear_cache", "code_fingerprint", "from_builtins", "to_builtins", "vocabulary_for"]

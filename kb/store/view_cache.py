@@ -11,6 +11,8 @@ import hashlib
 import marshal
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -97,25 +99,33 @@ def save(store: Store, name: str, code: str, data: bytes) -> Path | None:
 
 
 
-_MEMORY: dict[tuple, Any] = {}
+_MEMORY: "OrderedDict[tuple, Any]" = OrderedDict()
+_MEMORY_LIMIT = 64     # values kept in memory; beyond it the least recently used goes
 _MEMORY_LOCK = threading.Lock()
 _BUILDING: dict[tuple, threading.Lock] = {}   # one computation per key; other callers wait for it
 
 
 def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *,
                to_builtins: Callable[[Any], Any] = lambda value: value,
-               from_builtins: Callable[[Any], Any] = lambda value: value, on_disk: bool = True) -> Any:
-    """``compute()`` for the store's current view: kept in memory where the store has a state
-    token, and saved as ``name`` where it has a durable view (unless ``on_disk`` is false), so that
-    another process reads it instead. ``to_builtins`` turns the value into what ``marshal``
-    writes, ``from_builtins`` back. Concurrent callers for the same value (the app's start
-    preparing it while a page asks for it) wait for one computation."""
-    token = store.state_token()
-    if token is None:
+               from_builtins: Callable[[Any], Any] = lambda value: value, on_disk: bool = True,
+               stamp: Callable[[], Hashable] | None = None) -> Any:
+    """``compute()`` for the store's current view: kept in memory, and saved as ``name`` where the
+    store has a durable view (unless ``on_disk`` is false), so that another process reads it
+    instead. ``to_builtins`` turns the value into what ``marshal`` writes, ``from_builtins`` back.
+
+    The memory is keyed by the store's state token; a store without one (a server) is keyed by
+    ``stamp()``, a cheap summary of what it holds, when one is given, and keeps nothing in memory
+    otherwise. Concurrent callers for the same value (the app's start preparing it while a page
+    asks for it) wait for one computation."""
+    view = store.state_token()
+    if view is None and stamp is not None:
+        view = ("stamp", stamp())
+    if view is None:
         return _derived(store, name, code, compute, to_builtins, from_builtins, on_disk)
-    key = (str(getattr(store, "location", id(store))), token, name, code)
+    key = (str(getattr(store, "location", id(store))), view, name, code)
     with _MEMORY_LOCK:
         if key in _MEMORY:
+            _MEMORY.move_to_end(key)
             return _MEMORY[key]
         building = _BUILDING.setdefault(key, threading.Lock())
     try:
@@ -125,14 +135,24 @@ def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *
                     return _MEMORY[key]
             value = _derived(store, name, code, compute, to_builtins, from_builtins, on_disk)
             with _MEMORY_LOCK:
-                if len(_MEMORY) > 32:
-                    _MEMORY.clear()
-                _MEMORY[key] = value
+                _keep(key, value)
             return value
     finally:
         with _MEMORY_LOCK:
             if _BUILDING.get(key) is building:
                 del _BUILDING[key]
+
+
+def _keep(key: tuple, value: Any) -> None:
+    """Keep ``value`` in memory (under the lock). The same store's values of other views go: once
+    a store has moved on (a new snapshot, new documents) nothing asks for them again, and a
+    question vocabulary alone may hold hundreds of MB."""
+    location, view = key[0], key[1]
+    for other in [k for k in _MEMORY if k[0] == location and k[1] != view]:
+        del _MEMORY[other]
+    _MEMORY[key] = value
+    while len(_MEMORY) > _MEMORY_LIMIT:
+        _MEMORY.popitem(last=False)
 
 
 def _derived(store: Store, name: str, code: str, compute, to_builtins, from_builtins, on_disk: bool) -> Any:
@@ -142,8 +162,8 @@ def _derived(store: Store, name: str, code: str, compute, to_builtins, from_buil
         try:
             with collector_paused():
                 return from_builtins(marshal.loads(saved))
-        except (ValueError, EOFError, TypeError):
-            pass               # a damaged file: computed again and overwritten
+        except (ValueError, EOFError, TypeError, KeyError, IndexError):
+            pass               # a damaged or older file: computed again and overwritten
     value = compute()
     if on_disk:
         save(store, name, code, marshal.dumps(to_builtins(value)))
