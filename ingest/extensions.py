@@ -35,25 +35,38 @@ SPAN_EXTENSIONS = {
 }
 
 
+#: Where spaCy keeps the value of ``doc._.facts``: extension values live in ``Doc.user_data``
+#: under ``("._.", name, None, None)``. Reading it there skips building spaCy's accessor object (``doc._``) on every
+#: access, a tenth of the extraction's time when it was read through ``doc._``.
+_FACTS_KEY = ("._.", "facts", None, None)
+
+
+def doc_value(doc: Doc, name: str):
+    """``doc._.<name>`` read where spaCy keeps it, without building ``doc._`` (for hot paths)."""
+    return doc.user_data.get(("._.", name, None, None), DOC_EXTENSIONS[name])
+
+
+def _facts(doc: Doc) -> dict:
+    """``doc._.facts``, made when missing."""
+    data = doc.user_data
+    store = data.get(_FACTS_KEY)
+    if store is None:
+        store = data[_FACTS_KEY] = {}
+    return store
+
+
 def facts_of(span: Span) -> dict:
     """All of a span's ``Span._`` values as one dict (read or update many at once: each
     ``span._.name`` access builds spaCy's accessor object, which counts on hot paths)."""
-    doc = span.doc
-    store = doc._.facts
-    if store is None:
-        store = doc._.facts = {}
-    return store.setdefault((span.label_, span.id), {})
+    return _facts(span.doc).setdefault((span.label_, span.id), {})
 
 
 def _accessors(name: str, default):
     def get(span: Span):
-        facts = span.doc._.facts or {}
-        return facts.get((span.label_, span.id), {}).get(name, default)
+        return _facts(span.doc).get((span.label_, span.id), {}).get(name, default)
 
     def set_(span: Span, value) -> None:
-        if span.doc._.facts is None:
-            span.doc._.facts = {}
-        span.doc._.facts.setdefault((span.label_, span.id), {})[name] = value
+        _facts(span.doc).setdefault((span.label_, span.id), {})[name] = value
 
     return get, set_
 

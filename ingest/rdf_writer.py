@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -25,7 +27,26 @@ AGENT = "https://w3id.org/policykb/agent/policykb"
 RULE_CLASS = {"obligation": ODRL.Duty, "prohibition": ODRL.Prohibition,
               "permission": ODRL.Permission, "encouragement": PKB.Encouragement}
 COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.approx}
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+
+
+class _RuleTerms:
+    """The terms written for every rule, looked up once (a typed namespace checks each lookup,
+    and a document states a hundred rules)."""
+
+    def __init__(self) -> None:
+        for name in ("modality", "actor", "category", "evidence", "actorText", "actionText", "quantityValue",
+                     "quantityUnit", "quantityOperator", "period", "countUnit", "minCount", "maxCount"):
+            setattr(self, name, str(PKB[name]))
+
+
+T = _RuleTerms()
+
+
+@lru_cache(maxsize=None)
+def _term(namespace, name: str) -> str:
+    """``namespace[name]`` as text, looked up once per process."""
+    return str(namespace[name])
 
 
 def content_hash(text: str) -> str:
@@ -71,7 +92,9 @@ class _Quads:
             text, datatype = repr(value), datatype or XSD.decimal
         else:
             text = str(value)
-        body = '"' + text.translate(_ESCAPES) + '"'
+        if _NEEDS_ESCAPE.search(text):      # most literals need none
+            text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        body = '"' + text + '"'
         if datatype and datatype != XSD.string:
             body += f"^^<{datatype}>"
         self.lines.append(f"<{s}> <{p}> {body} {self.g} .\n")
@@ -210,21 +233,21 @@ class _Writer:
             freq = f.get("frequency")
             if freq and (key not in self.strongest or strength(freq) > strength(self.strongest[key])):
                 self.strongest[key] = freq
-            q.iri(r, PKB.modality, MODALITY[modality])
-            q.iri(r, PKB.actor, ACTOR[f["actor"]])
-            q.iri(r, PKB.category, CATEGORY[f["category"]])
-            q.iri(r, PKB.evidence, self.span(*f["evidence"]))
+            q.iri(r, T.modality, _term(MODALITY, modality))
+            q.iri(r, T.actor, _term(ACTOR, f["actor"]))
+            q.iri(r, T.category, _term(CATEGORY, f["category"]))
+            q.iri(r, T.evidence, self.span(*f["evidence"]))
             # always present ("" when the text names none): a district's rules are then read with
             # mandatory patterns only (an OPTIONAL there costs seconds on a large store)
-            q.lit(r, PKB.actorText, f.get("actor_text") or "")
-            q.lit(r, PKB.actionText, f.get("action") or "")
+            q.lit(r, T.actorText, f.get("actor_text") or "")
+            q.lit(r, T.actionText, f.get("action") or "")
             if freq:
                 self._frequency(r, freq)
             quantity = f.get("quantity")
             if quantity:
-                q.lit(r, PKB.quantityValue, float(quantity["value"]), XSD.decimal)
-                q.iri(r, PKB.quantityUnit, UNIT[quantity["unit"]])
-                q.iri(r, PKB.quantityOperator, COMPARATOR[quantity["comparator"]])
+                q.lit(r, T.quantityValue, float(quantity["value"]), XSD.decimal)
+                q.iri(r, T.quantityUnit, _term(UNIT, quantity["unit"]))
+                q.iri(r, T.quantityOperator, COMPARATOR[quantity["comparator"]])
         # the document's rules counted by actor, category, modality and period (contract codes):
         # all-district summaries add these up instead of visiting every rule
         rows = [[*key, n] for key, n in sorted(tally.items())]
@@ -280,11 +303,11 @@ class _Writer:
         """A frequency as the rule's own terms: its period, its counted unit unless it is 次, and
         its bounds (an exact count is both)."""
         q = self.q
-        q.iri(r, PKB.period, PERIOD[freq["period"]])
+        q.iri(r, T.period, _term(PERIOD, freq["period"]))
         if (freq.get("unit") or "time") != "time":
-            q.iri(r, PKB.countUnit, UNIT[freq["unit"]])
-        q.lit(r, PKB.minCount, None if freq.get("min_count") is None else int(freq["min_count"]))
-        q.lit(r, PKB.maxCount, None if freq.get("max_count") is None else int(freq["max_count"]))
+            q.iri(r, T.countUnit, _term(UNIT, freq["unit"]))
+        q.lit(r, T.minCount, None if freq.get("min_count") is None else int(freq["min_count"]))
+        q.lit(r, T.maxCount, None if freq.get("max_count") is None else int(freq["max_count"]))
 
     def constraints(self) -> None:
         q, d = self.q, self.d

@@ -187,3 +187,18 @@ def test_a_store_that_fails_mid_ingest_stops_it_and_a_rerun_completes(tmp_path, 
         rerun = ingest(store, [str(SOURCE_DOCS)], workers=1)
         assert rerun.count("unchanged") == 1 and rerun.count("added") == 4 and not rerun.errors
         assert len(store.graphs()) == 5
+
+
+def test_span_facts_are_read_where_spacy_keeps_the_doc_extension():
+    """The hot paths read ``doc._.facts`` and ``doc._.token_starts`` from ``Doc.user_data``
+    directly: they must be the very values spaCy's ``doc._`` shows (a spaCy that stored extension
+    values elsewhere would fail here, not extract nothing)."""
+    from ingest.extensions import doc_value, facts_of
+    from ingest.pipeline import annotate
+    from ingest.reader import read_document
+
+    doc = annotate(read_document(str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")))
+    rules = doc.spans["rules"]
+    assert rules and all(facts_of(span) is doc._.facts[(span.label_, span.id)] for span in rules)
+    assert rules[0]._.modality == facts_of(rules[0])["modality"]
+    assert doc_value(doc, "token_starts") is doc._.token_starts and doc_value(doc, "segments") is doc._.segments

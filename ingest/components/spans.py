@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-from ingest.extensions import facts_of
+from ingest.extensions import doc_value, facts_of
 
 HERE = Path(__file__).parent
 
@@ -38,7 +38,7 @@ def make_span(doc: Doc, start: int, end: int, label: str, ident: int) -> Span:
     ``ident`` keeps the ``Span._`` values of two facts over the same characters apart (spaCy keys
     them by offsets, label and span id).
     """
-    starts = doc._.token_starts
+    starts = doc_value(doc, "token_starts")
     if starts is not None and start < end:      # the tokens that hold the first and last character
         out = Span(doc, bisect_right(starts, start) - 1, bisect_left(starts, end), label=label, span_id=ident)
     else:
