@@ -20,12 +20,13 @@ documents, short budgets.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import time
 from pathlib import Path
 
-from benchmarks import app_bench, corpus, ingest_bench, load_bench, query_bench, scaleout_bench
+from benchmarks import app_bench, corpus, ingest_bench, load_bench, plot, query_bench, scaleout_bench
 from benchmarks.common import ROOT, Check, fmt, machine, say
 
 STAGES = ("corpus", "ingest", "jieba", "ruler", "profile", "queries", "qprofile", "app", "scaleout", "load")
@@ -551,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     md = summary_markdown(results, env)
     (out / "summary.md").write_text(md, encoding="utf-8")
     say(f"\nwrote {out / 'results.json'} and {out / 'summary.md'}")
+    if len(results) > 1 and importlib.util.find_spec("matplotlib"):   # how each figure grows
+        say(f"wrote {plot.plot(plot.growth(plot.read_runs([out])), out / 'growth.svg')}")
     return 0
 
 

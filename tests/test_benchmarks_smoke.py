@@ -73,3 +73,11 @@ def test_tiny_run_of_every_benchmark(tmp_path, capsys):
         assert scaleout["server"]["identical"] is True and scaleout["server"]["rows"] == scaleout["local"]["rows"]
     assert "Dask LocalCluster" in printed
     assert (out / "summary.md").read_text(encoding="utf-8").startswith("Measured")
+    from benchmarks import plot       # the growth plot reads the same stage results
+    figures = {f["title"]: f["points"] for f in plot.growth(plot.read_runs([out]))}
+    ingest = results["ingest"]
+    assert figures["quads per document"] == [(20, ingest["triples"] / 20, ingest.get("code"))]
+    assert figures["store ÷ text"][0][1] == ingest["store_bytes"] / ingest["bytes"]
+    if importlib.util.find_spec("matplotlib"):
+        svg = plot.plot(plot.growth(plot.read_runs([out])), tmp_path / "growth.svg").read_text(encoding="utf-8")
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
