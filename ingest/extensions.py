@@ -36,8 +36,8 @@ SPAN_EXTENSIONS = {
 
 
 #: Where spaCy keeps the value of ``doc._.facts``: extension values live in ``Doc.user_data``
-#: under ``("._.", name, None, None)``. Reading it there skips building spaCy's accessor object (``doc._``) on every
-#: access, a tenth of the extraction's time when it was read through ``doc._``.
+#: under ``("._.", name, None, None)``. Reading them there skips building spaCy's accessor object
+#: (``doc._``) on every access, a tenth of the extraction's time when facts were read through it.
 _FACTS_KEY = ("._.", "facts", None, None)
 
 

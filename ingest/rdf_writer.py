@@ -40,7 +40,7 @@ class _RuleTerms:
             setattr(self, name, str(PKB[name]))
 
 
-T = _RuleTerms()
+_RULE = _RuleTerms()
 
 
 @lru_cache(maxsize=None)
@@ -233,21 +233,21 @@ class _Writer:
             freq = f.get("frequency")
             if freq and (key not in self.strongest or strength(freq) > strength(self.strongest[key])):
                 self.strongest[key] = freq
-            q.iri(r, T.modality, _term(MODALITY, modality))
-            q.iri(r, T.actor, _term(ACTOR, f["actor"]))
-            q.iri(r, T.category, _term(CATEGORY, f["category"]))
-            q.iri(r, T.evidence, self.span(*f["evidence"]))
+            q.iri(r, _RULE.modality, _term(MODALITY, modality))
+            q.iri(r, _RULE.actor, _term(ACTOR, f["actor"]))
+            q.iri(r, _RULE.category, _term(CATEGORY, f["category"]))
+            q.iri(r, _RULE.evidence, self.span(*f["evidence"]))
             # always present ("" when the text names none): a district's rules are then read with
             # mandatory patterns only (an OPTIONAL there costs seconds on a large store)
-            q.lit(r, T.actorText, f.get("actor_text") or "")
-            q.lit(r, T.actionText, f.get("action") or "")
+            q.lit(r, _RULE.actorText, f.get("actor_text") or "")
+            q.lit(r, _RULE.actionText, f.get("action") or "")
             if freq:
                 self._frequency(r, freq)
             quantity = f.get("quantity")
             if quantity:
-                q.lit(r, T.quantityValue, float(quantity["value"]), XSD.decimal)
-                q.iri(r, T.quantityUnit, _term(UNIT, quantity["unit"]))
-                q.iri(r, T.quantityOperator, COMPARATOR[quantity["comparator"]])
+                q.lit(r, _RULE.quantityValue, float(quantity["value"]), XSD.decimal)
+                q.iri(r, _RULE.quantityUnit, _term(UNIT, quantity["unit"]))
+                q.iri(r, _RULE.quantityOperator, COMPARATOR[quantity["comparator"]])
         # the document's rules counted by actor, category, modality and period (contract codes):
         # all-district summaries add these up instead of visiting every rule
         rows = [[*key, n] for key, n in sorted(tally.items())]
@@ -303,11 +303,11 @@ class _Writer:
         """A frequency as the rule's own terms: its period, its counted unit unless it is 次, and
         its bounds (an exact count is both)."""
         q = self.q
-        q.iri(r, T.period, _term(PERIOD, freq["period"]))
+        q.iri(r, _RULE.period, _term(PERIOD, freq["period"]))
         if (freq.get("unit") or "time") != "time":
-            q.iri(r, T.countUnit, _term(UNIT, freq["unit"]))
-        q.lit(r, T.minCount, None if freq.get("min_count") is None else int(freq["min_count"]))
-        q.lit(r, T.maxCount, None if freq.get("max_count") is None else int(freq["max_count"]))
+            q.iri(r, _RULE.countUnit, _term(UNIT, freq["unit"]))
+        q.lit(r, _RULE.minCount, None if freq.get("min_count") is None else int(freq["min_count"]))
+        q.lit(r, _RULE.maxCount, None if freq.get("max_count") is None else int(freq["max_count"]))
 
     def constraints(self) -> None:
         q, d = self.q, self.d
