@@ -5,7 +5,7 @@ is kept: direct rules before inherited ones, then district, title, document and 
 """
 from __future__ import annotations
 
-from kb import queries, rule_tallies
+from kb import document_list, queries, rule_tallies
 from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
@@ -40,12 +40,15 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
 
 def _documents(store: Store, f) -> dict[str, dict]:
     """The documents in scope (of the districts asked about, or the documents) with title and
-    district, less those not in force (``f.excluded``)."""
+    district, less those not in force (``f.excluded``); a district's from the document list when
+    this process holds it (:func:`kb.document_list.in_districts`)."""
     if f.documents is not None:
         rows = [r for r in queries.run(store, "documents_in_district", doc=_iris(f.documents)).rows
                 if not f.districts or r["district"] in f.districts] if f.documents else []
     else:
-        rows = queries.run(store, "documents_in_district", district=tuple(f.districts) or None).rows
+        rows = document_list.in_districts(store, f.districts) if f.districts else None
+        if rows is None:
+            rows = queries.run(store, "documents_in_district", district=tuple(f.districts) or None).rows
     return {str(r["doc"]): r for r in rows if r["doc"] not in f.excluded}
 
 

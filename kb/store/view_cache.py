@@ -122,7 +122,7 @@ def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *
         view = ("stamp", stamp())
     if view is None:
         return _derived(store, name, code, compute, to_builtins, from_builtins, on_disk)
-    key = (str(getattr(store, "location", id(store))), view, name, code)
+    key = _key(store, view, name, code)
     with _MEMORY_LOCK:
         if key in _MEMORY:
             _MEMORY.move_to_end(key)
@@ -141,6 +141,21 @@ def remembered(store: Store, name: str, code: str, compute: Callable[[], Any], *
         with _MEMORY_LOCK:
             if _BUILDING.get(key) is building:
                 del _BUILDING[key]
+
+
+def held(store: Store, name: str, code: str) -> Any | None:
+    """The value :func:`remembered` keeps in memory for the store's current view, or None: never
+    computed nor read from a file here (for a caller that has a cheaper way than the whole value
+    when this process does not hold it yet)."""
+    view = store.state_token()
+    if view is None:
+        return None
+    with _MEMORY_LOCK:
+        return _MEMORY.get(_key(store, view, name, code))
+
+
+def _key(store: Store, view: Hashable, name: str, code: str) -> tuple:
+    return str(getattr(store, "location", id(store))), view, name, code
 
 
 def _keep(key: tuple, value: Any) -> None:
