@@ -1,7 +1,8 @@
 """Every document of a store as one list (title, district, province, sources, rule count), read
 once per store view and saved beside an embedded store so that a fresh process, such as the app
-starting on 10,000 documents, reads it instead of counting every rule again; and the groups and
-constraints of a page of that list, from the documents' comparison tallies.
+starting on 10,000 documents, reads it instead of counting every rule again; a district's
+documents from it once a process holds it; and the groups and constraints of a page of that list,
+from the documents' comparison tallies.
 """
 from __future__ import annotations
 
