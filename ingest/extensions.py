@@ -35,15 +35,19 @@ SPAN_EXTENSIONS = {
 }
 
 
-#: Where spaCy keeps the value of ``doc._.facts``: extension values live in ``Doc.user_data``
-#: under ``("._.", name, None, None)``. Reading them there skips building spaCy's accessor object
-#: (``doc._``) on every access, a tenth of the extraction's time when facts were read through it.
-_FACTS_KEY = ("._.", "facts", None, None)
+def _stored(name: str) -> tuple:
+    """Where spaCy keeps the value of ``doc._.<name>``: extension values live in ``Doc.user_data``
+    under this key. Reading them there skips building spaCy's accessor object (``doc._``) on every
+    access, a tenth of the extraction's time when facts were read through it."""
+    return "._.", name, None, None
+
+
+_FACTS_KEY = _stored("facts")
 
 
 def doc_value(doc: Doc, name: str):
     """``doc._.<name>`` read where spaCy keeps it, without building ``doc._`` (for hot paths)."""
-    return doc.user_data.get(("._.", name, None, None), DOC_EXTENSIONS[name])
+    return doc.user_data.get(_stored(name), DOC_EXTENSIONS[name])
 
 
 def _facts(doc: Doc) -> dict:

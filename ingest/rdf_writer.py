@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from types import SimpleNamespace
 
 from spacy.tokens import Doc
 
@@ -30,17 +31,18 @@ COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.a
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 
 
-class _RuleTerms:
-    """The terms written for every rule, looked up once (a typed namespace checks each lookup,
-    and a document states a hundred rules)."""
-
-    def __init__(self) -> None:
-        for name in ("modality", "actor", "category", "evidence", "actorText", "actionText", "quantityValue",
-                     "quantityUnit", "quantityOperator", "period", "countUnit", "minCount", "maxCount"):
-            setattr(self, name, str(PKB[name]))
+#: The terms written for every rule, looked up once (a typed namespace checks each lookup, and a
+#: document states a hundred rules).
+_RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
+    "modality", "actor", "category", "evidence", "actorText", "actionText", "quantityValue", "quantityUnit",
+    "quantityOperator", "period", "countUnit", "minCount", "maxCount")})
 
 
-_RULE = _RuleTerms()
+def string_literal(text: str) -> str:
+    """``text`` as an N-Quads string literal, quoted and escaped (most texts need no escape)."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return '"' + text + '"'
 
 
 @lru_cache(maxsize=None)
@@ -92,9 +94,7 @@ class _Quads:
             text, datatype = repr(value), datatype or XSD.decimal
         else:
             text = str(value)
-        if _NEEDS_ESCAPE.search(text):      # most literals need none
-            text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        body = '"' + text + '"'
+        body = string_literal(text)
         if datatype and datatype != XSD.string:
             body += f"^^<{datatype}>"
         self.lines.append(f"<{s}> <{p}> {body} {self.g} .\n")

@@ -98,14 +98,10 @@ class _Plan:
     status: str
 
 
-def _literal(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
 def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
     """Decide what ingesting ``path`` means for the store (without extracting anything)."""
     from ingest.normalize import normalize
-    from ingest.rdf_writer import content_hash, document_iri
+    from ingest.rdf_writer import content_hash, document_iri, string_literal
     from ontology.vocab import PKB
 
     source = Path(path)
@@ -128,7 +124,7 @@ def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
         if set(old_sources) <= {path}:
             drop.append(old)
         else:
-            remove.append((f"<{old}>", f"<{PKB.sourcePath}>", _literal(path), f"<{old}>"))
+            remove.append((f"<{old}>", f"<{PKB.sourcePath}>", string_literal(path), f"<{old}>"))
     status = "renamed" if info and path not in sources else ("replaced" if drop or remove else "added")
     if info and info.get("pipeline_version") != version:
         status = "replaced"
