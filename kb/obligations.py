@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
-from kb import queries
+from kb import document_list, queries
 from kb.store.base import MANY, IRI, Store
 
 PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "每学期", "school_year": "每学年",
@@ -158,7 +158,9 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     each = {"doc": tuple(IRI(d) for d in docs), "district": None} \
         if district is None and not doc and len(docs) <= PER_DOCUMENT else scope
     frequencies = rule_frequencies(queries.run(store, "obligation_constraints", **each).rows)
-    documents = {r["doc"]: r for r in queries.run(store, "documents_in_district", **each).rows}
+    documents = {r["doc"]: r for r in (
+        document_list.in_districts(store, district) if district is not None and not doc
+        else queries.run(store, "documents_in_district", **each).rows)}
     rows.sort(key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r["doc"], r["order"]))
     out, seen = [], set()
     for r in rows:

@@ -46,9 +46,8 @@ def _documents(store: Store, f) -> dict[str, dict]:
         rows = [r for r in queries.run(store, "documents_in_district", doc=_iris(f.documents)).rows
                 if not f.districts or r["district"] in f.districts] if f.documents else []
     else:
-        rows = document_list.in_districts(store, f.districts) if f.districts else None
-        if rows is None:
-            rows = queries.run(store, "documents_in_district", district=tuple(f.districts) or None).rows
+        rows = document_list.in_districts(store, f.districts) if f.districts \
+            else queries.run(store, "documents_in_district").rows
     return {str(r["doc"]): r for r in rows if r["doc"] not in f.excluded}
 
 
