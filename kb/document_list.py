@@ -35,8 +35,20 @@ def in_districts(store: Store, districts: str | Sequence[str]) -> list[dict]:
     listed = view_cache.held(store, "documents", _code())
     if listed is None:
         return queries.run(store, "documents_in_district", district=wanted).rows
-    return [{"doc": IRI(r["graph"]), "district": r.get("district") or "", "province": r.get("province"),
-             "title": r.get("title")} for r in listed if (r.get("district") or "") in wanted]
+    by_district = view_cache.remembered(store, "documents-by-district", _code(),
+                                        lambda: _by_district(listed), on_disk=False)
+    return [row for district in dict.fromkeys(wanted) for row in by_district.get(district, ())]
+
+
+def _by_district(listed: list[dict]) -> dict[str, list[dict]]:
+    """The document list's rows as ``documents_in_district`` rows, by district (once per view: a
+    typical district's question then reads its few rows, not the whole list)."""
+    out: dict[str, list[dict]] = {}
+    for r in listed:
+        district = r.get("district") or ""
+        out.setdefault(district, []).append({"doc": IRI(r["graph"]), "district": district,
+                                             "province": r.get("province"), "title": r.get("title")})
+    return out
 
 
 def _code() -> str:
