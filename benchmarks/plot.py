@@ -9,18 +9,30 @@ import argparse
 import json
 from pathlib import Path
 
-#: (panel title, unit, stage, how the value is read from that stage's result, the target or None)
-FIGURES = (
-    ("ingest CPU per MB of text", "CPU s/MB", "ingest",
-     lambda s: (s.get("cpu") or {}).get("tree_cpu_seconds", 0) / (s["bytes"] / 1e6) if s.get("bytes") else None, None),
-    ("quads per document", "quads", "ingest", lambda s: s["triples"] / s["docs"] if s.get("docs") else None, 400),
-    ("store ÷ text", "×", "ingest", lambda s: s["store_bytes"] / s["bytes"] if s.get("bytes") else None, 15),
-    ("ingest peak RSS (process tree)", "MB", "ingest", lambda s: (s.get("memory") or {}).get("peak_rss_mb"), 1024),
-    ("find, typical district, p95", "ms", "queries", lambda s: _p95(s, "find_district@typical"), 150),
-    ("ask, largest district, p95", "ms", "queries", lambda s: _p95(s, "ask_district@largest"), 150),
-    ("matrix --counts, all districts, p95", "ms", "queries", lambda s: _p95(s, "matrix_counts_all"), 1500),
-    ("app: cold start to the first answer", "s", "app", lambda s: s.get("first_answer_seconds"), 3),
-)
+def figures() -> tuple:
+    """(panel title, unit, stage, how the value is read from that stage's result, the target or
+    None); the targets are the ones ``python -m benchmarks`` checks (:mod:`benchmarks.run`)."""
+    from benchmarks import run
+
+    return (
+        ("ingest CPU per MB of text", "CPU s/MB", "ingest",
+         lambda s: (s.get("cpu") or {}).get("tree_cpu_seconds", 0) / (s["bytes"] / 1e6) if s.get("bytes") else None,
+         None),
+        ("quads per document", "quads", "ingest", lambda s: s["triples"] / s["docs"] if s.get("docs") else None,
+         run.TARGET_QUADS_PER_DOC),
+        ("store ÷ text", "×", "ingest", lambda s: s["store_bytes"] / s["bytes"] if s.get("bytes") else None,
+         run.TARGET_STORE_VS_TEXT),
+        ("ingest peak RSS (process tree)", "MB", "ingest", lambda s: (s.get("memory") or {}).get("peak_rss_mb"),
+         run.TARGET_RSS_MB),
+        ("find, typical district, p95", "ms", "queries", lambda s: _p95(s, "find_district@typical"),
+         run.TARGET_DISTRICT_P95_MS),
+        ("ask, largest district, p95", "ms", "queries", lambda s: _p95(s, "ask_district@largest"),
+         run.TARGET_DISTRICT_P95_MS),
+        ("matrix --counts, all districts, p95", "ms", "queries", lambda s: _p95(s, "matrix_counts_all"),
+         run.TARGET_MATRIX_ALL_MS),
+        ("app: cold start to the first answer", "s", "app", lambda s: s.get("first_answer_seconds"),
+         run.TARGET_APP_FIRST_ANSWER_S),
+    )
 
 
 def _p95(stage: dict, operation: str) -> float | None:
@@ -41,7 +53,7 @@ def growth(runs: dict[int, dict[str, dict]]) -> list[dict]:
     """One entry per figure: its title, unit, target and ``points`` (documents, value, code), in
     order of size; sizes without the stage (or where it failed) are left out."""
     out = []
-    for title, unit, stage, read, target in FIGURES:
+    for title, unit, stage, read, target in figures():
         points = []
         for docs in sorted(runs):
             result = runs[docs].get(stage)
