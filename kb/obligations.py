@@ -21,6 +21,7 @@ PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "
 UNIT_ZH = {"time": "次", "day": "天", "person": "人", "topic": "个主题", "percent": "%", "item": "项"}
 
 
+@lru_cache(maxsize=4096)      # a few hundred concepts, read for every rule of every answer
 def code(iri: str | None) -> str | None:
     """The contract code of a concept IRI (its last path segment)."""
     return None if iri is None else iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]

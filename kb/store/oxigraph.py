@@ -26,7 +26,7 @@ from kb.store.snapshots import (DB_DIR, SNAPSHOT_DIR, bare_database_error, open_
                                 publish_snapshot, read_current, storage_vanished)
 from kb.store.sparql_terms import bound_terms
 from kb.store.sparql_text import prepare_query
-from kb.store.terms import term_to_python, to_term
+from kb.store.terms import solution_rows, term_to_python, to_term
 
 MEMORY = ":memory:"
 _OPENED = count()   # numbers the stores this process opens (see OxigraphStore.state_token)
@@ -200,7 +200,7 @@ class OxigraphStore(Store):
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
                 items, truncated = take_results(result, limit, strict, deadline, timeout)
-                rows = [{name: term_to_python(solution[name]) for name in variables} for solution in items]
+                rows = solution_rows(variables, items)
                 return QueryResult(variables, rows, truncated=truncated)
             triples, truncated = take_results(result, limit, strict, deadline, timeout)
             rows = [{"subject": term_to_python(t.subject), "predicate": term_to_python(t.predicate),

@@ -30,7 +30,7 @@ from kb.store.server_config import (ServerConfig, config_from_url, derive_endpoi
                                     split_credentials)
 from kb.store.sparql_terms import bound_terms, iri_text, literal_text
 from kb.store.sparql_text import prepare_query, query_shape, restore_separators
-from kb.store.terms import term_to_python
+from kb.store.terms import solution_rows, term_to_python
 
 CONNECT_TIMEOUT = 10.0
 POOL = httpx.Limits(max_connections=32, max_keepalive_connections=16, keepalive_expiry=60.0)
@@ -249,7 +249,7 @@ class SparqlHttpStore(Store):
                     return QueryResult([], [], boolean=bool(parsed))
                 variables = [v.value for v in parsed.variables]
                 items, truncated = take_results(parsed, limit, strict, deadline, seconds)
-                rows = [{name: term_to_python(solution[name]) for name in variables} for solution in items]
+                rows = solution_rows(variables, items)
                 return QueryResult(variables, rows, truncated=truncated)
             if ctype in RDF_TYPES:
                 triples, truncated = take_results(ox.parse(reader, RDF_TYPES[ctype]), limit, strict, deadline, seconds)

@@ -28,17 +28,30 @@ def to_term(name: str, value: object):
     raise bad_binding(name, value)
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def term_to_python(term: object) -> object:
     """A pyoxigraph term as the Python value of :class:`kb.store.base.QueryResult`."""
+    kind = type(term)       # dispatch on the exact type: answers convert every cell of every row
+    if kind is ox.Literal:
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:     # most cells: no language, no number
+            return term.value
+        return literal_to_python(term.value, datatype, term.language)
+    if kind is ox.NamedNode:
+        return IRI(term.value)
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return IRI(term.value)
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.BlankNode:
         return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        return literal_to_python(term.value, term.datatype.value, term.language)
     return str(term)  # an RDF 1.2 triple term
 
 
-__all__ = ["term_to_python", "to_term"]
+def solution_rows(variables: list[str], solutions) -> list[dict]:
+    """Rows (variable → Python value) of query solutions: each solution read in order, not by name
+    (a third of the cost; an unbound variable reads as None either way)."""
+    return [dict(zip(variables, map(term_to_python, solution))) for solution in solutions]
+
+
+__all__ = ["solution_rows", "term_to_python", "to_term"]
