@@ -234,7 +234,12 @@ def matrix(store: Store, rows: str = "actor", cols: str = "category", district: 
     def find(**kw) -> list[Obligation]:
         if docs is None:
             return [ob for ob in obligations.find(store, modality=modality_code, **kw) if ob.doc not in excluded]
-        return [ob for d in docs for ob in obligations.find(store, doc=d, modality=modality_code, **kw)]
+        # the scope's documents bound together, a few dozen per query (one query per document cost
+        # a fifth more for nine documents), in the scope's document order
+        step, rank = obligations.PER_DOCUMENT, {d: i for i, d in enumerate(docs)}
+        found = [ob for start in range(0, len(docs), step)
+                 for ob in obligations.find(store, doc=tuple(docs[start:start + step]), modality=modality_code, **kw)]
+        return sorted(found, key=lambda ob: (rank[ob.doc], ob.inherited, ob.order))
 
     rules = find()
     sources = sorted(rules, key=lambda ob: (ob.district or "", ob.doc, ob.order))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,22 @@ def test_obligation_columns_mark_inheritance(store):
     assert m.cell_text("group_council", head_rule.rule) == f"{DIRECT} 每月≥1次"  # a narrower actor's rule
     assert m.cell_text("member_school", head_rule.rule) == ""               # not the member school's
     assert len(m.cols) == len(m.sources)
+
+
+@pytest.mark.parametrize("cols", ["category", "obligation"])
+def test_a_district_of_many_documents_reads_them_bound_together_in_its_order(big, monkeypatch, cols):
+    """A district's documents are bound a few per query; the matrix is the one of reading them one
+    by one (the same sources, cells and cell order)."""
+    docs = defaultdict(set)
+    for ob in obligations.find(big):
+        docs[ob.district].add(ob.doc)
+    district = max((d for d in docs if d), key=lambda d: (len(docs[d]), d))
+    assert len(docs[district]) >= 3, docs
+    built = {}
+    for step in (1, 2, 50):
+        monkeypatch.setattr(obligations, "PER_DOCUMENT", step)
+        built[step] = matrix(big, cols=cols, district=district).to_dict()
+    assert built[2] == built[1] and built[50] == built[1]     # cells in order too: a list
 
 
 # ----------------------------------------------------------------------------- exports
