@@ -277,6 +277,10 @@ def print_size(res: dict) -> None:
             f"{fmt(pr['mb_per_s'])} MB/s, profiled):")
         for k, v in pr["split"]["summary"].items():
             say(f"    {k:<40} {v['seconds']:8.2f} s  {100 * v['share']:5.1f} %")
+        tri = pr.get("triage") or {}
+        if tri.get("chars"):
+            say(f"  triage: of {tri['chars']:,} sentence characters, {100 * tri['kept']:.1f} % reach the rule "
+                f"component and {100 * tri['segmented']:.1f} % are segmented by jieba")
     q = res.get("queries") or {}
     if q.get("oxigraph"):
         d = q["districts"]

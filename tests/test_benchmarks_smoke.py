@@ -64,6 +64,9 @@ def test_tiny_run_of_every_benchmark(tmp_path, capsys):
             assert o["rows"] == ours[name]["rows"], name
     if importlib.util.find_spec("pyinstrument"):
         assert results["profile"]["split"]["summary"]
+        triage = results["profile"]["triage"]
+        assert triage["chars"] > 0 and 0 < triage["kept"] <= 1 and 0 < triage["segmented"] <= 1
+        assert "reach the rule component" in printed
         assert results["qprofile"]["operations"]
     assert "app" in results  # measured, or skipped with the reason (until app.py exists)
     scaleout = results["scaleout"]
