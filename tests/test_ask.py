@@ -464,7 +464,7 @@ def test_concurrent_first_questions_build_the_vocabulary_once(tmp_path, monkeypa
         ingest(writer, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
     builds = []
     real = vocab_module.load_terms
-    monkeypatch.setattr(vocab_module, "load_terms", lambda store: builds.append(1) or real(store))
+    monkeypatch.setattr(vocab_module, "load_terms", lambda store, **kw: builds.append(1) or real(store, **kw))
     with open_store(str(tmp_path / "kb"), read_only=True) as store:
         warming = prepare_in_background(store)
         results = []
@@ -494,7 +494,7 @@ def test_a_fresh_process_reads_the_saved_vocabulary_until_the_store_changes(tmp_
         files = list((tmp_path / "kb" / "cache").glob("vocabulary@*"))
         assert len(files) == 1
         clear_cache()
-        monkeypatch.setattr(saved, "load_terms", lambda store: pytest.fail("built again instead of read"))
+        monkeypatch.setattr(saved, "load_terms", lambda store, **kw: pytest.fail("built again instead of read"))
         read = vocabulary_for(store)
         assert read is not built and read.terms == built.terms
         assert (read.max_zh, read.max_en) == (built.max_zh, built.max_en)

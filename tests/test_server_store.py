@@ -681,8 +681,13 @@ def test_a_servers_question_vocabulary_is_kept_until_its_documents_change(server
     ingest(server, [str(SOURCE_DOCS / "zhangye-zhongxue-group-2024.txt")], workers=1)
     builds: list[int] = []
     real = store_vocabulary.load_terms
-    monkeypatch.setattr(store_vocabulary, "load_terms", lambda store: builds.append(1) or real(store))
+    monkeypatch.setattr(store_vocabulary, "load_terms", lambda store, **kw: builds.append(1) or real(store, **kw))
+    from kb import queries
+    calls: list[str] = []
+    run = queries.run
+    monkeypatch.setattr(queries, "run", lambda store, name, **kw: calls.append(name) or run(store, name, **kw))
     first = vocabulary_for(server)
+    assert calls.count("ask_store_stamp") == 1      # the stamp's documents serve the build's count too
     assert vocabulary_for(server) is first and len(builds) == 1
     assert interpret_with(first, "宝塔区的义务").filters.districts == []
     ingest(server, [str(SOURCE_DOCS)], workers=1)

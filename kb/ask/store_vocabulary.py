@@ -24,9 +24,16 @@ def vocabulary_for(store: Store) -> Vocabulary:
     reader loads the one saved for its snapshot when there is one; a store that cannot tell its
     view cheaply (a server) is keyed by the documents' hashes (``ask_store_stamp``);
     :func:`kb.prepared.prepare_in_background` starts all this ahead of the first question."""
-    return view_cache.remembered(store, NAME, code_fingerprint(), lambda: build(load_terms(store)),
-                                 to_builtins=to_builtins, from_builtins=from_builtins,
-                                 stamp=lambda: _documents_stamp(store))
+    stamps: list[tuple] = []    # a server's stamp lists its documents: the build need not count them again
+
+    def stamp() -> tuple:
+        stamps.append(_documents_stamp(store))
+        return stamps[-1]
+
+    return view_cache.remembered(
+        store, NAME, code_fingerprint(),
+        lambda: build(load_terms(store, documents=len(stamps[-1]) if stamps else None)),
+        to_builtins=to_builtins, from_builtins=from_builtins, stamp=stamp)
 
 
 def _documents_stamp(store: Store) -> tuple:

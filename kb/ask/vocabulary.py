@@ -382,18 +382,22 @@ def group_wordings(group: GroupInfo) -> list[str]:
     return sorted(out)
 
 
-def load_terms(store: Store) -> StoreTerms:
+def load_terms(store: Store, documents: int | None = None) -> StoreTerms:
     """Read districts, provinces, groups and schools: every document's name index in one query
     (``ask_name_index``, docs/rdf-model.md); a store holding documents written before the index
-    is read with the four flat queries instead (:func:`_rows_by_queries`)."""
-    rows = _rows_from_index(store)
+    is read with the four flat queries instead (:func:`_rows_by_queries`). ``documents``: how many
+    documents the store holds, when the caller has just counted them (else they are counted here)."""
+    rows = _rows_from_index(store, documents)
     return _terms_from_rows(store, *(rows if rows is not None else _rows_by_queries(store)))
 
 
-def _rows_from_index(store: Store):
-    """(documents, groups, schools, models) rows from the name indexes; None if a document has none."""
+def _rows_from_index(store: Store, count: int | None = None):
+    """(documents, groups, schools, models) rows from the name indexes; None if a document has none
+    (``count``: how many documents the store holds, if known)."""
     indexes = queries.run(store, "ask_name_index").rows
-    if len(indexes) != len(queries.run(store, "ask_store_stamp").rows):
+    if count is None:
+        count = len(queries.run(store, "ask_store_stamp").rows)
+    if len(indexes) != count:
         return None
     documents, groups, schools, models = [], [], [], []
     for row in indexes:
