@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kb.errors import QueryError
-from kb.store.base import BNode, IRI, LangString, bad_binding, literal_to_python
+from kb.store.base import XSD, BNode, IRI, LangString, bad_binding, literal_to_python
 
 
 def to_term(name: str, value: object):
@@ -28,7 +28,7 @@ def to_term(name: str, value: object):
     raise bad_binding(name, value)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = XSD + "string"
 
 
 def term_to_python(term: object) -> object:
