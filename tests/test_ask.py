@@ -719,6 +719,27 @@ def test_values_of_a_view_the_store_moved_on_from_are_dropped(tmp_path):
         assert {k[1] for k in view_cache._MEMORY if k[0] == location} == {reader.state_token()}
 
 
+def test_kept_values_are_left_out_of_full_collections_and_freed_when_dropped(store):
+    """A value kept for a view is moved out of the collector's generations (a full collection does
+    not traverse it again), and still freed once it is dropped."""
+    import gc
+    import weakref
+
+    from kb.store import view_cache
+
+    class Marker:
+        pass
+
+    value = view_cache.remembered(store, "test-frozen", "code", lambda: [Marker() for _ in range(100)],
+                                  on_disk=False)
+    tracked = {id(o) for o in gc.get_objects()}
+    assert id(value) not in tracked and not any(id(m) in tracked for m in value)
+    first = weakref.ref(value[0])
+    del value
+    view_cache.forget()
+    assert first() is None
+
+
 def test_a_districts_documents_come_from_the_document_list_once_it_is_held(store, monkeypatch):
     """An answer reads a district's documents from the document list when this process holds it
     (the app prepares it at start), and queries them when it does not, so that a one-off question

@@ -168,6 +168,10 @@ def _keep(key: tuple, value: Any) -> None:
     _MEMORY[key] = value
     while len(_MEMORY) > _MEMORY_LIMIT:
         _MEMORY.popitem(last=False)
+    # what is kept lives as long as its view: out of the collector's generations, so that the full
+    # collections an answer's short-lived objects set off do not traverse it again (one over a
+    # 60,000-document process took 0.3 s in the middle of a 0.16 s answer; 7 ms once frozen)
+    gc.freeze()
 
 
 def _derived(store: Store, name: str, code: str, compute, to_builtins, from_builtins, on_disk: bool) -> Any:
