@@ -4,6 +4,7 @@ says, in the same order — however the store reads them."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
@@ -25,7 +26,7 @@ def district(big) -> str:
 def test_an_actors_rules_are_the_districts_rules_of_its_scope(big, district, actor):
     scope = {obligations.code(r["actor"]): bool(r.get("inherited"))
              for r in queries.run(big, "actor_scope", target=obligations.concept("actor", actor)).rows}
-    expected = [obligations.Obligation(**{**ob.__dict__, "inherited": scope[ob.actor]})
+    expected = [replace(ob, inherited=scope[ob.actor])
                 for ob in obligations.find(big, district=district) if ob.actor in scope]
     expected.sort(key=lambda ob: (ob.inherited, ob.district or "", ob.doc, ob.order))
     found = obligations.find(big, actor=actor, district=district)
