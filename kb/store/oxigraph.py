@@ -24,6 +24,7 @@ from kb.store.bulk_writes import bulk_write, loadable, recover
 from kb.store.locks import acquire_writer_lock, locked_error, release_writer_lock
 from kb.store.snapshots import (DB_DIR, SNAPSHOT_DIR, bare_database_error, open_newest_snapshot, prune_snapshots,
                                 publish_snapshot, read_current, storage_vanished)
+from kb.store import solution_order
 from kb.store.sparql_terms import bound_terms
 from kb.store.sparql_text import prepare_query
 from kb.store.terms import solution_rows, term_to_python, to_term
@@ -174,25 +175,38 @@ class OxigraphStore(Store):
         placed as the server backend places it (:func:`kb.store.sparql_text.prepare_query`)."""
         bound = normalize_bindings(bindings)
         many = {name: bound_terms(name, value) for name, value in bound.items() if isinstance(value, MANY)}
+        # a final ORDER BY of plain variables is applied in Python (kb.store.solution_order);
+        # with a row limit the engine keeps it, so that the first rows are the right ones
+        order = solution_order.split(sparql) if limit is None else None
         if many:
             sparql = prepare_query(sparql, many)
+            order = order and (prepare_query(order[0], many), order[1])
         substitutions = {ox.Variable(name): to_term(name, value)
                          for name, value in bound.items() if name not in many}
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout)
+            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order)
         except _StorageVanished as exc:
             if not self.read_only:
                 raise _io_error(self.location, exc.__cause__) from exc.__cause__
         self.refresh(force=True)  # our snapshot's files are gone: move to the newest one, try again
         try:
-            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout)
+            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order)
         except _StorageVanished as exc:
             raise _io_error(self.location, exc.__cause__) from exc.__cause__
 
     def _evaluate(self, sparql: str, substitutions: dict, deadline: float | None, limit: int | None,
-                  strict: bool, timeout: float | None) -> QueryResult:
+                  strict: bool, timeout: float | None,
+                  order: tuple[str, solution_order.Keys] | None = None) -> QueryResult:
         try:
+            if order is not None:       # the query without its ORDER BY, sorted here if it can be
+                result = self._ox.query(order[0], use_default_graph_as_union=True, prefixes=PREFIXES,
+                                        substitutions=substitutions or None)
+                variables = [v.value for v in result.variables]
+                items, _ = take_results(result, None, strict, deadline, timeout)
+                items = solution_order.sort(variables, items, order[1])
+                if items is not None:
+                    return QueryResult(variables, solution_rows(variables, items))
             result = self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                                     substitutions=substitutions or None)
             if isinstance(result, ox.QueryBoolean):

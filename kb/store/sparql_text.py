@@ -37,6 +37,9 @@ class QueryShape:
     scopes: list = field(default_factory=list)
     top_limit: bool = False
     trailing_values: bool = False
+    #: the query's last clause when it is ``ORDER BY`` plain variables only: its (start, end) text
+    #: offsets and its keys, ``(variable, descending)`` each (see :mod:`kb.store.solution_order`)
+    final_order: tuple[int, int, tuple[tuple[str, bool], ...]] | None = None
 
 
 def _syntax(message: str) -> QueryError:
@@ -123,7 +126,31 @@ def query_shape(sparql: str) -> QueryShape:
             shape.top_limit = True
         if kind == "word" and t.upper() == "VALUES":
             shape.trailing_values = True
+    if form == "SELECT":
+        shape.final_order = _final_order(tokens, i)
     return shape
+
+
+def _final_order(tokens, i: int) -> tuple[int, int, tuple[tuple[str, bool], ...]] | None:
+    """The ``ORDER BY`` clause that ends the query from token ``i`` on, when its keys are plain
+    variables (``?v``, ``ASC(?v)``, ``DESC(?v)``) and nothing follows them."""
+    while i + 1 < len(tokens) and not (tokens[i][1].upper() == "ORDER" and tokens[i + 1][1].upper() == "BY"):
+        i += 1
+    if i + 2 >= len(tokens):
+        return None
+    start, j, keys = tokens[i][2], i + 2, []
+    while j < len(tokens):
+        kind, t, _, _ = tokens[j]
+        if kind == "var":
+            keys.append((t[1:], False))
+            j += 1
+        elif (t.upper() in ("ASC", "DESC") and j + 3 < len(tokens) and tokens[j + 1][1] == "("
+              and tokens[j + 2][0] == "var" and tokens[j + 3][1] == ")"):
+            keys.append((tokens[j + 2][1][1:], t.upper() == "DESC"))
+            j += 4
+        else:
+            return None
+    return (start, tokens[-1][3], tuple(keys)) if keys else None
 
 
 def _projection(tokens, i: int) -> tuple[frozenset | None, int]:
