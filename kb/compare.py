@@ -17,7 +17,7 @@ from kb import obligations, queries, scopes
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
 from kb.citations import Citation, DocumentTexts
-from kb.scopes import Scope, concept_label, group_label, resolve_all
+from kb.scopes import Scope, concept_label, group_label, resolve_all, scope_groups
 from kb.store.base import IRI, Store
 from ingest.frequency import strongest
 
@@ -173,6 +173,8 @@ class Comparison:
     summary: dict[str, list[list[Line]]]
     _load: Callable[[int], dict[str, list[Item]]] = field(repr=False, compare=False)
     _profiles: dict[int, dict[str, list[Item]]] = field(default_factory=dict, repr=False, compare=False)
+    _groups: Callable[[Scope], tuple[str, ...]] = field(default=lambda scope: scope.groups, repr=False,
+                                                        compare=False)
 
     def profile(self, scope: int | str) -> dict[str, list[Item]]:
         """Every item of one scope by dimension and rule category (read once, when first asked for)."""
@@ -244,7 +246,7 @@ class Comparison:
         "diffs": [{"a", "b", "dimensions": {key: diff}, "categories": {code: diff}}]}`` —
         one diff per scope after the first, against the first."""
         out = {
-            "scopes": [dict(s.to_dict(), name=n) for n, s in zip(self.names, self.scopes)],
+            "scopes": [dict(s.to_dict(self._groups(s)), name=n) for n, s in zip(self.names, self.scopes)],
             "dimensions": [{"key": d.key, "zh": d.zh, "en": d.en,
                             "summary": [[line.to_dict() for line in cell] for cell in self.summary[d.key]],
                             "cells": [[i.to_dict() for i in cell] for cell in self.cells[d.key]]}
@@ -355,7 +357,8 @@ def compare(store: Store, scopes: list[str], as_of: str | None = None) -> Compar
         for k in keys:
             summary[k].append(lines.get(k, []))
     return Comparison([str(s) for s in scopes], resolved, summary,
-                      lambda i: _profile(store, resolved[i], texts), profiles)
+                      lambda i: _profile(store, resolved[i], texts), profiles,
+                      lambda scope: scope_groups(store, scope))
 
 
 def district_summary(store: Store, district: str, documents=None) -> dict[str, list[Line]]:

@@ -10,7 +10,7 @@ import networkx as nx
 
 from kb import obligations, queries
 from kb.citations import DocumentTexts
-from kb.scopes import concept_label, group_label, resolve_concept, scope_documents
+from kb.scopes import concept_label, group_label, resolve_concept, scope_documents, scope_groups
 from kb.store.base import IRI, Store
 
 NODE_KINDS = ("document", "group", "school", "post", "body", "role", "obligation", "constraint")
@@ -42,7 +42,7 @@ def graph_view(store: Store, district: str | None = None, group: str | None = No
     keep_groups = set(scope.groups) if scope is not None and scope.restricts_groups else None
     actor_code = resolve_concept("actor", actor) if actor else None
     texts = DocumentTexts(store)
-    g = PolicyGraph(scope=scope.to_dict() if scope else None, actor=actor_code)
+    g = PolicyGraph(scope=scope.to_dict(scope_groups(store, scope)) if scope else None, actor=actor_code)
 
     def node(iri: str, kind: str, label: str, doc: str | None = None, start: int | None = None,
              end: int | None = None, **attrs) -> None:

@@ -174,6 +174,26 @@ def test_group_and_model_scopes(store):
     assert {i.extra["model"] for i in m.cell("models", 1)} == {"tight_knit"}
 
 
+def test_a_district_reads_its_groups_when_they_are_asked_for(big):
+    """A district scope holds no group IRIs; scope_groups reads every group of its documents in
+    document order, and the comparison's JSON lists them as before."""
+    from collections import Counter
+
+    from kb.scopes import scope_groups
+
+    counts = Counter(str(r["district"]) for r in queries.run(big, "cmp_documents").rows)
+    district = max(counts, key=lambda d: (counts[d], d))
+    scope = resolve(big, district)
+    assert scope.kind == "district" and scope.groups == () and len(scope.docs) > 1
+    rank = {d: i for i, d in enumerate(scope.docs)}
+    rows = [r for r in queries.run(big, "cmp_groups", district=district).rows if r["doc"] in rank]
+    expected = [str(r["group"]) for r in sorted(rows, key=lambda r: (rank[r["doc"]], r["order"]))]
+    assert len({r["doc"] for r in rows}) > 1 and list(scope_groups(big, scope)) == expected
+    other = next(d for d in counts if d and d != district)
+    data = compare(big, [district, other]).to_dict()
+    assert data["scopes"][0]["groups"] == expected
+
+
 # ----------------------------------------------------------------------------- outputs
 
 
