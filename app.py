@@ -264,11 +264,14 @@ class App:
                                    mime=mime, key=f"{prefix}_{fmt}", on_click="ignore",
                                    icon=":material/download:", disabled=not data)
 
-    def table_downloads(self, prefix: str, name: str, header: list, body: list[list]) -> None:
-        """CSV and XLSX buttons for one table; files ``policykb-<name>.csv|xlsx``, keys ``<prefix>_csv|xlsx``."""
+    def table_downloads(self, prefix: str, name: str, header: list,
+                        body: list[list] | Callable[[], list[list]]) -> None:
+        """CSV and XLSX buttons for one table; files ``policykb-<name>.csv|xlsx``, keys ``<prefix>_csv|xlsx``.
+        ``body``: the rows, or a function giving them when a file is asked for."""
+        rows = body if callable(body) else (lambda: body)
         self.downloads(prefix, [
-            ("csv", lambda: table_csv(header, body), f"policykb-{name}.csv", MIME["csv"]),
-            ("xlsx", lambda: table_xlsx(header, body, title=name), f"policykb-{name}.xlsx", MIME["xlsx"])])
+            ("csv", lambda: table_csv(header, rows()), f"policykb-{name}.csv", MIME["csv"]),
+            ("xlsx", lambda: table_xlsx(header, rows(), title=name), f"policykb-{name}.xlsx", MIME["xlsx"])])
 
 
 MIME = {"csv": "text/csv", "json": "application/json", "ics": "text/calendar",

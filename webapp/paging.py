@@ -30,9 +30,38 @@ def paged(app, key: str, rows, *, listing: object = None, size: int | None = Non
     from kb.paging import page_of
 
     size = size or settings.get("page_rows")
-    if listing is not None and st.session_state.get(f"_{key}_for") != listing:
-        st.session_state[f"_{key}_for"] = listing
-        st.session_state[key] = 1
+    _new_listing(key, listing)
     page = page_of(rows, page_picker(app, key, len(rows), size), size)
     page_caption(app, page)
     return page
+
+
+def fetched(app, key: str, fetch, *, listing: object = None, size: int | None = None, before=None):
+    """:func:`paged` for a listing read one page at a time: ``fetch(page, size)`` returns that page's
+    rows and the listing's total, so only the page chosen is read (a page past the end reads
+    page 1). ``before(total)`` draws what goes above the page input (the listing's count); the
+    input and the page's count are drawn only when there are rows."""
+    from kb import settings
+    from kb.paging import Page, bounds
+
+    size = size or settings.get("page_rows")
+    _new_listing(key, listing)
+    number = max(int(st.session_state.get(key) or 1), 1)
+    rows, total = fetch(number, size)
+    if number > 1 and bounds(number, size)[0] >= total:
+        number, (rows, total) = 1, fetch(1, size)
+    st.session_state[key] = number
+    page = Page(list(rows), total, bounds(number, size)[0], size)
+    if before is not None:
+        before(total)
+    if total:
+        page_picker(app, key, total, size)
+        page_caption(app, page)
+    return page
+
+
+def _new_listing(key: str, listing: object) -> None:
+    """A new ``listing`` (the filters that make it) starts again at page 1."""
+    if listing is not None and st.session_state.get(f"_{key}_for") != listing:
+        st.session_state[f"_{key}_for"] = listing
+        st.session_state[key] = 1

@@ -1,6 +1,8 @@
 """Obligations explorer: every rule, filtered by district, group, model, actor (with or without the
 inherited rules of broader actors), category, modality, period and text; a sortable table with
-its sources, and the rows shown as CSV (with BOM) or XLSX.
+its sources, and the rows shown as CSV (with BOM) or XLSX. Without a text search only the page
+shown is read (``kb.ask.rule_pages``: counted from the rule tallies, read from the documents that
+hold the page's rules); a text search, and the downloads, read every rule of the scope.
 
 Widget keys: ``ob_district``, ``ob_group``, ``ob_model``, ``ob_actor``, ``ob_inherit``,
 ``ob_category``, ``ob_modality``, ``ob_period``, ``ob_search``; ``ob_table`` (single-row
@@ -14,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
-from webapp.paging import paged
+from webapp.paging import fetched, paged
 from webapp.support import Param
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -40,6 +42,22 @@ def rules_of(stamp: str, actor: str, inherit: bool, districts: tuple[str, ...]) 
 
     return [ob.to_dict() for district in (districts or (None,))
             for ob in find(app.store, actor=actor or None, inherit=inherit, district=district)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def rule_page_of(stamp: str, actor: str, inherit: bool, districts: tuple[str, ...], docs: tuple[str, ...] | None,
+                 categories: tuple[str, ...], modalities: tuple[str, ...], periods: tuple[str, ...],
+                 page: int, size: int) -> tuple[list[dict], int]:
+    """One page of the rules :func:`rules_of` and the filters below it list, and how many there are:
+    ``kb.ask.rule_pages.rule_page``, in the same order."""
+    from kb.ask.model import Filters
+    from kb.ask.rule_pages import rule_page
+
+    f = Filters(districts=list(districts), documents=None if docs is None else list(docs),
+                categories=list(categories), modalities=list(modalities))
+    offset = (page - 1) * size
+    rules, total = rule_page(app.store, f, actor or None, list(periods), offset, offset + size, inherit=inherit)
+    return [ob.to_dict() for ob in rules], total
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -79,33 +97,49 @@ state = st.session_state
 if app.large() and not (state["ob_district"] or state["ob_group"] or state["ob_model"]):
     st.info(t("choose_scope", n=len(app.documents())))
     st.stop()
-rules = rules_of(app.stamp, state["ob_actor"] or "", bool(state["ob_inherit"]) if state["ob_actor"] else True,
-                 tuple(sorted(state["ob_district"] or ())) if not (state["ob_group"] or state["ob_model"]) else ())
-if state["ob_group"] or state["ob_model"]:
-    allowed_docs = set(scope_docs(app.stamp, state["ob_group"] or "", state["ob_model"] or ""))
-    rules = [r for r in rules if r["doc"] in allowed_docs]
-if state["ob_district"]:
-    wanted = set(state["ob_district"])
-    rules = [r for r in rules if r.get("district") in wanted]
-for key, field in (("ob_category", "category"), ("ob_modality", "modality")):
-    if state[key]:
-        wanted = set(state[key])
-        rules = [r for r in rules if r[field] in wanted]
-if state["ob_period"]:
-    wanted = set(state["ob_period"])
-    rules = [r for r in rules if ((r.get("frequency") or {}).get("period") or "none") in wanted]
+actor = state["ob_actor"] or ""
+inherit = bool(state["ob_inherit"]) if actor else True
+districts = tuple(sorted(state["ob_district"] or ()))
+group, model = state["ob_group"] or "", state["ob_model"] or ""
+categories, modalities = tuple(state["ob_category"] or ()), tuple(state["ob_modality"] or ())
+periods = tuple(state["ob_period"] or ())
 needle = (state["ob_search"] or "").strip()
-if needle:
-    rules = [r for r in rules if any(needle in (r.get(f) or "") for f in ("sentence", "action", "actor_text", "title"))]
-rules.sort(key=lambda r: (r.get("district") or "", r.get("title") or "", r["doc"], r["order"]))
 
-st.caption(t("rows", n=len(rules)))
-if not rules:
+
+def every_rule() -> list[dict]:
+    """Every rule of the scope and filters, in the listing's order (a text search, the downloads;
+    these run after the page is drawn, so they read the filters above, not the session state)."""
+    rules = rules_of(app.stamp, actor, inherit, districts if not (group or model) else ())
+    if group or model:
+        allowed_docs = set(scope_docs(app.stamp, group, model))
+        rules = [r for r in rules if r["doc"] in allowed_docs]
+    if districts:
+        rules = [r for r in rules if r.get("district") in districts]
+    for wanted, field in ((categories, "category"), (modalities, "modality")):
+        if wanted:
+            rules = [r for r in rules if r[field] in wanted]
+    if periods:
+        rules = [r for r in rules if ((r.get("frequency") or {}).get("period") or "none") in periods]
+    if needle:
+        rules = [r for r in rules if any(needle in (r.get(f) or "") for f in ("sentence", "action", "actor_text", "title"))]
+    return sorted(rules, key=lambda r: (bool(r.get("inherited")), r.get("district") or "", r.get("title") or "",
+                                        r["doc"], r["order"]))
+
+
+listing = tuple(repr(state[p.key]) for p in SPEC)
+if needle:
+    rules = every_rule()
+    st.caption(t("rows", n=len(rules)))
+    page = paged(app, "ob_page", rules, listing=listing) if rules else None
+else:
+    docs = tuple(scope_docs(app.stamp, group, model)) if group or model else None
+    page = fetched(app, "ob_page", lambda number, size: rule_page_of(
+        app.stamp, actor, inherit, districts, docs, categories, modalities, periods, number, size),
+        listing=listing, before=lambda total: st.caption(t("rows", n=total)))
+    page = page if page.total else None
+if page is None:
     st.info(t("none_found"))
 else:
-    listing = tuple(repr(state[p.key]) for p in SPEC)
-    page = paged(app, "ob_page", rules, listing=listing)
-
     def row_of(r: dict) -> dict:
         return {
             t("col_district"): r.get("district") or t("unknown_district"),
@@ -125,8 +159,8 @@ else:
                          width="stretch", height=min(460, 38 + 35 * len(frame)),
                          column_config={t("col_sentence"): st.column_config.TextColumn(width="large")})
     header = list(frame.columns) + ["rule", "document"]
-    body = [list(row_of(r).values()) + [r["rule"], r["doc"]] for r in rules]   # every row, not the page
-    app.table_downloads("ob", "obligations", header, body)
+    app.table_downloads("ob", "obligations", header,     # every row, not the page: read when asked for
+                        lambda: [list(row_of(r).values()) + [r["rule"], r["doc"]] for r in every_rule()])
     selected = event.selection.rows if event is not None else []
     if selected and selected[0] < len(page.rows):
         chosen = page.rows[selected[0]]
