@@ -104,20 +104,22 @@ class Tally:
 
 
 def counts(store: Store, rows: str = "actor", cols: str = "category", district: str | None = None,
-           group: str | None = None, model: str | None = None, modality: str | None = None) -> Tally:
+           group: str | None = None, model: str | None = None, modality: str | None = None,
+           as_of: str | None = None) -> Tally:
     """Rules counted by ``rows`` × ``cols`` (and district) over the documents in scope.
 
     Filters as in :func:`kb.matrix.matrix`: ``district``, ``group``, ``model`` (several intersect;
-    a group counts the rules of its document), ``modality`` a code or label. Unknown names raise
-    :class:`kb.errors.InterpretationError`.
+    a group counts the rules of its document), ``modality`` a code or label, ``as_of`` the date
+    whose documents in force a scope covers (None: the newest versions). Without a scope or a date
+    every document is counted. Unknown names raise :class:`kb.errors.InterpretationError`.
     """
     if rows not in DIMENSIONS or cols not in DIMENSIONS or rows == cols:
         raise InterpretationError(f"cannot count {rows!r} by {cols!r}", code="PKB-MATRIX-DIMENSION",
                                   hint=f"rows and cols: two different ones of {', '.join(DIMENSIONS)}")
     modality_code = resolve_concept("modality", modality) if modality else None
     filters = {"district": district, "group": group, "model": model, "modality": modality_code}
-    if district or group or model:   # the documents of the scope, as the matrix chooses them
-        docs, _ = scope_documents(store, district=district, group=group, model=model)
+    if district or group or model or as_of:   # the documents of the scope, as the matrix chooses them
+        docs, _ = scope_documents(store, district=district, group=group, model=model, as_of=as_of)
         tallies = rule_tallies.of(store, docs=docs)
         found = [d for d in dict.fromkeys(docs) if d in tallies.documents]
         documents, entries = len(found), _entries(tallies, found)

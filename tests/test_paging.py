@@ -258,9 +258,18 @@ def queries_rows(path: Path, name: str) -> list[dict]:
 
 
 def test_matrix_page_pages_the_rules_behind_a_cell(big_env, big_cell, largest):
+    """The district's heat map (counted from the rule tallies) holds the matrix's own counts; the
+    rules behind a cell come from the matrix, in its order, a page at a time."""
     m, row, col = big_cell
     at = ok(new_app(page="matrix", district=largest).run())
-    codes = list(at.dataframe(key="mx_table").value["code"])
+    table = at.dataframe(key="mx_table").value
+    codes = list(table["code"])
+    columns = [label for _, label in m.cols]
+    counted = {(r, c): sum(len(es) for (_, r2, c2), es in m.entries.items() if (r2, c2) == (r, c))
+               for r, _ in m.rows for c, _ in m.cols}
+    assert codes == [r for r, _ in m.rows if any(counted[r, c] for c, _ in m.cols)]
+    assert [[int(v) for v in table.loc[table["code"] == r, columns].iloc[0]] for r in codes] \
+        == [[counted[r, c] for c, _ in m.cols] for r in codes]
     at.session_state["mx_table"] = {"selection": {"rows": [codes.index(row)], "columns": []}}
     ok(at.run())
     if col is not None:

@@ -464,5 +464,12 @@ def test_ask_compare_and_matrix_use_the_versions_in_force(vstore, vstore_path, a
     assert _titles_of([ob.to_dict() for ob in matrix(vstore, as_of=as_of).sources]) == wanted
     compared = compare(vstore, ["田家庵区", "张掖市"], as_of=as_of)
     assert compared.scopes[0].docs == ((draft if draft_wanted else final).doc,)
+    from kb.tallies import counts      # the matrix page's heat map: the same documents, from tallies
+
+    district = matrix(vstore, district="田家庵区", as_of=as_of)
+    tally = counts(vstore, district="田家庵区", as_of=as_of)
+    assert tally.documents == 1 and tally.total == len(district.sources) > 0
+    assert {(r, c): n for (_, r, c), n in tally.counts.items()} \
+        == {(r, c): len(es) for (_, r, c), es in district.entries.items() if es}
     shown = cli("compare", "--store", str(vstore_path), "田家庵区", "张掖市", "--format", "json", *extra)
     assert shown.exit_code == 0, shown.output

@@ -2,6 +2,10 @@
 heat-map table of rule counts; a selected row lists that actor's rules with their sources.
 Downloads: CSV (with BOM), XLSX, JSON, and an actor's recurring duties as iCalendar (.ics).
 
+With a district, group or model chosen the counts come from the documents' rule tallies
+(``kb.tallies``); the matrix itself, with every rule and its source, is read when a row is selected
+or a file downloaded.
+
 On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents with no district, group or model
 chosen, the table counts the rules of every district (``kb.tallies``) and lists none.
 
@@ -39,6 +43,14 @@ def build(stamp: str, district: str, group: str, model: str, modality: str):
     from kb.matrix import matrix
 
     return matrix(app.store, district=district or None, group=group or None, model=model or None,
+                  modality=modality or None, as_of=app.as_of)   # as_of is part of the stamp
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def scope_counts(stamp: str, district: str, group: str, model: str, modality: str):
+    from kb.tallies import counts
+
+    return counts(app.store, district=district or None, group=group or None, model=model or None,
                   modality=modality or None, as_of=app.as_of)   # as_of is part of the stamp
 
 
@@ -90,20 +102,33 @@ if app.large() and not any(scope[:3]):
                           "policykb-matrix-counts.json", "application/json")])
     app.publish("matrix", SPEC)
     st.stop()
-m = build(app.stamp, *scope)
 
-# one pass over the entries (Matrix.cell / refs scan them all for every cell)
+def whole():
+    """The scope's matrix, every rule with its source (cached: read once per scope and view)."""
+    return build(app.stamp, *scope)
+
+
 cell_count: dict[tuple[str, str], int] = {}
-row_refs: dict[str, set[int]] = {}
-for (_, r, c), entries in m.entries.items():
-    cell_count[(r, c)] = cell_count.get((r, c), 0) + len(entries)
-    row_refs.setdefault(r, set()).update(e.ref for e in entries)
-row_keys = [key for key, _ in m.rows if row_refs.get(key)]
-col_keys = [key for key, _ in m.cols]
+row_total: dict[str, int] = {}
+if any(scope[:3]):      # a scope: its counts from the rule tallies, the matrix when it is needed
+    tally = scope_counts(app.stamp, *scope)
+    for (_, r, c), n in tally.counts.items():
+        cell_count[(r, c)] = cell_count.get((r, c), 0) + n
+        row_total[r] = row_total.get(r, 0) + n
+    row_axis, col_axis = tally.rows, tally.cols
+else:                   # a small store as a whole: one pass over the matrix's entries
+    row_refs: dict[str, set[int]] = {}
+    for (_, r, c), entries in whole().entries.items():
+        cell_count[(r, c)] = cell_count.get((r, c), 0) + len(entries)
+        row_refs.setdefault(r, set()).update(e.ref for e in entries)
+    row_total = {r: len(refs) for r, refs in row_refs.items()}
+    row_axis, col_axis = whole().rows, whole().cols
+row_keys = [key for key, _ in row_axis if row_total.get(key)]
+col_keys = [key for key, _ in col_axis]
 if not row_keys:
     st.info(t("none_found"))
 else:
-    counts = pd.DataFrame([[cell_count.get((r, c), 0) for c in col_keys] + [len(row_refs[r])] for r in row_keys],
+    counts = pd.DataFrame([[cell_count.get((r, c), 0) for c in col_keys] + [row_total[r]] for r in row_keys],
                           index=[app.label("actor", r) for r in row_keys],
                           columns=[app.label("category", c) for c in col_keys] + [t("col_total")])
     counts.index.name = t("col_actor")
@@ -125,6 +150,7 @@ else:
             st.session_state["mx_cell"] = ""
         st.selectbox(t("mx_cell"), cells, format_func=lambda c: app.label("category", c) if c else t("any"),
                      key="mx_cell")
+        m = whole()
         behind = m.behind(actor, state["mx_cell"] or None)
         shown = paged(app, "mx_detail_page", behind, listing=(scope, actor, state["mx_cell"]))
         detail = []
@@ -143,10 +169,10 @@ label = "-".join(s for s in scope if s and not s.startswith("http")) or "all"
 st.selectbox(t("mx_ics_actor"), choices["mx_ics_actor"], format_func=lambda a: app.label("actor", a) if a else "—",
              key="mx_ics_actor", persist_state="session")
 ics_actor = state["mx_ics_actor"] or ""
-files = [("csv", m.to_csv, f"policykb-matrix-{label}.csv", "text/csv"),   # made when clicked
-         ("xlsx", m.to_xlsx, f"policykb-matrix-{label}.xlsx",
+files = [("csv", lambda: whole().to_csv(), f"policykb-matrix-{label}.csv", "text/csv"),   # made when clicked
+         ("xlsx", lambda: whole().to_xlsx(), f"policykb-matrix-{label}.xlsx",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-         ("json", lambda: json.dumps(m.to_dict(), ensure_ascii=False, indent=1, default=str).encode("utf-8"),
+         ("json", lambda: json.dumps(whole().to_dict(), ensure_ascii=False, indent=1, default=str).encode("utf-8"),
           f"policykb-matrix-{label}.json", "application/json")]
 if ics_actor:
     files.append(("ics", calendar(app.stamp, ics_actor, *scope), f"policykb-{ics_actor}-{label}.ics",
