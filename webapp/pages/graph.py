@@ -56,8 +56,10 @@ def _codes(scheme: str) -> list[str]:
     return list(labels(scheme))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def build(stamp: str, district: str, group: str, model: str, actor: str, rules: bool, constraints: bool) -> dict:
+    """The scope's graph as plain data, shared and never changed (a resource: a copy per rerun of a
+    large district's 45,000 nodes took most of the rerun)."""
     from kb.graphview import graph_view
 
     g = graph_view(app.store, district=district or None, group=group or None, actor=actor or None,
