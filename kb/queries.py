@@ -19,6 +19,7 @@ QUERY_DIR = Path(__file__).with_name("queries")
 
 _HEADER = re.compile(r"#\s*(title|description|param)\b\s*(\?\w+)?\s*:\s*(.*)", re.IGNORECASE)
 _CONTINUATION = re.compile(r"#\s{2,}(\S.*)")
+_REQUIRED = re.compile(r"\brequired\)?\.?$")
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,25 @@ class NamedQuery:
     params: dict[str, str] = field(default_factory=dict)
     text: str = ""
 
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The parameters whose description ends with ``required`` (``; required)``)."""
+        return tuple(name for name, text in self.params.items() if _REQUIRED.search(text))
+
     def run(self, store: Store, /, *, timeout: float | None = None, limit: int | None = None,
             strict: bool = False, **params: object) -> QueryResult:
-        """Evaluate on ``store`` with ``params`` bound (see :func:`run`)."""
+        """Evaluate on ``store`` with ``params`` bound (see :func:`run`); :class:`QueryError`
+        ``PKB-QUERY-PARAM`` for a parameter the query does not have or a required one left out."""
         unknown = sorted(set(params) - set(self.params))
         if unknown:
             valid = ", ".join(self.params) or "none"
             raise QueryError(f"query {self.name!r} has no parameter {', '.join(unknown)}",
                              code="PKB-QUERY-PARAM", hint=f"its parameters: {valid}")
+        missing = [name for name in self.required if params.get(name) is None]
+        if missing:   # unbound, a path like `?a skos:broader* ?target` would match every term
+            raise QueryError(f"query {self.name!r} needs {', '.join('?' + m for m in missing)}: "
+                             f"{self.params[missing[0]]}", code="PKB-QUERY-PARAM",
+                             hint=f"bind it (on the command line: --param {missing[0]}=…)")
         return store.query(self.text, {k: v for k, v in params.items() if v is not None},
                            timeout=timeout, limit=limit, strict=strict)
 

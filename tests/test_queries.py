@@ -28,12 +28,25 @@ def test_every_query_file_has_a_title_and_runs(sample_store, path):
     named = parse_query_file(path)
     assert named.title.strip()
     assert named.text.lstrip().startswith("#")
-    result = named.run(sample_store)
+    required = {name: IRI(doc_iri(1)) for name in named.required}
+    result = named.run(sample_store, **required)
     assert result.kind in ("select", "ask", "construct")
     for param in named.params:  # every parameter can be bound (it is in the SELECT clause)
         assert named.params[param].strip(), f"?{param} has no help text"
         for value in (IRI(doc_iri(1)), "张掖市"):
-            named.run(sample_store, **{param: value})
+            named.run(sample_store, **{**required, param: value})
+
+
+@pytest.mark.parametrize("named", [q for q in map(parse_query_file, QUERY_FILES) if q.required],
+                         ids=lambda q: q.name)
+def test_a_required_parameter_left_out_is_refused(sample_store, named):
+    """Its help says ``required``: run without it, the query is not evaluated."""
+    for missing in named.required:
+        others = {name: IRI(doc_iri(1)) for name in named.required if name != missing}
+        with pytest.raises(QueryError) as err:
+            named.run(sample_store, **others, **{missing: None})
+        assert err.value.code == "PKB-QUERY-PARAM"
+        assert f"?{missing}" in err.value.message and f"--param {missing}=" in err.value.hint
 
 
 def test_queries_are_listed_by_name():
