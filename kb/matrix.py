@@ -86,6 +86,12 @@ class Matrix:
                        if r == row and (col is None or c == col) and (district is None or d == district)
                        for e in es), key=lambda e: e.ref)
 
+    def listed(self, row: str, col: str | None = None) -> list[Entry]:
+        """:meth:`behind` in the answers' order: district, document title, document, rule order (as
+        the app lists a row's rules, and ``kb.ask.rule_pages`` reads them a page at a time)."""
+        return sorted(self.behind(row, col), key=lambda e: (e.obligation.district or "", self.title(e.obligation),
+                                                            e.obligation.doc, e.obligation.order))
+
     def cell_page(self, row: str, col: str | None = None, district: str | None = None, *, page: int = 1,
                   size: int | None = PAGE_SIZE) -> Page[Entry]:
         """Page ``page`` of :meth:`behind` (``size`` None: every entry), with the total."""

@@ -257,11 +257,15 @@ def queries_rows(path: Path, name: str) -> list[dict]:
         return [{k: str(v) for k, v in r.items()} for r in queries.run(store, name).rows]
 
 
-def test_matrix_page_pages_the_rules_behind_a_cell(big_env, big_cell, largest):
-    """The district's heat map (counted from the rule tallies) holds the matrix's own counts; the
-    rules behind a cell come from the matrix, in its order, a page at a time."""
-    m, row, col = big_cell
-    at = ok(new_app(page="matrix", district=largest).run())
+@pytest.mark.parametrize("scoped", [True, False], ids=["district", "whole-store"])
+def test_matrix_page_pages_the_rules_behind_a_cell(big_env, big, big_cell, largest, scoped):
+    """The heat map (a district's counted from the rule tallies) holds the matrix's own counts; the
+    rules behind a cell, in the answers' order, a page at a time — with a district chosen read a
+    page at a time (kb.ask.rule_pages), the whole store's from the matrix."""
+    from kb.matrix import matrix
+
+    m, row, col = big_cell if scoped else (matrix(big), *big_cell[1:])
+    at = ok((new_app(page="matrix", district=largest) if scoped else new_app(page="matrix")).run())
     table = at.dataframe(key="mx_table").value
     codes = list(table["code"])
     columns = [label for _, label in m.cols]
@@ -275,14 +279,14 @@ def test_matrix_page_pages_the_rules_behind_a_cell(big_env, big_cell, largest):
     if col is not None:
         at.selectbox(key="mx_cell").set_value(col)
         ok(at.run())
-    total = len(m.behind(row, col))
-    assert showing(at, 1, PAGE_SIZE, total)
-    [detail] = [d.value for d in at.dataframe if "原文" in d.value.columns]
-    assert list(detail["原文"]) == [e.obligation.sentence for e in m.behind(row, col)][:PAGE_SIZE]
+    listed = [(e.obligation.sentence, f"{e.obligation.span[0]}–{e.obligation.span[1]}") for e in m.listed(row, col)]
+    assert len(listed) == len(m.behind(row, col)) > PAGE_SIZE
+    assert showing(at, 1, PAGE_SIZE, len(listed))
+    [first] = [d.value for d in at.dataframe if "原文" in d.value.columns]
     at.number_input(key="mx_detail_page").set_value(2)
     ok(at.run())
-    [detail] = [d.value for d in at.dataframe if "原文" in d.value.columns]
-    assert list(detail["原文"]) == [e.obligation.sentence for e in m.behind(row, col)][PAGE_SIZE:2 * PAGE_SIZE]
+    [second] = [d.value for d in at.dataframe if "原文" in d.value.columns]
+    assert_pages(listed, list(zip(first["原文"], first["位置"])), list(zip(second["原文"], second["位置"])))
 
 
 def test_group_choices_follow_the_district(big_env, big, largest):

@@ -10,11 +10,13 @@ from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
 def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: int, end: int | None,
-              *, inherit: bool = True) -> tuple[list[Obligation], int]:
+              *, inherit: bool = True, narrower: bool = True) -> tuple[list[Obligation], int]:
     """Rules ``offset``…``end`` (in answer order) of the rules matching filters ``f`` (one actor at
-    most; ``periods`` the periods asked about with those they cover), and how many match in all."""
+    most; ``periods`` the periods asked about with those they cover), and how many match in all.
+    ``narrower`` False: the actor's own rules only, not those of its narrower actors (a row of the
+    actor × category matrix)."""
     docs = _documents(store, f)
-    actors = _actors(store, actor, inherit)
+    actors = _actors(store, actor, inherit) if narrower or actor is None else {actor: False}
     counts = _counts(store, f, docs, actors, periods)
     order = sorted(docs, key=lambda d: (docs[d].get("district") or "", docs[d].get("title") or "", d))
     sequence = [(inherited, d) for inherited in (False, True) for d in order if counts.get((inherited, d))]

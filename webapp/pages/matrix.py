@@ -3,8 +3,9 @@ heat-map table of rule counts; a selected row lists that actor's rules with thei
 Downloads: CSV (with BOM), XLSX, JSON, and an actor's recurring duties as iCalendar (.ics).
 
 With a district, group or model chosen the counts come from the documents' rule tallies
-(``kb.tallies``); the matrix itself, with every rule and its source, is read when a row is selected
-or a file downloaded.
+(``kb.tallies``) and a selected row reads only the page of its rules shown
+(``kb.ask.rule_pages``); the matrix itself, with every rule and its source, is read when a file is
+downloaded.
 
 On a store above ``POLICYKB_APP_SCOPE_DOCUMENTS`` documents with no district, group or model
 chosen, the table counts the rules of every district (``kb.tallies``) and lists none.
@@ -22,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
-from webapp.paging import paged
+from webapp.paging import fetched, paged
 from webapp.support import Param, heat_color
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -46,6 +47,24 @@ def build(stamp: str, district: str, group: str, model: str, modality: str):
 
     return matrix(app.store, district=district or None, group=group or None, model=model or None,
                   modality=modality or None, as_of=app.as_of)   # as_of is part of the stamp
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def row_page(stamp: str, district: str, group: str, model: str, modality: str, actor: str, cell: str,
+             page: int, size: int) -> tuple[list[dict], int]:
+    """One page of the rules behind a row of the scope's matrix (``cell``: one category of it) and
+    how many there are: ``kb.ask.rule_pages.rule_page`` over the scope's documents, the actor's own
+    rules only."""
+    from kb.ask.model import Filters
+    from kb.ask.rule_pages import rule_page
+    from kb.scopes import scope_documents
+
+    docs, _ = scope_documents(app.store, district=district or None, group=group or None, model=model or None,
+                              as_of=app.as_of)     # as_of is part of the stamp
+    f = Filters(documents=docs, categories=[cell] if cell else [], modalities=[modality] if modality else [])
+    offset = (page - 1) * size
+    rules, total = rule_page(app.store, f, actor, [], offset, offset + size, inherit=False, narrower=False)
+    return [ob.to_dict() for ob in rules], total
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -152,17 +171,20 @@ else:
             st.session_state["mx_cell"] = ""
         st.selectbox(t("mx_cell"), cells, format_func=lambda c: app.label("category", c) if c else t("any"),
                      key="mx_cell")
-        m = whole()
-        behind = m.behind(actor, state["mx_cell"] or None)
-        shown = paged(app, "mx_detail_page", behind, listing=(scope, actor, state["mx_cell"]))
-        detail = []
-        for entry in shown.rows:
-            ob = entry.obligation
-            detail.append({t("col_category"): app.label("category", ob.category), t("col_frequency"): ob.frequency_text,
-                           t("col_action"): ob.action or "", t("col_modality"): app.label("modality", ob.modality),
-                           t("col_district"): ob.district or t("unknown_district"),
-                           t("col_document"): m.title(ob), t("col_sentence"): ob.sentence,
-                           t("col_span"): f"{ob.span[0]}–{ob.span[1]}"})
+        listing = (scope, actor, state["mx_cell"])
+        if any(scope[:3]):  # a scope: only the page shown is read
+            shown = fetched(app, "mx_detail_page", lambda number, size: row_page(
+                app.stamp, *scope, actor, state["mx_cell"] or "", number, size), listing=listing)
+            rules = shown.rows
+        else:               # a small store as a whole: the matrix at hand
+            m = whole()
+            shown = paged(app, "mx_detail_page", m.listed(actor, state["mx_cell"] or None), listing=listing)
+            rules = [dict(e.obligation.to_dict(), title=m.title(e.obligation)) for e in shown.rows]
+        detail = [{t("col_category"): app.label("category", r["category"]), t("col_frequency"): r["frequency_text"],
+                   t("col_action"): r.get("action") or "", t("col_modality"): app.label("modality", r["modality"]),
+                   t("col_district"): r.get("district") or t("unknown_district"),
+                   t("col_document"): r.get("title") or app.doc_title(r["doc"]), t("col_sentence"): r["sentence"],
+                   t("col_span"): f"{r['span'][0]}–{r['span'][1]}"} for r in rules]
         st.dataframe(pd.DataFrame(detail), key="mx_detail", hide_index=True, width="stretch")
     else:
         st.caption(t("source_hint"))
