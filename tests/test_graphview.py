@@ -108,3 +108,15 @@ def test_whole_graph_has_every_document(store):
     assert len(g.nodes_of("document")) == len(store.graphs())
     assert len(g.nodes_of("obligation")) == len(obligations.find(store))
     assert len(g.nodes_of("group")) == len(queries.run(store, "cmp_groups").rows)
+
+
+@pytest.mark.parametrize("options", [{}, {"actor": "member_school", "include_constraints": False}],
+                         ids=["everything", "an-actor"])
+def test_documents_read_together_make_the_graph_read_one_by_one(big, monkeypatch, options):
+    """The generated store's 60 documents, read a few dozen at once (two reads) and one at a time:
+    the same nodes with the same data in the same order, the same edges."""
+    together = graph_view(big, **options).to_dict()
+    monkeypatch.setattr(obligations, "PER_DOCUMENT", 1)
+    alone = graph_view(big, **options).to_dict()
+    assert len([n for n in together["nodes"] if n["kind"] == "document"]) > 50
+    assert json.dumps(together, default=str, ensure_ascii=False) == json.dumps(alone, default=str, ensure_ascii=False)
