@@ -119,7 +119,7 @@ def graph_view(store: Store, district: str | None = None, group: str | None = No
         g.nodes[str(doc)].update(groups=len(kept), rules=len(rules))
 
     bound = _bound_actors(actor_code)
-    for first in range(0, len(docs), obligations.PER_DOCUMENT):   # the documents read a few dozen at once
+    for first in range(0, len(docs), obligations.PER_DOCUMENT):   # the rules of a few dozen documents at once
         chunk = docs[first:first + obligations.PER_DOCUMENT]
         facts = _facts(store, chunk, include_constraints)
         rules: dict[str, list] = {}
@@ -132,16 +132,11 @@ def graph_view(store: Store, district: str | None = None, group: str | None = No
 
 def _facts(store: Store, docs: list[str], include_constraints: bool) -> dict[str, dict[str, list[dict]]]:
     """Document → query name → its rows, in the query's order: the groups, memberships, posts,
-    bodies and constraints of ``docs``, bound together (a query per document and fact took 2,000
-    queries for a district of 391 documents)."""
+    bodies and constraints of ``docs``, a query per document (the embedded store answers one in a
+    few milliseconds, one bound by 50 documents in 1–7 s: it scans)."""
     names = ["cmp_groups", "graph_memberships", "cmp_posts", "cmp_bodies"] + \
         (["cmp_constraints"] if include_constraints else [])
-    bound = tuple(IRI(d) for d in docs)
-    out: dict[str, dict[str, list[dict]]] = {}
-    for name in names:
-        for r in queries.run(store, name, doc=bound).rows:
-            out.setdefault(str(r["doc"]), {}).setdefault(name, []).append(r)
-    return out
+    return {str(d): {name: queries.run(store, name, doc=IRI(d)).rows for name in names} for d in docs}
 
 
 def _bound_actors(actor: str | None) -> set[str] | None:

@@ -403,3 +403,20 @@ def test_a_large_store_offers_groups_once_a_district_is_chosen(big_env, big, lar
     at.multiselect(key="ob_district").set_value([largest])
     ok(at.run())
     assert len(at.selectbox(key="ob_group").options) - 1 == len(district_groups(big, largest)) > 0
+
+
+def test_graph_page_lists_its_nodes_a_page_at_a_time(big_env, big, largest):
+    """The largest district's graph holds more nodes than a page: the table lists them 200 at a
+    time, in the graph's order, and new filters start again at page 1."""
+    from kb.graphview import graph_view
+
+    whole = [(n.get("label") or "", n.get("sentence") or "") for n in graph_view(big, district=largest).to_dict()["nodes"]]
+    at = ok(new_app(page="graph", district=largest).run())
+    assert showing(at, 1, PAGE_SIZE, len(whole))
+    first = at.dataframe(key="gr_nodes").value
+    at.number_input(key="gr_nodes_page").set_value(2)
+    second = ok(at.run()).dataframe(key="gr_nodes").value
+    assert showing(at, PAGE_SIZE + 1, min(2 * PAGE_SIZE, len(whole)), len(whole))
+    assert_pages(whole, list(zip(first["名称"], first["原文"])), list(zip(second["名称"], second["原文"])))
+    at.toggle(key="gr_constraints").set_value(False)
+    assert ok(at.run()).number_input(key="gr_nodes_page").value == 1

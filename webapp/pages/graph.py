@@ -5,10 +5,11 @@ The interactive view is vis-network, whose script is read from the installed ``p
 and inlined into the page (nothing is fetched from the internet); every label goes in as JSON with
 ``<``, ``>`` and ``&`` escaped, and vis-network shows string tooltips as text. Without pyvis, or
 on request, the static view is Streamlit's own ``st.graphviz_chart``. Below, the nodes as a
-table; a selected node with evidence shows its source sentence.
+table, 200 a page; a selected node with evidence shows its source sentence.
 
 Widget keys: ``gr_district``, ``gr_group``, ``gr_model``, ``gr_actor``, ``gr_rules``,
-``gr_constraints``, ``gr_view``, ``gr_force``; ``gr_nodes`` (single-row selection).
+``gr_constraints``, ``gr_view``, ``gr_force``; ``gr_nodes`` (single-row selection, the page's
+nodes) and ``gr_nodes_page`` (which page of 200).
 URL: ``district``, ``group``, ``model``, ``actor``, ``rules``, ``constraints``, ``view``.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from webapp.filters import scope_filter
+from webapp.paging import paged
 from webapp.support import Param, escape_html
 
 app = st.session_state.pop("_app")   # set by app.py, which runs every page
@@ -201,7 +203,9 @@ elif not n_nodes:
 
 if graph["nodes"]:
     st.subheader(t("gr_nodes"))
-    nodes = graph["nodes"]
+    listing = (state["gr_district"], state["gr_group"], state["gr_model"], state["gr_actor"],
+               state["gr_rules"], state["gr_constraints"])
+    nodes = paged(app, "gr_nodes_page", graph["nodes"], listing=listing).rows
     frame = pd.DataFrame([{t("col_kind"): kind_label(n.get("kind", "")), t("col_label"): n.get("label") or "",
                            t("col_district"): n.get("district") or "", t("col_frequency"): n.get("frequency") or "",
                            t("col_sentence"): n.get("sentence") or ""} for n in nodes])
