@@ -240,12 +240,14 @@ def test_obligations_explorer_filters_and_downloads(store_env, media):
 
 
 def test_a_large_corpus_asks_for_a_scope_first(store_env, monkeypatch):
-    """Above POLICYKB_APP_SCOPE_DOCUMENTS documents the explorer and the matrix list nothing until
-    a district (or group, model) is chosen, then only that district's rules."""
+    """Above POLICYKB_APP_SCOPE_DOCUMENTS documents the explorer, the matrix and the graph list
+    nothing until a district (or group, model) is chosen, then only that district's rules."""
     monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", "2")
-    for page, key, widget in (("obligations", "ob_district", "multiselect"), ("matrix", "mx_district", "selectbox")):
+    for page, key, widget in (("obligations", "ob_district", "multiselect"), ("matrix", "mx_district", "selectbox"),
+                              ("graph", "gr_district", "selectbox")):
         at = ok(new_app(page=page).run())
         assert any("5 份文件" in info.value for info in at.info)
+        assert page != "graph" or not at.get("iframe") and not at.dataframe
         chosen = ["张掖市"] if widget == "multiselect" else "张掖市"
         getattr(at, widget)(key=key).set_value(chosen)
         ok(at.run())

@@ -1,5 +1,6 @@
 """Graph: the network of documents, groups, schools, posts, bodies, roles, rules and constraints of
-the current filter (``kb.graphview.graph_view``).
+the current filter (``kb.graphview.graph_view``); on a store above ``POLICYKB_APP_SCOPE_DOCUMENTS``
+documents, of a district, group or model only.
 
 The interactive view is vis-network, whose script is read from the installed ``pyvis`` package
 and inlined into the page (nothing is fetched from the internet); every label goes in as JSON with
@@ -177,6 +178,12 @@ with o3:
                          persist_state="session")
 
 state = st.session_state
+if app.large() and not (state["gr_district"] or state["gr_group"] or state["gr_model"]):
+    # the whole of a large store is no graph to draw (10,000 documents: 53,000 nodes a district,
+    # minutes to build): a district, group or model first
+    st.info(t("gr_choose_scope", n=len(app.documents())))
+    app.publish("graph", SPEC)
+    st.stop()
 graph = build(app.stamp, state["gr_district"] or "", state["gr_group"] or "", state["gr_model"] or "",
               state["gr_actor"] or "", bool(state["gr_rules"]), bool(state["gr_constraints"]))
 n_nodes, n_edges = len(graph["nodes"]), len(graph["links"])
