@@ -143,3 +143,25 @@ def test_the_sidebar_as_of_date_selects_the_versions_in_force(store_env, version
     at.date_input(key="as_of").set_value(datetime.date(2024, 1, 1))
     ok(at.run())
     assert cell(at.dataframe(key="mx_table").value, "group_council", "governance") == counts["2024-01-01"]
+
+
+def test_a_matrix_row_lists_the_rules_of_the_versions_in_force(store_env, versions_store):
+    """A selected row's rules follow the as-of date like its counts: the draft's on 2024-01-01,
+    the revision's without a date."""
+    from kb.matrix import matrix
+    from kb.store import open_store
+
+    with open_store(str(versions_store), read_only=True) as store:
+        sentences = {as_of: sorted(e.obligation.sentence for e in matrix(store, district="田家庵区", as_of=as_of)
+                                   .behind("group_council")) for as_of in (None, "2024-01-01")}
+    assert sentences[None] != sentences["2024-01-01"]
+    at = open_page("matrix", district="田家庵区")
+    for as_of in (None, "2024-01-01"):
+        if as_of:
+            at.date_input(key="as_of").set_value(datetime.date.fromisoformat(as_of))
+            ok(at.run())
+        codes = list(at.dataframe(key="mx_table").value["code"])
+        at.session_state["mx_table"] = {"selection": {"rows": [codes.index("group_council")], "columns": []}}
+        ok(at.run())
+        [detail] = [d.value for d in at.dataframe if "原文" in d.value.columns]
+        assert sorted(detail["原文"]) == sentences[as_of]
