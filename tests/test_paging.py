@@ -420,3 +420,22 @@ def test_graph_page_lists_its_nodes_a_page_at_a_time(big_env, big, largest):
     assert_pages(whole, list(zip(first["名称"], first["原文"])), list(zip(second["名称"], second["原文"])))
     at.toggle(key="gr_constraints").set_value(False)
     assert ok(at.run()).number_input(key="gr_nodes_page").value == 1
+
+
+def test_graph_page_builds_a_graph_of_many_documents_only_when_asked(big_env, big, largest, monkeypatch):
+    """A district of more documents than POLICYKB_APP_SCOPE_DOCUMENTS gets a warning and a toggle,
+    not a graph; asked, the graph is built; a smaller district's graph is built at once."""
+    from kb.graphview import graph_view
+
+    sizes = {d: len(docs) for d, docs in documents_by_district(big).items()}
+    limit = sizes[largest] - 1
+    smaller = next(d for d, n in sorted(sizes.items()) if n <= limit)
+    monkeypatch.setenv("POLICYKB_APP_SCOPE_DOCUMENTS", str(limit))
+    at = ok(new_app(page="graph", district=largest).run())
+    assert any(f"{sizes[largest]} 份文件" in w.value for w in at.warning)
+    assert not at.get("iframe") and not at.dataframe
+    at.toggle(key="gr_all").set_value(True)
+    ok(at.run())
+    assert showing(at, 1, PAGE_SIZE, len(graph_view(big, district=largest).nodes))
+    at = ok(new_app(page="graph", district=smaller).run())
+    assert not any("份文件" in w.value for w in at.warning) and len(at.dataframe(key="gr_nodes").value)

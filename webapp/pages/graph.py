@@ -1,6 +1,6 @@
 """Graph: the network of documents, groups, schools, posts, bodies, roles, rules and constraints of
 the current filter (``kb.graphview.graph_view``); on a store above ``POLICYKB_APP_SCOPE_DOCUMENTS``
-documents, of a district, group or model only.
+documents, of a district, group or model only, and of at most that many documents unless asked.
 
 The interactive view is vis-network, whose script is read from the installed ``pyvis`` package
 and inlined into the page (nothing is fetched from the internet); every label goes in as JSON with
@@ -9,7 +9,8 @@ on request, the static view is Streamlit's own ``st.graphviz_chart``. Below, the
 table, 200 a page; a selected node with evidence shows its source sentence.
 
 Widget keys: ``gr_district``, ``gr_group``, ``gr_model``, ``gr_actor``, ``gr_rules``,
-``gr_constraints``, ``gr_view``, ``gr_force``; ``gr_nodes`` (single-row selection, the page's
+``gr_constraints``, ``gr_view``, ``gr_force``, ``gr_all`` (build the graph of more than
+``POLICYKB_APP_SCOPE_DOCUMENTS`` documents all the same); ``gr_nodes`` (single-row selection, the page's
 nodes) and ``gr_nodes_page`` (which page of 200).
 URL: ``district``, ``group``, ``model``, ``actor``, ``rules``, ``constraints``, ``view``.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from kb import settings
 from webapp.filters import scope_filter
 from webapp.paging import paged
 from webapp.support import Param, escape_html
@@ -68,6 +70,15 @@ def build(stamp: str, district: str, group: str, model: str, actor: str, rules: 
     g = graph_view(app.store, district=district or None, group=group or None, actor=actor or None,
                    model=model or None, include_obligations=rules, include_constraints=constraints)
     return json.loads(json.dumps(g.to_dict(), default=str))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scope_size(stamp: str, district: str, group: str, model: str) -> int:
+    """How many documents the graph of this filter is built from."""
+    from kb.scopes import scope_documents
+
+    docs, _ = scope_documents(app.store, district=district or None, group=group or None, model=model or None)
+    return len(docs)
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +193,14 @@ if app.large() and not (state["gr_district"] or state["gr_group"] or state["gr_m
     # the whole of a large store is no graph to draw (10,000 documents: 53,000 nodes a district,
     # minutes to build): a district, group or model first
     st.info(t("gr_choose_scope", n=len(app.documents())))
+    app.publish("graph", SPEC)
+    st.stop()
+in_scope = scope_size(app.stamp, state["gr_district"] or "", state["gr_group"] or "", state["gr_model"] or "")
+if in_scope > settings.get("app_scope_documents") and not state.get("gr_all"):
+    # a graph of hundreds of documents is hundreds of thousands of nodes (the largest district at
+    # 60k: 1,913 documents, 52 s to build) that nobody can draw: a group, model or smaller district
+    st.warning(t("gr_too_many_documents", n=in_scope, limit=settings.get("app_scope_documents")))
+    st.toggle(t("gr_build_all"), key="gr_all")
     app.publish("graph", SPEC)
     st.stop()
 graph = build(app.stamp, state["gr_district"] or "", state["gr_group"] or "", state["gr_model"] or "",
