@@ -16,7 +16,7 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
     ``narrower`` False: the actor's own rules only, not those of its narrower actors (a row of the
     actor × category matrix)."""
     docs = _documents(store, f)
-    actors = _actors(store, actor, inherit) if narrower or actor is None else {actor: False}
+    actors = _actors(store, actor, inherit, narrower)
     counts = _counts(store, f, docs, actors, periods)
     order = sorted(docs, key=lambda d: (docs[d].get("district") or "", docs[d].get("title") or "", d))
     sequence = [(inherited, d) for inherited in (False, True) for d in order if counts.get((inherited, d))]
@@ -84,10 +84,13 @@ def _iris(docs) -> tuple[IRI, ...]:
     return tuple(IRI(d) for d in sorted(set(docs)))
 
 
-def _actors(store: Store, actor: str | None, inherit: bool) -> dict[str, bool] | None:
-    """Actor code → inherited, for the actor asked about (None: every actor, none inherited)."""
+def _actors(store: Store, actor: str | None, inherit: bool, narrower: bool = True) -> dict[str, bool] | None:
+    """Actor code → inherited, for the actor asked about (None: every actor, none inherited);
+    ``narrower`` False: that actor alone."""
     if actor is None:
         return None
+    if not narrower:
+        return {actor: False}
     return {code(r["actor"]): bool(r.get("inherited"))
             for r in queries.run(store, "actor_scope", target=concept("actor", actor)).rows
             if inherit or not r.get("inherited")}

@@ -195,7 +195,8 @@ if app.large() and not (state["gr_district"] or state["gr_group"] or state["gr_m
     st.info(t("gr_choose_scope", n=len(app.documents())))
     app.publish("graph", SPEC)
     st.stop()
-in_scope = scope_size(app.stamp, state["gr_district"] or "", state["gr_group"] or "", state["gr_model"] or "")
+in_scope = scope_size(app.stamp, state["gr_district"] or "", state["gr_group"] or "", state["gr_model"] or "") \
+    if app.large() else 0        # a store within the limit holds no filter above it
 if in_scope > settings.get("app_scope_documents") and not state.get("gr_all"):
     # a graph of hundreds of documents is hundreds of thousands of nodes (the largest district at
     # 60k: 1,913 documents, 52 s to build) that nobody can draw: a group, model or smaller district

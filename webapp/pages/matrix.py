@@ -57,13 +57,13 @@ def row_page(stamp: str, district: str, group: str, model: str, modality: str, a
     rules only."""
     from kb.ask.model import Filters
     from kb.ask.rule_pages import rule_page
+    from kb.paging import bounds
     from kb.scopes import scope_documents
 
     docs, _ = scope_documents(app.store, district=district or None, group=group or None, model=model or None,
                               as_of=app.as_of)     # as_of is part of the stamp
     f = Filters(documents=docs, categories=[cell] if cell else [], modalities=[modality] if modality else [])
-    offset = (page - 1) * size
-    rules, total = rule_page(app.store, f, actor, [], offset, offset + size, inherit=False, narrower=False)
+    rules, total = rule_page(app.store, f, actor, [], *bounds(page, size), inherit=False, narrower=False)
     return [ob.to_dict() for ob in rules], total
 
 

@@ -52,11 +52,11 @@ def rule_page_of(stamp: str, actor: str, inherit: bool, districts: tuple[str, ..
     ``kb.ask.rule_pages.rule_page``, in the same order."""
     from kb.ask.model import Filters
     from kb.ask.rule_pages import rule_page
+    from kb.paging import bounds
 
     f = Filters(districts=list(districts), documents=None if docs is None else list(docs),
                 categories=list(categories), modalities=list(modalities))
-    offset = (page - 1) * size
-    rules, total = rule_page(app.store, f, actor or None, list(periods), offset, offset + size, inherit=inherit)
+    rules, total = rule_page(app.store, f, actor or None, list(periods), *bounds(page, size), inherit=inherit)
     return [ob.to_dict() for ob in rules], total
 
 
