@@ -36,6 +36,15 @@ def ingested_store(path: Path, *sources) -> Path:
 
 
 
+def required_bindings(named) -> dict:
+    """Values for a named query's required parameters, as the application binds them (left free,
+    ``?actor skos:broader* ?target`` matches every term of the store; the query refuses to run)."""
+    from kb.obligations import concept
+
+    values = {"target": concept("actor", "member_school"), "needle": "集团", "period": concept("period", "month")}
+    return {name: values[name] for name in named.required}
+
+
 GENERATED_DOCS = 60   # documents of the generated corpus (benchmarks.corpus) behind ``big``
 
 

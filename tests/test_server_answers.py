@@ -120,21 +120,17 @@ def test_exports_are_isomorphic(stores, district):
     assert len(with_vocabulary) == len(ours) + 1
 
 
-REQUIRED = {"target": ("actor", "member_school"), "needle": "集团", "period": ("period", "month")}
-
-
 def test_named_queries_give_the_same_rows(stores):
     """Every named query, with only its required parameters bound and with a district too, on both
     backends."""
     from kb import queries
-    from kb.obligations import concept
+    from tests.conftest import required_bindings
 
     local, server = stores
     for query in queries.list_queries():
         # the required parameters bound (a path needs a given end on Virtuoso, and on Oxigraph a
         # free one matches every term)
-        base = {name: concept(*REQUIRED[name]) if isinstance(REQUIRED[name], tuple) else REQUIRED[name]
-                for name in query.required}
+        base = required_bindings(query)
         params = {**base, "district": "田家庵区"} if "district" in query.params else {}
         for bindings in (base, params) if params else (base,):
             # Virtuoso's own graphs (virtrdf# …) are seen by GRAPH ?g over everything: left out

@@ -9,8 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tests.conftest import ingested_store
-from kb.obligations import concept
+from tests.conftest import ingested_store, required_bindings
 from kb.queries import QUERY_DIR, parse_query_file
 from kb.store import solution_order
 from kb.store.base import PREFIXES
@@ -108,12 +107,6 @@ def test_a_key_the_query_does_not_return_is_left_to_the_engine(mixed):
     assert mixed.query(sparql).rows == engine_rows(mixed, sparql)
 
 
-# values for the required parameters, as the application binds them (an unbound ?target would
-# make `?actor skos:broader* ?target` match every term of the store, literals of every kind, and
-# Oxigraph's own sort of those can abort the process)
-REQUIRED = {"target": concept("actor", "member_school")}
-
-
 # version links are set by hand: the seeds, with links and an unlink among them
 VERSIONED = {"version_links"}
 
@@ -139,7 +132,7 @@ def test_named_queries_come_in_the_engines_order(request, path):
     may come in another order (SPARQL leaves it open)."""
     named = parse_query_file(path)
     store = request.getfixturevalue("versions" if named.name in VERSIONED else "big")
-    bindings = {name: REQUIRED[name] for name in named.required}
+    bindings = required_bindings(named)
     keys = [name for name, _ in query_shape(named.text).final_order[2]]
     ours, theirs = named.run(store, **bindings).rows, engine_rows(store, named.text, bindings)
     assert ours, f"{named.name} returns no rows on the generated store: nothing is compared"
