@@ -30,7 +30,7 @@ COMPONENTS = [
     "pkb_constraints",
 ]
 
-PIPELINE_VERSION = "6"   # raised whenever extraction changes: stores re-ingest on the next run
+PIPELINE_VERSION = "7"   # raised whenever extraction or the graph's shape changes: stores re-ingest on the next run
 
 
 def _import_components() -> None:

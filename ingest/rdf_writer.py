@@ -21,7 +21,7 @@ from ingest.components.spans import text_of
 from ingest.extensions import facts_of
 from ingest.frequency import strength
 
-from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, OA, ODRL, ORG, PERIOD, PKB,
+from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
 
 AGENT = "https://w3id.org/policykb/agent/policykb"
@@ -110,20 +110,15 @@ class _Writer:
         self.source_paths = source_paths
         self.ingested_at = ingested_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.version = version
-        self.spans_written: set[tuple[int, int]] = set()
         self.strongest: dict[tuple, dict] = {}   # tally key → the strongest frequency of its rules
 
     # -- provenance -------------------------------------------------------------------------
     def span(self, start: int, end: int) -> str:
-        """The evidence node of ``[start, end)`` of the normalized text: one per clause, written once
-        and shared by every fact the clause states. Its IRI holds its offsets (``…/span/12-40``), so
-        it states only its quote; offsets in the source file follow from the document's pkb:offsetMap."""
-        iri = f"{self.d}/span/{start}-{end}"
-        if (start, end) in self.spans_written:
-            return iri
-        self.spans_written.add((start, end))
-        self.q.lit(iri, OA.exact, self.text[start:end])
-        return iri
+        """The evidence node of ``[start, end)`` of the normalized text: one per clause, shared by
+        every fact the clause states. Its IRI holds its offsets (``…/span/12-40``) and nothing is
+        stated on it: its quote is ``pkb:text`` at those offsets (kb/citations.py cuts it out), and
+        offsets in the source file follow from the document's pkb:offsetMap."""
+        return f"{self.d}/span/{start}-{end}"
 
     # -- the document -------------------------------------------------------------------------
     def document(self) -> None:

@@ -1,6 +1,7 @@
 """Where a fact comes from: a :class:`Citation` (document, title, district, sentence, offsets),
-and :class:`DocumentTexts`, which reads each document's title, district and text once to cut
-citations out of it."""
+:class:`DocumentTexts`, which reads each document's title, district and text once to cut
+citations out of it, and :func:`fill_quotes`, which cuts the quotes of many facts (the graph
+stores offsets, not quotes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -111,3 +112,20 @@ class DocumentTexts:
         return self.citation(doc, start, end)
 
 SENTENCE_ENDS = "。！？!?；;\n"
+
+
+def fill_quotes(store: Store, facts) -> None:
+    """Set the ``sentence`` of each fact (with ``doc`` and ``span`` = ``[start, end)``) to its
+    document's text at those offsets. Each document's text is read once, :attr:`DocumentTexts.BATCH`
+    documents at a time, and not kept: a listing of a whole corpus holds one batch of texts."""
+    by_doc: dict[str, list] = {}
+    for fact in facts:
+        by_doc.setdefault(str(fact.doc), []).append(fact)
+    docs = list(by_doc)
+    for i in range(0, len(docs), DocumentTexts.BATCH):
+        texts = DocumentTexts(store)
+        texts.load(docs[i:i + DocumentTexts.BATCH])
+        for doc in docs[i:i + DocumentTexts.BATCH]:
+            text = texts.text(doc)
+            for fact in by_doc[doc]:
+                fact.sentence = text[fact.span[0]:fact.span[1]]

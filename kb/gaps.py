@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kb import obligations, queries, rule_tallies, scopes, versions
+from kb.citations import fill_quotes
 from kb.errors import InterpretationError
 from kb.obligations import PERIOD_ZH, Obligation
 from kb.store import view_cache
@@ -295,7 +296,8 @@ def _rules(store: Store, asks: list[tuple[tuple, set[str]]]) -> dict[tuple, list
             province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
             actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
-            sentence=r["sentence"], span=(r["start"], r["end"])))
+            sentence="", span=(r["start"], r["end"])))
+    fill_quotes(store, [ob for rules in out.values() for ob in rules])
     return out
 
 

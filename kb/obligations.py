@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from kb import document_list, queries
+from kb.citations import fill_quotes
 from kb.store.base import MANY, IRI, Store
 
 PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "每学期", "school_year": "每学年",
@@ -180,5 +181,6 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
             actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
-            sentence=r["sentence"], span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
+            sentence="", span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
+    fill_quotes(store, out)
     return out

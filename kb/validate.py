@@ -16,7 +16,6 @@ from kb.store.base import Store
 
 INTEGRITY = """
 PREFIX pkb: <https://w3id.org/policykb/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX odrl: <http://www.w3.org/ns/odrl/2/>
 SELECT ?g ?focus ?problem WHERE {
@@ -29,7 +28,7 @@ SELECT ?g ?focus ?problem WHERE {
     } UNION {
       { ?focus pkb:modality ?modality } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
       UNION { ?focus a pkb:GovernanceBody } UNION { ?focus a pkb:InstitutionalConstraint }
-      FILTER NOT EXISTS { ?focus pkb:evidence/oa:exact ?quote }
+      FILTER NOT EXISTS { ?focus pkb:evidence ?clause }
       BIND ("the fact has no evidence in its document" AS ?problem)
     }
   }

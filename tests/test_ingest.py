@@ -114,10 +114,9 @@ def test_every_span_points_at_its_sentence_in_the_original_file(corpus_store):
     the document's pkb:offsetMap (identity when absent), normalizes to it."""
     spans = corpus_store.query("""
         PREFIX pkb: <https://w3id.org/policykb/ontology#>
-        PREFIX oa: <http://www.w3.org/ns/oa#>
         PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
         SELECT DISTINCT ?doc ?path ?start ?end ?map WHERE {
-          GRAPH ?doc { ?doc pkb:sourcePath ?path . ?fact pkb:evidence ?ev . ?ev oa:exact ?quote .
+          GRAPH ?doc { ?doc pkb:sourcePath ?path . ?fact pkb:evidence ?ev .
                        OPTIONAL { ?doc pkb:offsetMap ?map } }
           BIND (xsd:integer(STRBEFORE(STRAFTER(STR(?ev), "/span/"), "-")) AS ?start)
           BIND (xsd:integer(STRAFTER(STRAFTER(STR(?ev), "/span/"), "-")) AS ?end) }

@@ -6,6 +6,7 @@ is kept: direct rules before inherited ones, then district, title, document and 
 from __future__ import annotations
 
 from kb import document_list, queries, rule_tallies
+from kb.citations import fill_quotes
 from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
@@ -37,6 +38,7 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
     out: list[Obligation] = []
     for inherited, doc, start, stop in slices:
         out += rules.get((inherited, doc), [])[start:stop]
+    fill_quotes(store, out)
     return out, total
 
 
@@ -130,6 +132,6 @@ def _rules_of(store: Store, f, docs: dict[str, dict], wanted: dict[bool, set[str
             doc=str(doc["doc"]), title=doc.get("title"), district=r.get("district") or None,
             province=doc.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
             actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
-            category=code(r["category"]), frequency=freq, sentence=r["sentence"], span=(r["start"], r["end"]),
+            category=code(r["category"]), frequency=freq, sentence="", span=(r["start"], r["end"]),
             inherited=inherited))
     return out
