@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -506,6 +508,51 @@ def test_child_process_query_is_killed_at_the_deadline(store):
         run_query_with_timeout(store.path, endless, timeout=1.0)
     assert err.value.code == "PKB-QUERY-TIMEOUT"
     assert time.monotonic() - started < 15          # stopped at the deadline, not run to its end
+
+
+def _query_children() -> list[int]:
+    """This process's query children (``python -c … timed_query …``), from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"timed_query" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.parametrize("signum, says, hint", [
+    (signal.SIGKILL, "was killed", "too much memory"),
+    (signal.SIGABRT, "aborted by the query engine", "internal fault of the store's engine"),
+])
+def test_a_query_process_that_dies_says_how(store, signum, says, hint):
+    """A query child that ends without answering is reported by how it ended: killed (memory) or
+    aborted by the engine (not the data); the hint differs."""
+    store.write_documents([sample_write(1, rules=10)])
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r }"
+    outcome: dict = {}
+
+    def run():
+        try:
+            run_query_with_timeout(store.path, endless, timeout=60)
+        except StoreError as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not _query_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)                       # the child is evaluating by now
+    for pid in _query_children():
+        os.kill(pid, signum)
+    thread.join(60)
+    error = outcome["error"]
+    assert error.code == "PKB-STORE-ERROR"
+    assert says in error.message and hint in error.hint
 
 
 def test_run_user_query(store):

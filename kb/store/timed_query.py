@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from typing import Mapping
@@ -53,10 +54,7 @@ def run_query_with_timeout(path: str | os.PathLike, sparql: str,
     try:
         status, payload = pickle.loads(out)
     except Exception:
-        tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise StoreError(f"the query process failed (exit code {child.returncode}): {tail[0]}",
-                         path=str(path), code="PKB-STORE-IO",
-                         hint="try again; the query may need too much memory") from None
+        raise _child_failure(child.returncode, err.decode(errors="replace"), str(path)) from None
     if status == "ok":
         return payload
     name, fields = payload
@@ -64,6 +62,24 @@ def run_query_with_timeout(path: str | os.PathLike, sparql: str,
     if not (isinstance(cls, type) and issubclass(cls, PolicyKBError)):
         cls = StoreError
     raise cls(fields["message"], hint=fields.get("hint"), path=fields.get("path"), code=fields.get("code"))
+
+
+def _child_failure(returncode: int, stderr: str, path: str) -> StoreError:
+    """The error for a query process that ended without an answer, by how it ended: killed
+    (SIGKILL: most often the system out of memory), aborted by the query engine itself (SIGABRT: an
+    internal fault of the engine on this query, e.g. a sort it cannot order), or anything else."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    panic = next((line for line in lines if "panicked at" in line or "total order" in line), None)
+    detail = panic or (lines[-1] if lines else "no output")
+    if returncode == -signal.SIGKILL:
+        what, hint = "was killed", "the query may need too much memory: bind more variables or add a LIMIT"
+    elif returncode == -signal.SIGABRT:
+        what, hint = "was aborted by the query engine", (
+            "an internal fault of the store's engine on this query, not a problem of the data; rewrite the "
+            "query (bind its variables, drop or change its ORDER BY) and run it again")
+    else:
+        what, hint = f"failed (exit code {returncode})", "run it again; if it fails again, simplify the query"
+    return StoreError(f"the query process {what}: {detail}", path=path, code="PKB-STORE-ERROR", hint=hint)
 
 
 def _child_main() -> None:
