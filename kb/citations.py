@@ -114,18 +114,20 @@ class DocumentTexts:
 SENTENCE_ENDS = "。！？!?；;\n"
 
 
-def fill_quotes(store: Store, facts) -> None:
+def fill_quotes(store: Store, facts, texts: DocumentTexts | None = None) -> None:
     """Set the ``sentence`` of each fact (with ``doc`` and ``span`` = ``[start, end)``) to its
-    document's text at those offsets. Each document's text is read once, :attr:`DocumentTexts.BATCH`
-    documents at a time, and not kept: a listing of a whole corpus holds one batch of texts."""
+    document's text at those offsets. With ``texts``, the documents are read into it (and kept
+    there for the caller's citations); without, each document's text is read once,
+    :attr:`DocumentTexts.BATCH` documents at a time, and not kept: a listing of a whole corpus
+    holds one batch of texts."""
     by_doc: dict[str, list] = {}
     for fact in facts:
         by_doc.setdefault(str(fact.doc), []).append(fact)
     docs = list(by_doc)
     for i in range(0, len(docs), DocumentTexts.BATCH):
-        texts = DocumentTexts(store)
-        texts.load(docs[i:i + DocumentTexts.BATCH])
+        batch = texts if texts is not None else DocumentTexts(store)
+        batch.load(docs[i:i + DocumentTexts.BATCH])
         for doc in docs[i:i + DocumentTexts.BATCH]:
-            text = texts.text(doc)
+            text = batch.text(doc)
             for fact in by_doc[doc]:
                 fact.sentence = text[fact.span[0]:fact.span[1]]

@@ -112,7 +112,7 @@ def rule_frequencies(rows: list[dict]) -> dict[str, dict]:
 def find(store: Store, *, actor: str | None = None, district: str | None = None,
          modality: str | None = None, category: str | None = None, period: str | None = None,
          doc: str | Sequence[str] | None = None, inherit: bool = True,
-         limit: int | None = None) -> list[Obligation]:
+         limit: int | None = None, quotes: bool = True) -> list[Obligation]:
     """The obligations matching every given filter (contract codes; ``None`` = any).
 
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
@@ -121,7 +121,8 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     size and the number of documents: the rules (the documents bound at once; with an actor on the
     embedded store, one query per actor of its scope), their frequencies and their documents.
     ``limit`` caps the rules the query returns per actor (a question over a whole national corpus),
-    before ``period`` filters.
+    before ``period`` filters. ``quotes`` False leaves each ``sentence`` empty, for a caller that
+    cuts the quotes of the few rules it shows (:func:`kb.citations.fill_quotes`).
     """
     if isinstance(doc, MANY):
         doc = tuple(IRI(d) for d in sorted(set(map(str, doc))))
@@ -182,5 +183,6 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
             sentence="", span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
-    fill_quotes(store, out)
+    if quotes:
+        fill_quotes(store, out)
     return out

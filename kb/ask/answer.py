@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 from kb import queries
-from kb.citations import DocumentTexts
+from kb.citations import DocumentTexts, fill_quotes
 from kb.ask import lexicon as lx
 from kb.ask.interpret import covered_periods, group_is_of_kind, interpret
 from kb.ask.model import NO_MATCH, Answer, Interpretation, Note, Result, concept_label
@@ -55,21 +55,21 @@ def answer(store: Store, interpretation: Interpretation, *, raise_errors: bool =
 
     interpretation.filters.excluded = not_in_force(store, as_of)
     offset, end = bounds(page, size)
+    texts = DocumentTexts(store)    # the page's documents, read once for its quotes and citations
     if interpretation.kind == "obligation":   # paged by rules: a row is a clause's rules for one actor
-        shown, total = _obligations(store, interpretation, offset, end)
+        shown, total = _obligations(store, interpretation, texts, offset, end)
     else:
         results = (_constraints if interpretation.kind == "constraint" else _groups)(store, interpretation)
         results = [r for r in results if r.document not in interpretation.filters.excluded]
         shown, total = results[offset:end], len(results)
-    _cite(store, shown)
+    _cite(texts, shown)
     return Answer(interpretation.question, interpretation, shown, message=None if total else NO_MATCH,
                   total=total, offset=offset, size=size)
 
 
-def _cite(store: Store, results: list[Result]) -> None:
+def _cite(texts: DocumentTexts, results: list[Result]) -> None:
     """Fill in the sentences of a page of results from their documents' texts (a clause's
     sentence as its context; the cited span of a constraint or group)."""
-    texts = DocumentTexts(store)
     texts.load(r.document for r in results)      # every cited document in one request
     for r in results:
         if r.kind == "obligation" and r.context is None:
@@ -118,7 +118,7 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
         # districts and documents asked about are bound at once
         for rule in find(store, actor=actor, district=tuple(f.districts) or None, doc=f.documents,
                          modality=modality, category=category, inherit=inherit, limit=RESULT_LIMIT,
-                         period=period):
+                         period=period, quotes=False):
             if (periods and not (rule.frequency and rule.frequency["period"] in periods)) or rule.doc in f.excluded:
                 continue
             seen = found.get(rule.rule)
@@ -130,13 +130,13 @@ def _find_rules(store: Store, f, actors: list[str], *, inherit: bool = True) -> 
 def _sentence_frequencies(store: Store, docs: set[str], texts: DocumentTexts) -> dict[tuple[str, int, int], dict]:
     """``(doc, start, end)`` of a sentence → the recurrence a rule of that sentence states."""
     spans: dict[tuple[str, int, int], dict] = {}
-    for rule in find(store, doc=sorted(docs)) if docs else []:    # every document in one query
+    for rule in find(store, doc=sorted(docs), quotes=False) if docs else []:    # every document in one query
         if rule.frequency:
             spans.setdefault((rule.doc, *texts.sentence_around(rule.doc, *rule.span).span), rule.frequency)
     return spans
 
 
-def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
+def _obligations(store: Store, interpretation: Interpretation, texts: DocumentTexts, offset: int = 0,
                  end: int | None = None) -> tuple[list[Result], int]:
     """The rules ``offset``…``end`` of the answer, merged into rows, and the number of rules.
 
@@ -147,7 +147,7 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
     fallbacks = lx.lexicon().get("actor_fallbacks", {})
     if len(f.actors) <= 1 and not f.frequency and f.documents != []:
         rules, total = rule_page(store, f, f.actors[0] if f.actors else None, covered_periods(f.periods),
-                                 offset, end)
+                                 offset, end, texts=texts)
         if total or not f.actors or f.actors[0] not in fallbacks:
             return _merge(rules, {}, {}), total
     rules = _find_rules(store, f, f.actors)
@@ -161,7 +161,6 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
             names_en = ", ".join(concept_label("actor", w, "en") for w in wider)
             notes.append(Note(f"没有直接写明“{asked}”的条款，改为显示{names}的条款",
                               f"no clause names {asked_en} as such; showing those of {names_en}"))
-    texts = DocumentTexts(store)
     context: dict = {}
     stated: dict = {}
     if f.frequency and rules:   # a "how often" question reads every clause's sentence
@@ -174,6 +173,7 @@ def _obligations(store: Store, interpretation: Interpretation, offset: int = 0,
         else:
             notes.append(Note("相关条款都没有写明频次", "none of the matching clauses states how often"))
     rules = sorted(rules, key=lambda r: (r.inherited, r.district or "", r.title or "", r.doc, r.order))
+    fill_quotes(store, rules[offset:end], texts)     # only the page's quotes are cut
     return _merge(rules[offset:end], context, stated), len(rules)
 
 

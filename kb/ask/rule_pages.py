@@ -6,16 +6,18 @@ is kept: direct rules before inherited ones, then district, title, document and 
 from __future__ import annotations
 
 from kb import document_list, queries, rule_tallies
-from kb.citations import fill_quotes
+from kb.citations import DocumentTexts, fill_quotes
 from kb.obligations import Obligation, code, concept, rule_frequencies
 from kb.store.base import IRI, Store
 
 def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: int, end: int | None,
-              *, inherit: bool = True, narrower: bool = True) -> tuple[list[Obligation], int]:
+              *, inherit: bool = True, narrower: bool = True,
+              texts: DocumentTexts | None = None) -> tuple[list[Obligation], int]:
     """Rules ``offset``…``end`` (in answer order) of the rules matching filters ``f`` (one actor at
     most; ``periods`` the periods asked about with those they cover), and how many match in all.
     ``narrower`` False: the actor's own rules only, not those of its narrower actors (a row of the
-    actor × category matrix)."""
+    actor × category matrix). Their quotes are cut from their documents' texts, read into
+    ``texts`` when given (the caller's citations then need no second read)."""
     docs = _documents(store, f)
     actors = _actors(store, actor, inherit, narrower)
     counts = _counts(store, f, docs, actors, periods)
@@ -38,7 +40,7 @@ def rule_page(store: Store, f, actor: str | None, periods: list[str], offset: in
     out: list[Obligation] = []
     for inherited, doc, start, stop in slices:
         out += rules.get((inherited, doc), [])[start:stop]
-    fill_quotes(store, out)
+    fill_quotes(store, out, texts)
     return out, total
 
 
