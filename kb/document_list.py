@@ -30,11 +30,14 @@ def in_districts(store: Store, districts: str | Sequence[str]) -> list[dict]:
     picked from the document list when this process already holds it for the store's view (the
     app prepares it at start: the largest district's 1,900 documents at 60,000 are then no query
     of 70 ms), else from the query bound by the districts, so that a one-off question does not
-    load the whole list."""
+    load the whole list (its rows kept for the store's view: the pages of one answer read them
+    once)."""
     wanted = (districts,) if isinstance(districts, str) else tuple(districts)
     listed = view_cache.held(store, "documents", _code())
-    if listed is None:
-        return queries.run(store, "documents_in_district", district=wanted).rows
+    if listed is None:      # kept for the view: the next page of the same answer reads no more
+        return view_cache.remembered(store, "documents-in:" + "|".join(sorted(set(wanted))), _code(),
+                                     lambda: queries.run(store, "documents_in_district", district=wanted).rows,
+                                     on_disk=False)
     by_district = view_cache.remembered(store, "documents-by-district", _code(),
                                         lambda: _by_district(listed), on_disk=False)
     return [row for district in dict.fromkeys(wanted) for row in by_district.get(district, ())]

@@ -67,11 +67,20 @@ def _counts(store: Store, f, docs: dict[str, dict], actors: dict[str, bool] | No
     tallies = rule_tallies.of(store, **scope)
     verdicts = [_verdict(key, wanted, actors) for key in tallies.keys]   # a few hundred keys per store
     counts: dict[tuple[bool, str], int] = {}
-    for doc in docs:
+    for doc in docs:       # the largest district at 100,000 documents: 3,133 documents, 100,000 entries
+        direct = inherited = 0
         for k, n in tallies.entries(doc):
-            inherited = verdicts[k]
-            if inherited is not None:
-                counts[inherited, doc] = counts.get((inherited, doc), 0) + n
+            verdict = verdicts[k]
+            if verdict is None:
+                continue
+            if verdict:
+                inherited += n
+            else:
+                direct += n
+        if direct:
+            counts[False, doc] = direct
+        if inherited:
+            counts[True, doc] = inherited
     return counts
 
 
