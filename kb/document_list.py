@@ -34,7 +34,7 @@ def in_districts(store: Store, districts: str | Sequence[str]) -> list[dict]:
     once)."""
     wanted = (districts,) if isinstance(districts, str) else tuple(districts)
     listed = view_cache.held(store, "documents", _code())
-    if listed is None:      # kept for the view: the next page of the same answer reads no more
+    if listed is None:
         return view_cache.remembered(store, "documents-in:" + "|".join(sorted(set(wanted))), _code(),
                                      lambda: queries.run(store, "documents_in_district", district=wanted).rows,
                                      on_disk=False)

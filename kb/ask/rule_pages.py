@@ -67,7 +67,7 @@ def _counts(store: Store, f, docs: dict[str, dict], actors: dict[str, bool] | No
     tallies = rule_tallies.of(store, **scope)
     verdicts = [_verdict(key, wanted, actors) for key in tallies.keys]   # a few hundred keys per store
     counts: dict[tuple[bool, str], int] = {}
-    for doc in docs:       # the largest district at 100,000 documents: 3,133 documents, 100,000 entries
+    for doc in docs:       # summed in locals: a large district holds ~100,000 entries
         direct = inherited = 0
         for k, n in tallies.entries(doc):
             verdict = verdicts[k]
