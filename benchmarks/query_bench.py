@@ -283,7 +283,7 @@ def measure(ops: dict[str, Callable[[], object]], names: Sequence[str], *, budge
                 counter.reset()
             c = time.process_time()
             t = time.perf_counter()
-            value = None      # the previous call's answer is not kept alive through this one
+            value = None      # the previous answer is not kept alive through this call (nor the next operation's first)
             try:
                 value = fn()
             except _Timeout:
@@ -326,11 +326,7 @@ def measure(ops: dict[str, Callable[[], object]], names: Sequence[str], *, budge
                      "sparql_calls": None if sparql is None else sum(v["calls"] for v in sparql.values()),
                      "sparql_ms": None if sparql is None else round(sum(v["ms"] for v in sparql.values()), 1)}
         print(f"  {name}: {json.dumps(out[name], ensure_ascii=False)}", file=sys.stderr, flush=True)
-        # the next operation starts from a clean heap: the last answer (45,000 rules of the largest
-        # district at 10k) would otherwise stay alive through its first call, and every full
-        # collection in that operation would walk it
-        value = None
-        gc.collect()
+        gc.collect()      # the next operation starts without this one's cyclic garbage
     return out
 
 

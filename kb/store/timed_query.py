@@ -69,7 +69,7 @@ def _child_failure(returncode: int, stderr: str, path: str) -> StoreError:
     (SIGKILL: most often the system out of memory), aborted by the query engine itself (SIGABRT: an
     internal fault of the engine on this query, e.g. a sort it cannot order), or anything else."""
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    panic = next((line for line in lines if "panicked at" in line or "total order" in line), None)
+    panic = next((line for line in lines if "panicked at" in line), None)    # a Rust panic's first line
     detail = panic or (lines[-1] if lines else "no output")
     if returncode == -signal.SIGKILL:
         what, hint = "was killed", "the query may need too much memory: bind more variables or add a LIMIT"
