@@ -427,8 +427,8 @@ class _Rows:
     """A scope's rows of named queries by document: a district's as :func:`kb.scopes.district_rows`
     reads them (its documents not in force left out), another scope's document by document."""
 
-    def __init__(self, store: Store, scope: Scope) -> None:
-        self.store, self.scope = store, scope
+    def __init__(self, store: Store, scope: Scope, texts: DocumentTexts) -> None:
+        self.store, self.scope, self.texts = store, scope, texts
 
     def __call__(self, name: str) -> dict[str, list[dict]]:
         by_doc: dict[str, list[dict]] = {d: [] for d in self.scope.docs}
@@ -454,14 +454,15 @@ class _Rows:
     def rules(self) -> list[Obligation]:
         if self.scope.kind == "district":
             order = {d: i for i, d in enumerate(self.scope.docs)}
-            found = [ob for ob in obligations.find(self.store, district=self.scope.key) if ob.doc in order]
+            found = [ob for ob in obligations.find(self.store, district=self.scope.key, texts=self.texts)
+                     if ob.doc in order]
             return sorted(found, key=lambda ob: (order[ob.doc], ob.order))
-        return [ob for d in self.scope.docs for ob in obligations.find(self.store, doc=d)]
+        return [ob for d in self.scope.docs for ob in obligations.find(self.store, doc=d, texts=self.texts)]
 
 
 def _profile(store: Store, scope: Scope, texts: DocumentTexts) -> dict[str, list[Item]]:
     """Every dimension's items for one scope."""
-    read = _Rows(store, scope)
+    read = _Rows(store, scope, texts)
     rules = [rule_item(ob) for ob in read.rules()]
     out: dict[str, list[Item]] = {"_rules": rules}
     for key in _RULE_DIMENSIONS:

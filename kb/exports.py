@@ -135,8 +135,9 @@ def export_ics(store: Store, actor: str, district: str | None = None, *, group: 
     modality_code = resolve_concept("modality", modality) if modality else None
     periods = ical_periods(store)
     dtstart = start or school_year_start(today)
+    texts = DocumentTexts(store)      # each document's text read once: the quotes and the titles
     rules, scope = _scoped_obligations(store, district, group, model, actor=actor_code,
-                                       modality=modality_code, inherit=inherit)
+                                       modality=modality_code, inherit=inherit, texts=texts)
 
     cal = Calendar()
     cal.add("prodid", "-//policykb//policykb duties//ZH")
@@ -147,7 +148,6 @@ def export_ics(store: Store, actor: str, district: str | None = None, *, group: 
     cal.add("x-wr-caldesc", f"policykb: recurring duties of {actor_code}; DTSTART is the reference "
                             f"date {dtstart.isoformat()} (next 1 September), not a date the documents give")
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
-    texts = DocumentTexts(store)
     for ob in rules:
         if not ob.frequency or ob.frequency["period"] not in periods:
             continue

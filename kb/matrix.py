@@ -237,14 +237,18 @@ def matrix(store: Store, rows: str = "actor", cols: str = "category", district: 
     # the versions in force as_of (None: the newest; kb.versions)
     excluded = frozenset() if scoped else not_in_force(store, as_of)
 
+    texts = DocumentTexts(store)      # each document's text read once: the quotes and the titles
+
     def find(**kw) -> list[Obligation]:
         if docs is None:
-            return [ob for ob in obligations.find(store, modality=modality_code, **kw) if ob.doc not in excluded]
+            return [ob for ob in obligations.find(store, modality=modality_code, texts=texts, **kw)
+                    if ob.doc not in excluded]
         # the scope's documents bound together, a few dozen per query (one query per document cost
         # a fifth more for nine documents), in the scope's document order
         step, rank = obligations.PER_DOCUMENT, {d: i for i, d in enumerate(docs)}
         found = [ob for start in range(0, len(docs), step)
-                 for ob in obligations.find(store, doc=tuple(docs[start:start + step]), modality=modality_code, **kw)]
+                 for ob in obligations.find(store, doc=tuple(docs[start:start + step]), modality=modality_code,
+                                            texts=texts, **kw)]
         return sorted(found, key=lambda ob: (rank[ob.doc], ob.inherited, ob.order))
 
     rules = find()
@@ -263,7 +267,6 @@ def matrix(store: Store, rows: str = "actor", cols: str = "category", district: 
             entries.setdefault(key, []).append(Entry(ref[ob.rule], ob))
         col_list = axis(cols, {c for _, _, c in entries})
     row_list = axis(rows, {r for _, r, _ in entries})
-    texts = DocumentTexts(store)
     titles = {ob.doc: texts.meta(ob.doc)["title"] or "" for ob in sources}
     return Matrix(rows, cols, row_list, col_list, entries, sources, filters, titles)
 

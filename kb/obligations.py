@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from kb import document_list, queries
-from kb.citations import fill_quotes
+from kb.citations import DocumentTexts, fill_quotes
 from kb.store.base import MANY, IRI, Store
 
 PERIOD_ZH = {"day": "每天", "week": "每周", "month": "每月", "semester": "每学期", "school_year": "每学年",
@@ -112,7 +112,8 @@ def rule_frequencies(rows: list[dict]) -> dict[str, dict]:
 def find(store: Store, *, actor: str | None = None, district: str | None = None,
          modality: str | None = None, category: str | None = None, period: str | None = None,
          doc: str | Sequence[str] | None = None, inherit: bool = True,
-         limit: int | None = None, quotes: bool = True) -> list[Obligation]:
+         limit: int | None = None, quotes: bool = True,
+         texts: DocumentTexts | None = None) -> list[Obligation]:
     """The obligations matching every given filter (contract codes; ``None`` = any).
 
     With ``actor``, the rules of that actor and its narrower actors come first, then (when
@@ -121,8 +122,10 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     size and the number of documents: the rules (the documents bound at once; with an actor on the
     embedded store, one query per actor of its scope), their frequencies and their documents.
     ``limit`` caps the rules the query returns per actor (a question over a whole national corpus),
-    before ``period`` filters. ``quotes`` False leaves each ``sentence`` empty, for a caller that
-    cuts the quotes of the few rules it shows (:func:`kb.citations.fill_quotes`).
+    before ``period`` filters. The quotes are cut from the documents' texts, read into ``texts``
+    when given (a caller that cites from the same documents reads each once); ``quotes`` False
+    leaves each ``sentence`` empty, for a caller that cuts the quotes of the few rules it shows
+    (:func:`kb.citations.fill_quotes`).
     """
     if isinstance(doc, MANY):
         doc = tuple(IRI(d) for d in sorted(set(map(str, doc))))
@@ -184,5 +187,5 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
             category=code(r["category"]), frequency=frequency,
             sentence="", span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
     if quotes:
-        fill_quotes(store, out)
+        fill_quotes(store, out, texts)
     return out
