@@ -31,6 +31,7 @@ from kb.store.terms import solution_rows, term_to_python, to_term
 
 MEMORY = ":memory:"
 _OPENED = count()   # numbers the stores this process opens (see OxigraphStore.state_token)
+_ENGINE_SORTED_MAX = 256   # query texts remembered as sorted by the engine, per store
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                 "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
@@ -59,6 +60,8 @@ class OxigraphStore(Store):
         self._generation: str | None = None
         self._unpublished, self._published_at = False, time.monotonic()
         self._instance, self._commits = next(_OPENED), 0
+        # queries whose ORDER BY keys Python could not order: the engine sorts them from then on
+        self._engine_sorted: set[str] = set()
         if self.location == MEMORY:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only", code="PKB-STORE-OPEN",
@@ -177,7 +180,8 @@ class OxigraphStore(Store):
         many = {name: bound_terms(name, value) for name, value in bound.items() if isinstance(value, MANY)}
         # a final ORDER BY of plain variables is applied in Python (kb.store.solution_order);
         # with a row limit the engine keeps it, so that the first rows are the right ones
-        order = solution_order.split(sparql) if limit is None else None
+        sparql_text = sparql
+        order = None if limit is not None or sparql in self._engine_sorted else solution_order.split(sparql)
         if many:
             sparql = prepare_query(sparql, many)
             order = order and (prepare_query(order[0], many), order[1])
@@ -185,19 +189,21 @@ class OxigraphStore(Store):
                          for name, value in bound.items() if name not in many}
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order)
+            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order,
+                                  sparql_text)
         except _StorageVanished as exc:
             if not self.read_only:
                 raise _io_error(self.location, exc.__cause__) from exc.__cause__
         self.refresh(force=True)  # our snapshot's files are gone: move to the newest one, try again
         try:
-            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order)
+            return self._evaluate(sparql, substitutions, deadline, limit, strict, timeout, order,
+                                  sparql_text)
         except _StorageVanished as exc:
             raise _io_error(self.location, exc.__cause__) from exc.__cause__
 
     def _evaluate(self, sparql: str, substitutions: dict, deadline: float | None, limit: int | None,
                   strict: bool, timeout: float | None,
-                  order: tuple[str, solution_order.Keys] | None = None) -> QueryResult:
+                  order: tuple[str, solution_order.Keys] | None, sparql_text: str) -> QueryResult:
         try:
             if order is not None:       # the query without its ORDER BY, sorted here if it can be
                 result = self._ox.query(order[0], use_default_graph_as_union=True, prefixes=PREFIXES,
@@ -207,6 +213,10 @@ class OxigraphStore(Store):
                 items = solution_order.sort(variables, items, order[1])
                 if items is not None:
                     return QueryResult(variables, solution_rows(variables, items))
+                # evaluated twice this once; the same query text goes straight to the engine's sort
+                if len(self._engine_sorted) >= _ENGINE_SORTED_MAX:
+                    self._engine_sorted.clear()
+                self._engine_sorted.add(sparql_text)
             result = self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                                     substitutions=substitutions or None)
             if isinstance(result, ox.QueryBoolean):

@@ -6,7 +6,7 @@ document list half of its 64 s. :func:`split` cuts such a clause off the query a
 orders the solutions as SPARQL does (unbound < blank nodes < IRIs < literals; IRIs and strings by
 code point, numbers by value, ties kept in the order they came). A key column holding literals
 it cannot order exactly like the engine (dates, language strings, mixed kinds) makes :func:`sort`
-return None: the caller then lets the engine sort.
+return None: the caller then lets the engine sort, and lets it sort that query from then on.
 """
 from __future__ import annotations
 
