@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kb.errors import PolicyKBError, ReadError, StoreError
-from ingest.worker import extract, init_worker, worker_context
+from ingest.worker import extract, init_worker, start_worker_server, worker_context
 from kb.store.base import DocumentWrite, Store
 
 #: an ingest compacts the store when it wrote at least this many documents and this share of the
@@ -200,6 +200,10 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     summary = Summary()
     files = list(dict.fromkeys(discover(paths)))
     on_start(len(files))
+    from kb import settings
+
+    if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
+        start_worker_server()       # the workers' pipeline is built while the files are planned
     writer = _Writer(store, summary, on_result)
     plans: list[_Plan] = []
     planned_graphs: dict[str, _Plan] = {}
@@ -220,8 +224,6 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
             planned_graphs[p.graph] = p
             plans.append(p)
     try:
-        from kb import settings
-
         with store.publishing_every(settings.get("publish_seconds")):
             _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
             written = sum(r.status in ("added", "replaced") for r in summary.results)
