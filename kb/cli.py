@@ -8,6 +8,8 @@ turns errors into exit codes.
 """
 from __future__ import annotations
 
+import inspect
+
 import typer
 
 from kb.commands import app as app_command
@@ -45,8 +47,19 @@ COMMANDS = [
     ("settings", show_settings.show_settings),
     ("hash-password", hash_password.hash_password),
 ]
+
+
+def flowed(doc: str) -> str:
+    """A command's docstring as its help: the lines of a paragraph joined, so the terminal wraps
+    them at its own width; examples and indented lines keep their lines."""
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(
+        p if p.startswith("Example") or any(line[:1].isspace() for line in p.splitlines())
+        else " ".join(p.splitlines()) for p in paragraphs)
+
+
 for _name, _function in COMMANDS:
-    app.command(_name)(_function)
+    app.command(_name, help=flowed(_function.__doc__ or ""))(_function)
 
 
 def main() -> None:

@@ -116,6 +116,25 @@ def test_each_command_is_documented_and_tested(command):
     assert invoked, f"no test invokes `policykb {command}`"
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_commands_help_flows_at_the_terminals_width(command):
+    """A prose paragraph of a command's help is one line on a wide terminal (the terminal wraps
+    it, not the docstring's line breaks); examples keep their lines."""
+    import inspect
+
+    from typer.testing import CliRunner
+
+    from kb import cli
+
+    shown = CliRunner().invoke(app, [command, "--help"], terminal_width=1000, env={"COLUMNS": "1000"}).output
+    lines = [" ".join(line.split()) for line in shown.splitlines()]
+    function = dict(cli.COMMANDS)[command]
+    for paragraph in inspect.getdoc(function).split("\n\n"):
+        words = paragraph.split()
+        if words and not words[0].startswith("Example") and "\n " not in paragraph:
+            assert " ".join(words) in lines, f"`policykb {command} --help` breaks the paragraph {words[:4]}…"
+
+
 # --------------------------------------------------------------------------- named queries, settings
 
 @pytest.mark.parametrize("query", [q.name for q in queries.list_queries()])
