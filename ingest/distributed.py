@@ -23,7 +23,7 @@ def versions() -> dict[str, str]:
     """What decides a document's graph here: the policykb package and the pipeline version."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from ingest.pipeline import PIPELINE_VERSION
+    from ingest.identity import PIPELINE_VERSION
 
     try:
         package = version("policykb")

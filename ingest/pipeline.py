@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import extensions  # noqa: F401  (declares Doc._ / Span._)
+from ingest.identity import PIPELINE_VERSION  # noqa: F401  (the version of what this pipeline extracts)
 from ingest.structure import Structure, segment
 from ingest.triage import segment_pattern
 
@@ -29,8 +30,6 @@ COMPONENTS = [
     "pkb_rules",
     "pkb_constraints",
 ]
-
-PIPELINE_VERSION = "7"   # raised whenever extraction or the graph's shape changes: stores re-ingest on the next run
 
 
 def _import_components() -> None:

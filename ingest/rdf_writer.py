@@ -1,4 +1,5 @@
-"""The one place that mints IRIs: an annotated Doc → the N-Quads of its document's named graph.
+"""The one place that mints the IRIs of a document's facts: an annotated Doc → the N-Quads of its
+document's named graph (the document's own IRI: :mod:`ingest.identity`).
 
 The shape is docs/rdf-model.md; every term comes from ``ontology.vocab``. Quads are written as
 N-Quads text (escaped by hand, which is much faster than building rdflib or pyoxigraph terms),
@@ -8,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from types import SimpleNamespace
@@ -20,6 +19,7 @@ from spacy.tokens import Doc
 from ingest.components.spans import text_of
 from ingest.extensions import facts_of
 from ingest.frequency import strength
+from ingest.identity import DocumentGraph, content_hash, document_iri, string_literal
 
 from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
@@ -28,7 +28,6 @@ AGENT = "https://w3id.org/policykb/agent/policykb"
 RULE_CLASS = {"obligation": ODRL.Duty, "prohibition": ODRL.Prohibition,
               "permission": ODRL.Permission, "encouragement": PKB.Encouragement}
 COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.approx}
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 
 
 #: The terms written for every rule, looked up once (a typed namespace checks each lookup, and a
@@ -38,41 +37,15 @@ _RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
     "quantityOperator", "period", "countUnit", "minCount", "maxCount")})
 
 
-def string_literal(text: str) -> str:
-    """``text`` as an N-Quads string literal, quoted and escaped (most texts need no escape)."""
-    if _NEEDS_ESCAPE.search(text):
-        text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return '"' + text + '"'
-
-
 @lru_cache(maxsize=None)
 def _term(namespace, name: str) -> str:
     """``namespace[name]`` as text, looked up once per process."""
     return str(namespace[name])
 
 
-def content_hash(text: str) -> str:
-    """SHA-256 (hex) of a normalized text: the key of its document graph."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def document_iri(digest: str) -> str:
-    """The IRI of the document (and of its named graph) for a content hash."""
-    return f"{PKBID}doc/{digest[:16]}"
-
-
 def school_iri(district: str | None, name: str) -> str:
     key = hashlib.sha1(f"{district or ''}/{name}".encode("utf-8")).hexdigest()[:12]
     return f"{PKBID}school/{key}"
-
-
-@dataclass(frozen=True)
-class DocumentGraph:
-    iri: str                 # the document's IRI = its named graph
-    content_hash: str
-    nquads: bytes
-    triples: int
-    counts: dict             # facts per kind: rules, groups, constraints, posts, bodies
 
 
 class _Quads:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from kb.errors import PolicyKBError, ReadError, StoreError
-from ingest.worker import extract, init_worker, start_worker_server, worker_context
+from ingest.identity import PIPELINE_VERSION, content_hash, document_iri, string_literal
+from ingest.worker import extract, init_worker, worker_context, worker_server
 from kb.store.base import DocumentWrite, Store
 
 #: an ingest compacts the store when it wrote at least this many documents and this share of the
@@ -101,7 +103,6 @@ class _Plan:
 def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
     """Decide what ingesting ``path`` means for the store (without extracting anything)."""
     from ingest.normalize import normalize
-    from ingest.rdf_writer import content_hash, document_iri, string_literal
     from ontology.vocab import PKB
 
     source = Path(path)
@@ -193,8 +194,6 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     ``distributed.Client`` — extracts on that cluster instead of local processes (``workers`` is
     then ignored); the documents still reach the store through this process's one writer.
     """
-    from ingest.pipeline import PIPELINE_VERSION
-
     started = time.monotonic()
     store.ensure_vocabulary()
     summary = Summary()
@@ -202,17 +201,36 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     on_start(len(files))
     from kb import settings
 
-    if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
-        start_worker_server()       # the workers' pipeline is built while the files are planned
-    writer = _Writer(store, summary, on_result)
+    with ExitStack() as workers_up:
+        if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
+            workers_up.enter_context(worker_server())   # it builds the pipeline while the files are planned
+        plans = _plan_files(store, files, summary, on_result, PIPELINE_VERSION)
+        writer = _Writer(store, summary, on_result)
+        try:
+            with store.publishing_every(settings.get("publish_seconds")):
+                _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
+                workers_up.close()
+                written = sum(r.status in ("added", "replaced") for r in summary.results)
+                if written >= COMPACT_AFTER and written >= COMPACT_SHARE * len(store.graphs()):
+                    store.compact()     # before the last snapshot, so readers get the compact files
+        finally:
+            summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _plan_files(store: Store, files: list[str], summary: Summary, on_result: Callable[[FileResult], None],
+                version: str) -> list[_Plan]:
+    """What each file needs (see :func:`plan`); a file that cannot be read, or whose graph is
+    stored and current, is reported at once; the same text twice in this run is one graph with
+    both names."""
     plans: list[_Plan] = []
     planned_graphs: dict[str, _Plan] = {}
     for path in files:
-        p = plan(store, path, PIPELINE_VERSION)
+        p = plan(store, path, version)
         if isinstance(p, FileResult):
             summary.results.append(p)
             on_result(p)
-        elif p.graph in planned_graphs:       # the same text twice in this run: one graph, all names
+        elif p.graph in planned_graphs:
             first = planned_graphs[p.graph]
             first.sources = sorted(set(first.sources) | set(p.sources))
             first.drop += p.drop
@@ -223,22 +241,12 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
         else:
             planned_graphs[p.graph] = p
             plans.append(p)
-    try:
-        with store.publishing_every(settings.get("publish_seconds")):
-            _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
-            written = sum(r.status in ("added", "replaced") for r in summary.results)
-            if written >= COMPACT_AFTER and written >= COMPACT_SHARE * len(store.graphs()):
-                store.compact()     # before the last snapshot, so readers get the compact files
-    finally:
-        summary.seconds = time.monotonic() - started
-    return summary
+    return plans
 
 
 def _extract_and_write(store: Store, plans, workers, scheduler, writer: "_Writer", summary: Summary,
                        on_result: Callable[[FileResult], None]) -> None:
     """Extract every planned file and hand each document to the writer as it comes."""
-    from ingest.pipeline import PIPELINE_VERSION
-
     for p, (kind, value) in _run(plans, workers, PIPELINE_VERSION, scheduler):
         if kind == "error":
             if value.path is None:

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import os
 import select
+import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from kb.errors import PolicyKBError
+
+
+_server_lock = threading.Lock()
+_server_users = 0       # ingests of this process using the fork server now (see worker_server)
 
 
 def extract(path: str, source_paths: list[str], version: str) -> tuple:
@@ -40,7 +47,8 @@ def warm() -> None:
     """Build the pipeline and run it once over a short text: a process that does this before
     workers fork from it (the fork server, :mod:`ingest.forkserver_preload`) hands every worker a
     ready pipeline instead of each building and loading its own."""
-    from ingest.pipeline import PIPELINE_VERSION, annotate
+    from ingest.identity import PIPELINE_VERSION
+    from ingest.pipeline import annotate
     from ingest.rdf_writer import document_graph
     from ingest.reader import SourceText
 
@@ -105,10 +113,32 @@ def worker_context():
     return context
 
 
-def start_worker_server() -> None:
-    """Start the fork server now: it builds the pipeline in the background while this process
-    plans the ingest, and the first workers fork from it ready."""
-    if worker_context() is not None:
-        from multiprocessing import forkserver
+@contextmanager
+def worker_server() -> Iterator[None]:
+    """The fork server for the span of an ingest: started at once, so it builds the pipeline while
+    the ingest plans, and stopped when the last ingest of this process that uses it is done
+    extracting: it holds a built pipeline (~230 MB) that compaction and the answers do not need."""
+    global _server_users
+    with _server_lock:
+        _server_users += 1
+        if worker_context() is not None:
+            from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+            forkserver.ensure_running()
+    try:
+        yield
+    finally:
+        with _server_lock:
+            _server_users -= 1
+            if _server_users == 0:
+                _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    from multiprocessing import forkserver
+
+    # CPython's own way to stop it (its tests use it); where it is missing, the server ends with
+    # this process
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -182,14 +183,56 @@ def test_workers_fork_with_the_pipeline_built_and_warmed():
     components load on first use loaded: no worker builds its own."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from ingest.worker import start_worker_server, worker_context
+    from ingest.worker import worker_context, worker_server
 
     context = worker_context()
     if context is None:
         pytest.skip("this platform has no fork server")
-    start_worker_server()
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with worker_server(), ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         assert pool.submit(_pipeline_in_this_process).result() == (1, True)
+
+
+def _fork_servers() -> set[int]:
+    """This process's descendants that are a multiprocessing fork server or forked from one."""
+    parents, commands = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            commands[int(entry.name)] = command
+    found, grew = {os.getpid()}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= more
+        grew = bool(more)
+    return {pid for pid in found - {os.getpid()} if b"multiprocessing.forkserver" in commands[pid]}
+
+
+def test_the_fork_server_ends_with_the_extraction(tmp_path):
+    """The fork server holds a built pipeline: once an ingest's workers are done it is stopped, not
+    kept for the rest of the process (compaction, the answers, the app)."""
+    before = _fork_servers()
+    with open_store(str(tmp_path / "kb")) as store:
+        summary = ingest(store, [str(SOURCE_DOCS)], workers=2)
+    assert summary.count("added") == 5 and not summary.errors
+    assert _fork_servers() <= before
+    with open_store(str(tmp_path / "kb2")) as store:        # and the next ingest starts it again
+        assert ingest(store, [str(SOURCE_DOCS)], workers=2).count("added") == 5
+
+
+def test_the_writer_of_a_parallel_ingest_does_not_load_the_pipeline(tmp_path):
+    """Planning and writing need the documents' names, not spaCy: the process that writes leaves
+    the pipeline (and its memory) to the workers."""
+    script = ("import sys\nfrom kb.store import open_store\nfrom ingest.runner import ingest\n"
+              f"with open_store({str(tmp_path / 'kb')!r}) as store:\n"
+              f"    summary = ingest(store, [{str(SOURCE_DOCS)!r}], workers=2)\n"
+              "print(summary.count('added'), len(summary.errors), 'spacy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "0", "False"]
 
 
 def test_a_store_that_fails_mid_ingest_stops_it_and_a_rerun_completes(tmp_path, monkeypatch):
