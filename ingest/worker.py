@@ -1,6 +1,7 @@
 """What runs in an extraction worker: one file → its document graph (:func:`extract`), and the
-worker's life — forked from a fork server that has built and warmed the pipeline (:func:`warm`),
-the worker ended when the ingest that started it ends (:func:`init_worker`).
+worker's life — forked from a fork server that has the pipeline's modules loaded and lives as long
+as the ingest extracts (:func:`worker_server`), the pipeline built once, the worker ended when the
+ingest that started it ends (:func:`init_worker`).
 """
 from __future__ import annotations
 
@@ -37,29 +38,9 @@ def extract(path: str, source_paths: list[str], version: str) -> tuple:
                                       code="PKB-EXTRACT-FAILED")
 
 
-#: a short plan of the kind ingested: running the pipeline over it once loads what the components
-#: load on first use (jieba's part-of-speech dictionary, numeral and area patterns)
-_WARM_TEXT = ("关于推进集团化办学的实施方案\n一、工作目标\n到2025年，各教育集团每学期至少开展一次联合教研活动，"
-              "成员学校共享课程资源。\n二、保障措施\n区教育局负责统筹协调，各集团应当按月报送工作进展。\n")
-
-
-def warm() -> None:
-    """Build the pipeline and run it once over a short text: a process that does this before
-    workers fork from it (the fork server, :mod:`ingest.forkserver_preload`) hands every worker a
-    ready pipeline instead of each building and loading its own."""
-    from ingest.identity import PIPELINE_VERSION
-    from ingest.pipeline import annotate
-    from ingest.rdf_writer import document_graph
-    from ingest.reader import SourceText
-
-    source = SourceText(path="<warm-up>", text=_WARM_TEXT, format="txt", encoding="utf-8", sha256="0" * 64)
-    document_graph(annotate(source), [source.path], version=PIPELINE_VERSION)
-
-
 def init_worker(ingest_pid: int | None = None) -> None:
-    """Load the pipeline once per worker (a worker forked from the warmed fork server has it
-    already). The worker ends when the ingest that started it ends, however it ends (``kill -9``
-    included), so a crash leaves no process behind."""
+    """Load the pipeline once per worker. The worker ends when the ingest that started it ends,
+    however it ends (``kill -9`` included), so a crash leaves no process behind."""
     _die_with_ingest(ingest_pid)
     from ingest.pipeline import build_nlp
 
@@ -101,23 +82,23 @@ def _die_with_ingest(ingest_pid: int | None) -> None:
 
 
 def worker_context():
-    """Workers are forked from a fork server that has built and warmed the pipeline once
-    (:func:`warm`), not from this process: a worker forked from the writer would carry the writer's
-    heap (which grows with the store) along, and every recycled pool would start bigger."""
+    """Workers are forked from a small fork server that has imported the pipeline's modules once,
+    not from this process: a worker forked from the writer would carry the writer's heap (which
+    grows with the store) along, and every recycled pool would start bigger."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.forkserver_preload"])
+    context.set_forkserver_preload(["ingest.worker", "ingest.pipeline", "cn2an"])
     return context
 
 
 @contextmanager
 def worker_server() -> Iterator[None]:
-    """The fork server for the span of an ingest: started at once, so it builds the pipeline while
-    the ingest plans, and stopped when the last ingest of this process that uses it is done
-    extracting: it holds a built pipeline (~230 MB) that compaction and the answers do not need."""
+    """The fork server for the span of an ingest: started at once, so it imports the pipeline's
+    modules while the ingest plans, and stopped when the last ingest of this process that uses it
+    is done extracting (~100 MB that compaction and the answers do not need)."""
     global _server_users
     with _server_lock:
         _server_users += 1

@@ -172,26 +172,6 @@ def test_recycled_workers_give_the_same_graphs(tmp_path, monkeypatch):
     assert recycled.count("added") == single.count("added") == 5 and not recycled.errors
 
 
-def _pipeline_in_this_process() -> tuple[int, bool]:
-    from ingest.pipeline import build_nlp
-
-    return build_nlp.cache_info().currsize, "jieba.posseg" in sys.modules
-
-
-def test_workers_fork_with_the_pipeline_built_and_warmed():
-    """A worker forked from the ingest's fork server starts with the pipeline built and what its
-    components load on first use loaded: no worker builds its own."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from ingest.worker import worker_context, worker_server
-
-    context = worker_context()
-    if context is None:
-        pytest.skip("this platform has no fork server")
-    with worker_server(), ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        assert pool.submit(_pipeline_in_this_process).result() == (1, True)
-
-
 def _fork_servers() -> set[int]:
     """This process's descendants that are a multiprocessing fork server or forked from one."""
     parents, commands = {}, {}
