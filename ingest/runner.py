@@ -194,16 +194,16 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     ``distributed.Client`` — extracts on that cluster instead of local processes (``workers`` is
     then ignored); the documents still reach the store through this process's one writer.
     """
+    from kb import settings
+
     started = time.monotonic()
     store.ensure_vocabulary()
     summary = Summary()
     files = list(dict.fromkeys(discover(paths)))
     on_start(len(files))
-    from kb import settings
-
     with ExitStack() as workers_up:
         if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
-            workers_up.enter_context(worker_server())   # it builds the pipeline while the files are planned
+            workers_up.enter_context(worker_server())   # it loads its modules while the files are planned
         plans = _plan_files(store, files, summary, on_result, PIPELINE_VERSION)
         writer = _Writer(store, summary, on_result)
         try:

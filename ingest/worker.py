@@ -102,11 +102,11 @@ def worker_server() -> Iterator[None]:
     global _server_users
     with _server_lock:
         _server_users += 1
+    try:
         if worker_context() is not None:
             from multiprocessing import forkserver
 
             forkserver.ensure_running()
-    try:
         yield
     finally:
         with _server_lock:

@@ -51,11 +51,13 @@ COMMANDS = [
 
 def flowed(doc: str) -> str:
     """A command's docstring as its help: the lines of a paragraph joined, so the terminal wraps
-    them at its own width; examples and indented lines keep their lines."""
+    them at its own width; examples, lists and indented lines keep their lines."""
+    def kept(paragraph: str) -> bool:
+        return paragraph.startswith("Example") or any(
+            line[:1].isspace() or line.startswith(("- ", "* ", "• ")) for line in paragraph.splitlines())
+
     paragraphs = inspect.cleandoc(doc).split("\n\n")
-    return "\n\n".join(
-        p if p.startswith("Example") or any(line[:1].isspace() for line in p.splitlines())
-        else " ".join(p.splitlines()) for p in paragraphs)
+    return "\n\n".join(p if kept(p) else " ".join(p.splitlines()) for p in paragraphs)
 
 
 for _name, _function in COMMANDS:
