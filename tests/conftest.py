@@ -1,7 +1,9 @@
-"""Shared fixtures: the corpus ingested once per test session into a real Oxigraph store on disk."""
+"""Shared fixtures: the corpus ingested once per test session into a real Oxigraph store on disk;
+and this process's child processes, read from /proc."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DOCS = ROOT / "source_docs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def live_children(command: bytes = b"") -> set[int]:
+    """This process's live (not zombie) child processes whose command line holds ``command``."""
+    me, found = str(os.getpid()), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if fields[1] != me or fields[0] in "ZX" or command not in (stat.parent / "cmdline").read_bytes():
+                continue
+        except OSError:
+            continue
+        found.add(int(stat.parent.name))
+    return found
 
 
 def pytest_addoption(parser):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 from ingest.normalize import normalize
 from ingest.offsets import OffsetMap
 from ingest.runner import ingest
+from tests.conftest import live_children
 from kb import queries
 from kb.store import open_store
 from kb.store.base import IRI
@@ -172,33 +172,14 @@ def test_recycled_workers_give_the_same_graphs(tmp_path, monkeypatch):
     assert recycled.count("added") == single.count("added") == 5 and not recycled.errors
 
 
-def _fork_servers() -> set[int]:
-    """This process's descendants that are a multiprocessing fork server or forked from one."""
-    parents, commands = {}, {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-            commands[int(entry.name)] = command
-    found, grew = {os.getpid()}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in found} - found
-        found |= more
-        grew = bool(more)
-    return {pid for pid in found - {os.getpid()} if b"multiprocessing.forkserver" in commands[pid]}
-
-
 def test_the_fork_server_ends_with_the_extraction(tmp_path):
-    """The fork server holds a built pipeline: once an ingest's workers are done it is stopped, not
-    kept for the rest of the process (compaction, the answers, the app)."""
-    before = _fork_servers()
+    """The fork server holds the pipeline's modules: once an ingest's workers are done it is
+    stopped, not kept for the rest of the process (compaction, the answers, the app)."""
+    before = live_children(b"multiprocessing.forkserver")
     with open_store(str(tmp_path / "kb")) as store:
         summary = ingest(store, [str(SOURCE_DOCS)], workers=2)
     assert summary.count("added") == 5 and not summary.errors
-    assert _fork_servers() <= before
+    assert live_children(b"multiprocessing.forkserver") <= before
     with open_store(str(tmp_path / "kb2")) as store:        # and the next ingest starts it again
         assert ingest(store, [str(SOURCE_DOCS)], workers=2).count("added") == 5
 

@@ -30,6 +30,7 @@ from kb import queries
 from kb.errors import PolicyKBError, QueryError
 from kb.store import open_store, run_user_query
 from kb.store.oxigraph import OxigraphStore
+from tests.conftest import live_children
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, COLUMNS="1000", NO_COLOR="1")
@@ -254,28 +255,15 @@ def test_named_query_names_are_not_paths():
 
 # --------------------------------------------------------------------------- limits
 
-def _children() -> set[int]:
-    me = str(os.getpid())
-    out = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[1] == me and fields[0] not in "ZX":
-            out.add(int(stat.parent.name))
-    return out
-
-
 def test_an_expensive_user_query_is_stopped_at_the_deadline(store_dir, unchanged):
-    before = _children()
+    before = live_children()
     started = time.monotonic()
     with pytest.raises(QueryError) as err:
         run_user_query(EXPENSIVE, location=str(store_dir), timeout=1.5)
     elapsed = time.monotonic() - started
     assert err.value.code == "PKB-QUERY-TIMEOUT"
     assert 1.4 <= elapsed < 15, elapsed                           # stopped, not run to its end
-    assert _children() <= before                                  # the query's process is gone
+    assert live_children() <= before                                  # the query's process is gone
 
 
 def test_cli_query_timeout_from_the_environment(store_dir, unchanged, tmp_path):

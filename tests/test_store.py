@@ -19,6 +19,7 @@ from kb.store.base import BNode, LangString
 from kb.store.bulk_writes import INTENT_FILE, loadable
 from kb.store.oxigraph import OxigraphStore
 from kb.store.timed_query import run_query_with_timeout
+from tests.conftest import live_children
 
 ROOT = Path(__file__).resolve().parents[1]
 PKB = "https://w3id.org/policykb/ontology#"
@@ -510,20 +511,6 @@ def test_child_process_query_is_killed_at_the_deadline(store):
     assert time.monotonic() - started < 15          # stopped at the deadline, not run to its end
 
 
-def _query_children() -> list[int]:
-    """This process's query children (``python -c … timed_query …``), from /proc."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError):
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"timed_query" in cmdline:
-            pids.append(int(entry.name))
-    return pids
-
-
 @pytest.mark.parametrize("signum, says, hint", [
     (signal.SIGKILL, "was killed", "too much memory"),
     (signal.SIGABRT, "aborted by the query engine", "internal fault of the store's engine"),
@@ -544,10 +531,10 @@ def test_a_query_process_that_dies_says_how(store, signum, says, hint):
     thread = threading.Thread(target=run)
     thread.start()
     deadline = time.monotonic() + 30
-    while not _query_children() and time.monotonic() < deadline:
+    while not live_children(b"timed_query") and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(1.0)                       # the child is evaluating by now
-    for pid in _query_children():
+    for pid in live_children(b"timed_query"):
         os.kill(pid, signum)
     thread.join(60)
     error = outcome["error"]
