@@ -15,9 +15,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest import extensions  # noqa: F401  (declares Doc._ / Span._)
-from ingest.identity import PIPELINE_VERSION  # noqa: F401  (the version of what this pipeline extracts)
 from ingest.structure import Structure, segment
 from ingest.triage import segment_pattern
+
+# Any change to what this pipeline extracts raises ingest.identity.PIPELINE_VERSION.
 
 #: Component names, in pipeline order. Each is registered by a module of ingest/components.
 COMPONENTS = [
