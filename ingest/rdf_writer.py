@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from ingest.components.spans import text_of
 from ingest.extensions import facts_of
+from ingest import rule_texts
 from ingest.frequency import strength
 from ingest.identity import DocumentGraph, content_hash, document_iri, string_literal
 
@@ -33,7 +34,7 @@ COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.a
 #: The terms written for every rule, looked up once (a typed namespace checks each lookup, and a
 #: document states a hundred rules).
 _RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
-    "modality", "actor", "category", "evidence", "actorText", "actionText", "quantityValue", "quantityUnit",
+    "modality", "actor", "category", "evidence", "quantityValue", "quantityUnit",
     "quantityOperator", "period", "countUnit", "minCount", "maxCount")})
 
 
@@ -191,6 +192,7 @@ class _Writer:
     def rules(self) -> None:
         q, d = self.q, self.d
         tally: Counter = Counter()
+        wordings: list[tuple] = []
         for i, span in enumerate(self.doc.spans.get("rules", [])):
             r = f"{d}/rule/{i + 1}"
             f = facts_of(span)
@@ -205,10 +207,7 @@ class _Writer:
             q.iri(r, _RULE.actor, _term(ACTOR, f["actor"]))
             q.iri(r, _RULE.category, _term(CATEGORY, f["category"]))
             q.iri(r, _RULE.evidence, self.span(*f["evidence"]))
-            # always present ("" when the text names none): a district's rules are then read with
-            # mandatory patterns only (an OPTIONAL there costs seconds on a large store)
-            q.lit(r, _RULE.actorText, f.get("actor_text") or "")
-            q.lit(r, _RULE.actionText, f.get("action") or "")
+            wordings.append((f.get("actor_text"), f.get("action"), *f["evidence"]))
             if freq:
                 self._frequency(r, freq)
             quantity = f.get("quantity")
@@ -220,6 +219,8 @@ class _Writer:
         # all-district summaries add these up instead of visiting every rule
         rows = [[*key, n] for key, n in sorted(tally.items())]
         q.lit(d, PKB.ruleTally, json.dumps(rows, ensure_ascii=False, separators=(",", ":")), RDF.JSON)
+        # the rules' actor and action wordings, as offsets in the text (ingest.rule_texts)
+        q.lit(d, PKB.ruleTexts, rule_texts.encode(self.text, wordings), RDF.JSON)
 
     def names(self) -> None:
         """The document's name index (``pkb:nameIndex``): every name a question may be matched against

@@ -1,11 +1,12 @@
 """Where a fact comes from: a :class:`Citation` (document, title, district, sentence, offsets),
-:class:`DocumentTexts`, which reads each document's title, district and text once to cut
-citations out of it, and :func:`fill_quotes`, which cuts the quotes of many facts (the graph
-stores offsets, not quotes)."""
+:class:`DocumentTexts`, which reads each document's title, district, text and rule wordings once
+to cut citations out of it, and :func:`fill_quotes`, which cuts the quotes of many facts and the
+actor and action wordings of rules (the graph stores offsets, not copies of the text)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest import rule_texts
 from kb import queries
 from kb.store.base import IRI, Store
 
@@ -67,9 +68,9 @@ class DocumentTexts:
             if not title and p["source"]:       # untitled: the file name it was read from
                 title = sorted(p["source"])[0].rsplit("/", 1)[-1]
             self._meta.setdefault(iri, {"title": title, "district": p.get("district") or None,
-                                        "text": p.get("text") or ""})
+                                        "text": p.get("text") or "", "ruleTexts": p.get("ruleTexts")})
         for doc in missing:
-            self._meta.setdefault(doc, {"title": None, "district": None, "text": ""})
+            self._meta.setdefault(doc, {"title": None, "district": None, "text": "", "ruleTexts": None})
 
     def meta(self, doc: str) -> dict:
         if doc not in self._meta:
@@ -78,6 +79,13 @@ class DocumentTexts:
 
     def text(self, doc: str) -> str:
         return self.meta(doc)["text"]
+
+    def wordings(self, doc: str) -> list[tuple[str | None, str | None]]:
+        """``(actor text, action)`` of each rule of ``doc``, in rank order (``pkb:ruleTexts``)."""
+        m = self.meta(doc)
+        if "wordings" not in m:
+            m["wordings"] = rule_texts.decode(m["ruleTexts"], m["text"])
+        return m["wordings"]
 
     def citation(self, doc: str, start: int | None = None, end: int | None = None) -> Citation:
         """The citation of ``[start, end)`` in ``doc`` (no span: the document alone)."""
@@ -116,7 +124,8 @@ SENTENCE_ENDS = "。！？!?；;\n"
 
 def fill_quotes(store: Store, facts, texts: DocumentTexts | None = None) -> None:
     """Set the ``sentence`` of each fact (with ``doc`` and ``span`` = ``[start, end)``) to its
-    document's text at those offsets. With ``texts``, the documents are read into it (and kept
+    document's text at those offsets, and of each rule (a fact with ``action`` and ``order``) its
+    ``actor_text`` and ``action`` from the document's rule wordings. With ``texts``, the documents are read into it (and kept
     there for the caller's citations); without, each document's text is read once,
     :attr:`DocumentTexts.BATCH` documents at a time, and not kept: a listing of a whole corpus
     holds one batch of texts."""
@@ -131,3 +140,7 @@ def fill_quotes(store: Store, facts, texts: DocumentTexts | None = None) -> None
             text = batch.text(doc)
             for fact in by_doc[doc]:
                 fact.sentence = text[fact.span[0]:fact.span[1]]
+                if hasattr(fact, "action"):       # a rule: its wordings, by its rank
+                    wordings = batch.wordings(doc)
+                    if 0 < fact.order <= len(wordings):
+                        fact.actor_text, fact.action = wordings[fact.order - 1]

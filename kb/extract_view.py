@@ -6,6 +6,7 @@ taken from the extraction pipeline directly, so the view shows exactly what the 
 from __future__ import annotations
 
 from kb import queries
+from kb.citations import DocumentTexts
 from kb.errors import QueryError
 from kb.obligations import code
 from kb.obligations import frequency as decode_frequency
@@ -69,9 +70,19 @@ def _groups(store: Store, doc: str) -> list[dict]:
             for g in sorted(groups.values(), key=lambda g: g["order"])]
 
 
+def rule_rows(store: Store, doc: str, texts: DocumentTexts | None = None) -> list[dict]:
+    """The rows of ``document_rules`` for one document, in rank order, each with its ``actorText``
+    and ``action`` (None when the text names none) from the document's rule wordings."""
+    wordings = (texts or DocumentTexts(store)).wordings(str(doc))
+    rows = queries.run(store, "document_rules", doc=IRI(doc)).rows
+    return [{**r, "actorText": None, "action": None,
+             **(dict(zip(("actorText", "action"), wordings[r["order"] - 1])) if 0 < r["order"] <= len(wordings) else {})}
+            for r in rows]
+
+
 def _rules(store: Store, doc: str, text: str) -> list[dict]:
     out = []
-    for r in queries.run(store, "document_rules", doc=doc).rows:
+    for r in rule_rows(store, doc):
         frequency = decode_frequency(r.get("period"), r.get("min"), r.get("max"), unit=r.get("unit"))
         quantity = None
         if r.get("qValue") is not None:

@@ -294,7 +294,7 @@ def _rules(store: Store, asks: list[tuple[tuple, set[str]]]) -> dict[tuple, list
         out.setdefault((key, str(r["doc"])), []).append(Obligation(
             doc=r["doc"], title=document.get("title"), district=r.get("district") or None,
             province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
-            actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
+            actor_text=None, action=None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
             sentence="", span=(r["start"], r["end"])))
     fill_quotes(store, [ob for rules in out.values() for ob in rules])

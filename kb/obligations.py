@@ -122,10 +122,10 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
     size and the number of documents: the rules (the documents bound at once; with an actor on the
     embedded store, one query per actor of its scope), their frequencies and their documents.
     ``limit`` caps the rules the query returns per actor (a question over a whole national corpus),
-    before ``period`` filters. The quotes are cut from the documents' texts, read into ``texts``
-    when given (a caller that cites from the same documents reads each once); ``quotes`` False
-    leaves each ``sentence`` empty, for a caller that cuts the quotes of the few rules it shows
-    (:func:`kb.citations.fill_quotes`).
+    before ``period`` filters. The quotes, actor texts and actions are cut from the documents'
+    texts, read into ``texts`` when given (a caller that cites from the same documents reads each
+    once); ``quotes`` False leaves each ``sentence``, ``actor_text`` and ``action`` empty, for a
+    caller that cuts those of the few rules it shows (:func:`kb.citations.fill_quotes`).
     """
     if isinstance(doc, MANY):
         doc = tuple(IRI(d) for d in sorted(set(map(str, doc))))
@@ -183,7 +183,7 @@ def find(store: Store, *, actor: str | None = None, district: str | None = None,
         out.append(Obligation(
             doc=r["doc"], title=document.get("title"), district=r.get("district") or None,
             province=document.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
-            actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
+            actor_text=None, action=None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=frequency,
             sentence="", span=(r["start"], r["end"]), inherited=bool(r.get("inherited"))))
     if quotes:

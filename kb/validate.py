@@ -3,8 +3,9 @@
 Each document graph is validated on its own, with the vocabulary graph mixed in (so shapes can
 check that an actor is a concept of the actor scheme), which keeps the cost linear in the corpus.
 Integrity checks, in SPARQL: every named graph holds exactly its document, every fact (rule,
-constraint, group, post, body) has evidence whose source is that document; and each document's
-``pkb:ruleTally`` counts exactly its rules.
+constraint, group, post, body) has evidence whose source is that document; each document's
+``pkb:ruleTally`` counts exactly its rules, and its ``pkb:ruleTexts`` has one entry per rule, its
+offsets within the text.
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
         data.add((s, p, o))
     conforms, results, _ = validate(data, shacl_graph=shapes, ont_graph=vocab, inference="none",
                                     advanced=True, allow_warnings=True)
-    out = _tally_issues(data)
+    out = _tally_issues(data) + _rule_text_issues(data)
     if conforms:
         return out
     for result in results.objects(None, SH.result):
@@ -121,6 +122,26 @@ def _tally_issues(data) -> list[tuple[str, str]]:
         if tally != counted:
             out.append((str(doc), "pkb:ruleTally does not count the document's rules "
                                   "(re-ingest the document to rebuild it)"))
+    return out
+
+
+def _rule_text_issues(data) -> list[tuple[str, str]]:
+    """(document, message) when a document's pkb:ruleTexts does not fit its rules or its text."""
+    import json
+
+    from ingest import rule_texts
+    from ontology.vocab import PKB, RDF
+
+    out = []
+    for doc in data.subjects(RDF.type, PKB.PolicyDocument):
+        stored, text = data.value(doc, PKB.ruleTexts), data.value(doc, PKB.text)
+        if stored is None:
+            continue                          # SHACL reports the missing value
+        problems = rule_texts.problems(str(stored), len(str(text or "")))
+        rules = len(set(data.subjects(PKB.modality, None)))
+        if not problems and len(json.loads(str(stored))) != rules:
+            problems = [f"{len(json.loads(str(stored)))} entries for {rules} rules"]
+        out += [(str(doc), f"pkb:ruleTexts: {p} (re-ingest the document to rebuild it)") for p in problems[:3]]
     return out
 
 

@@ -88,8 +88,6 @@ class PKB(DefinedNamespace):
     ruleClass: URIRef  # rule class / 条款类
 
     # datatype properties
-    actionText: URIRef  # action text / 行为原文
-    actorText: URIRef  # actor text / 主体原文
     comparisonTally: URIRef  # comparison tally / 比较计数
     contentHash: URIRef  # content hash / 内容哈希
     district: URIRef  # district / 适用地区
@@ -114,6 +112,7 @@ class PKB(DefinedNamespace):
     quantityValue: URIRef  # quantity / 数量要求
     repealsTitle: URIRef  # repeals title / 废止文件标题
     ruleTally: URIRef  # rule tally / 规则计数
+    ruleTexts: URIRef  # rule texts / 规则原文位置
     script: URIRef  # script / 原文字形
     sourcePath: URIRef  # source path / 源文件路径
     text: URIRef  # text / 全文

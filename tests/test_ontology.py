@@ -246,10 +246,10 @@ EXPECTED_CLASSES = {
 EXPECTED_OBJECT_PROPERTIES = ["actor", "evidence", "documentModel", "model", "modality", "category", "period",
                               "countUnit", "quantityUnit", "quantityOperator", "constraintKind", "ruleClass"]
 EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber", "issuer", "district", "province",
-                                "script", "format", "encoding", "actorText", "actionText", "heldByText",
+                                "script", "format", "encoding", "heldByText",
                                 "headingText", "level", "minCount", "maxCount", "quantityValue", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
-JSON_PROPERTIES = ["ruleTally", "offsetMap", "nameIndex", "comparisonTally"]   # rdfs:range rdf:JSON
+JSON_PROPERTIES = ["ruleTally", "ruleTexts", "offsetMap", "nameIndex", "comparisonTally"]   # rdfs:range rdf:JSON
 # a document's version facts and the hand unlinks of the versions graph (kb/versions.py)
 EXPECTED_OBJECT_PROPERTIES += ["doesNotReplace"]
 EXPECTED_DATATYPE_PROPERTIES += ["versionStatus", "inForceFrom", "inForceUntil", "repealsTitle"]
@@ -606,13 +606,9 @@ def build_valid() -> Doc:
         g.add((r, P("actor"), A(actor)))
         g.add((r, P("category"), URIRef(VOCAB + "category/" + category)))
         g.add((r, P("evidence"), d.span(phrase)))
-        g.add((r, P("actorText"), Literal("")))      # "" when the text names no actor
-        g.add((r, P("actionText"), Literal("")))
         return r
 
     r1 = rule(1, "obligation", "group_head", "meeting", "集团联席会议由集团牵头校校长召集，每月至少召开1次。")
-    g.set((r1, P("actorText"), Literal("集团牵头校校长")))
-    g.set((r1, P("actionText"), Literal("召集集团联席会议")))
     g.add((r1, P("period"), URIRef(VOCAB + "period/month")))
     g.add((r1, P("minCount"), Literal(1)))
     r2 = rule(2, "obligation", "group", "joint_research", "每学期确定1-2个主题。")
@@ -630,6 +626,9 @@ def build_valid() -> Doc:
              ["member_school_staff", "teacher_exchange", "encouragement", "none", 1]]
     g.add((doc, P("ruleTally"), Literal(json.dumps(tally), datatype=RDF.JSON)))
     g.add((doc, P("nameIndex"), Literal(json.dumps({"district": "张掖市", "groups": []}), datatype=RDF.JSON)))
+    at = d.text.index("集团牵头校校长")           # rule 1's actor as offsets; rule 2's action is not in the text
+    wordings = [[[at, at + len("集团牵头校校长")], None], [None, "确定研究主题"], [None, None]]
+    g.add((doc, P("ruleTexts"), Literal(json.dumps(wordings), datatype=RDF.JSON)))
     compared = {"frequencies": [["group", "joint_research", "obligation", "semester", None, None, "time"],
                                 ["group_head", "meeting", "obligation", "month", 1, 2, "time"]],
                 "parts": [["constraint", "legal_person_unchanged", 1]], "schools": []}
@@ -776,7 +775,7 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
                                  {"RuleShape-modality"}),
     "modality not a modality": (lambda d: _set(d, _rule(d), P("modality"), URIRef(VOCAB + "category/meeting")),
                                 {"RuleShape-modality"}),
-    "rule without actor text": (lambda d: _remove(d, _rule(d), P("actorText")), {"RuleShape-actorText"}),
+    "no rule texts": (lambda d: _remove(d, d.iri, P("ruleTexts")), {"PolicyDocumentShape-ruleTexts"}),
     # frequencies and quantities
     "count min > max": (lambda d: _set(d, _rule(d, 2), P("minCount"), Literal(3)), {"RuleShape-minCount"}),
     "negative count": (lambda d: _set(d, _rule(d), P("minCount"), Literal(-1)), {"RuleShape-minCount"}),

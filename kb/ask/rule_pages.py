@@ -142,7 +142,7 @@ def _rules_of(store: Store, f, docs: dict[str, dict], wanted: dict[bool, set[str
         out.setdefault((inherited, str(doc["doc"])), []).append(Obligation(
             doc=str(doc["doc"]), title=doc.get("title"), district=r.get("district") or None,
             province=doc.get("province"), rule=r["rule"], order=r["order"], actor=code(r["actor"]),
-            actor_text=r.get("actorText") or None, action=r.get("action") or None, modality=code(r["modality"]),
+            actor_text=None, action=None, modality=code(r["modality"]),
             category=code(r["category"]), frequency=freq, sentence="", span=(r["start"], r["end"]),
             inherited=inherited))
     return out

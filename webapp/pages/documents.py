@@ -41,12 +41,13 @@ def part_counts(stamp: str, docs: tuple[str, ...]) -> dict[str, dict[str, int]]:
 def facts_of(stamp: str, doc: str, lang: str) -> list[dict]:
     """Every fact extracted from one document, with its kind, a label and its offsets."""
     from kb import queries
+    from kb.extract_view import rule_rows
     from kb.obligations import code, frequency, frequency_text
     from kb.scopes import concept_label
     from kb.store import IRI
 
     out: list[dict] = []
-    for r in queries.run(app.store, "document_rules", doc=IRI(doc)).rows:
+    for r in rule_rows(app.store, doc):
         freq = frequency(r.get("period"), r.get("min"), r.get("max"), unit=r.get("unit"))
         label = " · ".join(x for x in (concept_label("actor", code(r["actor"]), lang),
                                         concept_label("modality", code(r["modality"]), lang),
