@@ -135,13 +135,18 @@ class _Writer:
         q.lit(activity, PROV.endedAtTime, self.ingested_at, XSD.dateTime)
 
     def sections(self) -> None:
-        q, d = self.q, self.d
+        """The document's outline (``pkb:outline``, one JSON value): ``[start, end, level, parent]``
+        of each section's heading in document order, its text at those offsets (markup stars
+        trimmed), ``parent`` the entry of the enclosing section or null."""
+        entries = []
         for section in self.doc._.structure.sections:
-            iri = f"{d}/section/{section.index}"
-            q.lit(iri, PKB.headingText, section.heading(self.text).strip("* "))
-            q.lit(iri, PKB.level, section.level)
-            parent = d if section.parent is None else f"{d}/section/{section.parent}"
-            q.iri(iri, DCTERMS.isPartOf, parent)
+            start, end = section.start, section.end
+            while start < end and self.text[start] in "* ":
+                start += 1
+            while end > start and self.text[end - 1] in "* ":
+                end -= 1
+            entries.append([start, end, section.level, section.parent])
+        self.q.lit(self.d, PKB.outline, json.dumps(entries, separators=(",", ":")), RDF.JSON)
 
     def groups(self) -> None:
         q, d = self.q, self.d

@@ -4,8 +4,8 @@ Each document graph is validated on its own, with the vocabulary graph mixed in 
 check that an actor is a concept of the actor scheme), which keeps the cost linear in the corpus.
 Integrity checks, in SPARQL: every named graph holds exactly its document, every fact (rule,
 constraint, group, post, body) has evidence whose source is that document; each document's
-``pkb:ruleTally`` counts exactly its rules, and its ``pkb:ruleTexts`` has one entry per rule, its
-offsets within the text.
+``pkb:ruleTally`` counts exactly its rules, its ``pkb:ruleTexts`` has one entry per rule and its
+``pkb:ruleTexts`` and ``pkb:outline`` offsets lie within the text.
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
         data.add((s, p, o))
     conforms, results, _ = validate(data, shacl_graph=shapes, ont_graph=vocab, inference="none",
                                     advanced=True, allow_warnings=True)
-    out = _tally_issues(data) + _rule_text_issues(data)
+    out = _tally_issues(data) + _rule_text_issues(data) + _outline_issues(data)
     if conforms:
         return out
     for result in results.objects(None, SH.result):
@@ -142,6 +142,33 @@ def _rule_text_issues(data) -> list[tuple[str, str]]:
         if not problems and len(json.loads(str(stored))) != rules:
             problems = [f"{len(json.loads(str(stored)))} entries for {rules} rules"]
         out += [(str(doc), f"pkb:ruleTexts: {p} (re-ingest the document to rebuild it)") for p in problems[:3]]
+    return out
+
+
+def _outline_issues(data) -> list[tuple[str, str]]:
+    """(document, message) when a document's pkb:outline is not a list of ``[start, end, level,
+    parent]`` headings within its text, each parent an earlier entry."""
+    import json
+
+    from ontology.vocab import PKB, RDF
+
+    out = []
+    for doc in data.subjects(RDF.type, PKB.PolicyDocument):
+        stored, text = data.value(doc, PKB.outline), data.value(doc, PKB.text)
+        if stored is None:
+            continue                          # SHACL reports the missing value
+        length = len(str(text or ""))
+        try:
+            entries = json.loads(str(stored))
+            bad = next((i for i, (start, end, level, parent) in enumerate(entries)
+                        if not (0 <= start <= end <= length and level >= 1
+                                and (parent is None or 0 <= parent < i))), None)
+        except (ValueError, TypeError):
+            bad = "value"
+        if bad is not None:
+            where = "the value" if bad == "value" else f"entry {bad}"
+            out.append((str(doc), f"pkb:outline: {where} is not [start, end, level, parent] within the text "
+                                  "(re-ingest the document to rebuild it)"))
     return out
 
 

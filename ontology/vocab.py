@@ -70,7 +70,6 @@ class PKB(DefinedNamespace):
     PolicyDocument: URIRef  # policy document / 政策文件
     School: URIRef  # school / 学校
     SchoolGroup: URIRef  # school group / 教育集团
-    Section: URIRef  # section / 章节
 
     # object properties
     actor: URIRef  # actor / 责任主体
@@ -94,7 +93,6 @@ class PKB(DefinedNamespace):
     docNumber: URIRef  # document number / 发文字号
     encoding: URIRef  # character encoding / 字符编码
     format: URIRef  # file format / 文件格式
-    headingText: URIRef  # heading text / 标题文字
     heldByText: URIRef  # held by (text) / 由谁担任
     icalFrequency: URIRef  # iCalendar frequency / iCalendar 频率
     icalInterval: URIRef  # iCalendar interval / iCalendar 间隔
@@ -102,11 +100,11 @@ class PKB(DefinedNamespace):
     inForceUntil: URIRef  # in force until / 有效期至
     issuer: URIRef  # issuer / 发文机关
     kindText: URIRef  # kind text / 约束原文
-    level: URIRef  # heading level / 标题层级
     maxCount: URIRef  # at most / 最多次数
     minCount: URIRef  # at least / 最少次数
     nameIndex: URIRef  # name index / 名称索引
     offsetMap: URIRef  # offset map / 偏移映射
+    outline: URIRef  # outline / 章节结构
     pipelineVersion: URIRef  # pipeline version / 处理流程版本
     province: URIRef  # province / 省份
     quantityValue: URIRef  # quantity / 数量要求

@@ -235,7 +235,6 @@ def test_turtle_parses_with_rdflib_and_oxigraph(path: Path):
 
 EXPECTED_CLASSES = {
     "PolicyDocument": [PROV.Entity, FOAF.Document],
-    "Section": [],
     "Clause": [URIRef(OA + "SpecificResource")],
     "SchoolGroup": [ORG.OrganizationalCollaboration],
     "School": [ORG.Organization],
@@ -247,9 +246,9 @@ EXPECTED_OBJECT_PROPERTIES = ["actor", "evidence", "documentModel", "model", "mo
                               "countUnit", "quantityUnit", "quantityOperator", "constraintKind", "ruleClass"]
 EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber", "issuer", "district", "province",
                                 "script", "format", "encoding", "heldByText",
-                                "headingText", "level", "minCount", "maxCount", "quantityValue", "pipelineVersion",
+                                "minCount", "maxCount", "quantityValue", "pipelineVersion",
                                 "icalFrequency", "icalInterval", "kindText"]
-JSON_PROPERTIES = ["ruleTally", "ruleTexts", "offsetMap", "nameIndex", "comparisonTally"]   # rdfs:range rdf:JSON
+JSON_PROPERTIES = ["ruleTally", "ruleTexts", "outline", "offsetMap", "nameIndex", "comparisonTally"]   # rdfs:range rdf:JSON
 # a document's version facts and the hand unlinks of the versions graph (kb/versions.py)
 EXPECTED_OBJECT_PROPERTIES += ["doesNotReplace"]
 EXPECTED_DATATYPE_PROPERTIES += ["versionStatus", "inForceFrom", "inForceUntil", "repealsTitle"]
@@ -566,10 +565,8 @@ def build_valid() -> Doc:
     g.add((ingest, P("pipelineVersion"), Literal("0.1.0")))
     g.add((ingest, PROV.endedAtTime, Literal("2024-05-01T10:00:00", datatype=XSD.dateTime)))
 
-    section = d.node("section/1")
-    g.add((section, P("headingText"), Literal("一、组织架构")))
-    g.add((section, P("level"), Literal(1)))
-    g.add((section, DCTERMS.isPartOf, doc))
+    heading = d.text.index("一、组织架构")
+    g.add((doc, P("outline"), Literal(json.dumps([[heading, heading + 6, 1, None]]), datatype=RDF.JSON)))
     clause = d.span("理事长由牵头校校长担任。")
 
     group = d.node("group/1")
@@ -776,6 +773,7 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
     "modality not a modality": (lambda d: _set(d, _rule(d), P("modality"), URIRef(VOCAB + "category/meeting")),
                                 {"RuleShape-modality"}),
     "no rule texts": (lambda d: _remove(d, d.iri, P("ruleTexts")), {"PolicyDocumentShape-ruleTexts"}),
+    "no outline": (lambda d: _remove(d, d.iri, P("outline")), {"PolicyDocumentShape-outline"}),
     # frequencies and quantities
     "count min > max": (lambda d: _set(d, _rule(d, 2), P("minCount"), Literal(3)), {"RuleShape-minCount"}),
     "negative count": (lambda d: _set(d, _rule(d), P("minCount"), Literal(-1)), {"RuleShape-minCount"}),
