@@ -22,19 +22,18 @@ from ingest import rule_texts
 from ingest.frequency import strength
 from ingest.identity import DocumentGraph, content_hash, document_iri, string_literal
 
+from ontology import rule_type_iri
 from ontology.vocab import (ACTOR, CATEGORY, DCTERMS, KIND, MODALITY, MODEL, ODRL, ORG, PERIOD, PKB,
                             PKBID, PROV, RDF, RDFS, UNIT, XSD)
 
 AGENT = "https://w3id.org/policykb/agent/policykb"
-RULE_CLASS = {"obligation": ODRL.Duty, "prohibition": ODRL.Prohibition,
-              "permission": ODRL.Permission, "encouragement": PKB.Encouragement}
 COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.approx}
 
 
 #: The terms written for every rule, looked up once (a typed namespace checks each lookup, and a
 #: document states a hundred rules).
 _RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
-    "modality", "actor", "category", "evidence", "quantityValue", "quantityUnit",
+    "ruleType", "actor", "evidence", "quantityValue", "quantityUnit",
     "quantityOperator", "period", "countUnit", "minCount", "maxCount")})
 
 
@@ -42,6 +41,13 @@ _RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
 def _term(namespace, name: str) -> str:
     """``namespace[name]`` as text, looked up once per process."""
     return str(namespace[name])
+
+
+@lru_cache(maxsize=None)
+def _rule_type(modality: str, category: str) -> str:
+    """The rule type of a modality and a category, checked against the schemes once per pair."""
+    _term(MODALITY, modality), _term(CATEGORY, category)      # an unknown code fails here
+    return rule_type_iri(modality, category)
 
 
 def school_iri(district: str | None, name: str) -> str:
@@ -208,9 +214,9 @@ class _Writer:
             freq = f.get("frequency")
             if freq and (key not in self.strongest or strength(freq) > strength(self.strongest[key])):
                 self.strongest[key] = freq
-            q.iri(r, _RULE.modality, _term(MODALITY, modality))
+            # modality and category as their shared pkb:RuleType node (ontology/rule_types.ttl)
+            q.iri(r, _RULE.ruleType, _rule_type(modality, f["category"]))
             q.iri(r, _RULE.actor, _term(ACTOR, f["actor"]))
-            q.iri(r, _RULE.category, _term(CATEGORY, f["category"]))
             q.iri(r, _RULE.evidence, self.span(*f["evidence"]))
             wordings.append((f.get("actor_text"), f.get("action"), *f["evidence"]))
             if freq:

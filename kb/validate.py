@@ -27,7 +27,7 @@ SELECT ?g ?focus ?problem WHERE {
       FILTER NOT EXISTS { ?g a pkb:PolicyDocument }
       BIND (?g AS ?focus) BIND ("the named graph does not hold its document" AS ?problem)
     } UNION {
-      { ?focus pkb:modality ?modality } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
+      { ?focus pkb:ruleType ?type } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
       UNION { ?focus a pkb:GovernanceBody } UNION { ?focus a pkb:InstitutionalConstraint }
       FILTER NOT EXISTS { ?focus pkb:evidence ?clause }
       BIND ("the fact has no evidence in its document" AS ?problem)
@@ -62,12 +62,12 @@ class Report:
 def _shapes_and_vocabulary():
     from rdflib import Graph
 
-    from ontology import ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL
+    from ontology import SHAPES_TTL, VOCAB_FILES
 
     shapes = Graph().parse(SHAPES_TTL, format="turtle")
     vocab = Graph()
-    vocab.parse(ONTOLOGY_TTL, format="turtle")
-    vocab.parse(SCHEMES_TTL, format="turtle")
+    for path in VOCAB_FILES:
+        vocab.parse(path, format="turtle")
     return shapes, vocab
 
 
@@ -99,26 +99,34 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
 
 
 def _tally_issues(data) -> list[tuple[str, str]]:
-    """(document, message) when a document's pkb:ruleTally disagrees with the rules of its graph."""
+    """(document, message) when a document's pkb:ruleTally disagrees with the rules of its graph,
+    or a rule's type is not one of the vocabulary."""
     import json
     from collections import Counter
 
     from kb.obligations import code
+    from ontology import UnknownConceptError, rule_type_of
     from ontology.vocab import PKB, RDF
 
     out = []
     for doc in data.subjects(RDF.type, PKB.PolicyDocument):
         counted: Counter = Counter()
-        for rule in data.subjects(PKB.modality, None):
+        unknown: set[str] = set()
+        for rule, rule_type in data.subject_objects(PKB.ruleType):
             stated = data.value(rule, PKB.period)
             period = code(str(stated)) if stated is not None else "none"
-            counted[code(str(data.value(rule, PKB.actor))), code(str(data.value(rule, PKB.category))),
-                    code(str(data.value(rule, PKB.modality))), period] += 1
+            try:
+                modality, category = rule_type_of(rule_type)
+            except UnknownConceptError:
+                unknown.add(str(rule_type))
+                continue
+            counted[code(str(data.value(rule, PKB.actor))), category, modality, period] += 1
         stored = data.value(doc, PKB.ruleTally)
         try:
             tally = Counter({tuple(row[:4]): row[4] for row in json.loads(str(stored))}) if stored else None
         except (ValueError, TypeError, IndexError):
             tally = None
+        out += [(str(doc), f"{t} is not a rule type of the vocabulary (ontology/rule_types.ttl)") for t in sorted(unknown)]
         if tally != counted:
             out.append((str(doc), "pkb:ruleTally does not count the document's rules "
                                   "(re-ingest the document to rebuild it)"))
@@ -138,7 +146,7 @@ def _rule_text_issues(data) -> list[tuple[str, str]]:
         if stored is None:
             continue                          # SHACL reports the missing value
         problems = rule_texts.problems(str(stored), len(str(text or "")))
-        rules = len(set(data.subjects(PKB.modality, None)))
+        rules = len(set(data.subjects(PKB.ruleType, None)))
         if not problems and len(json.loads(str(stored))) != rules:
             problems = [f"{len(json.loads(str(stored)))} entries for {rules} rules"]
         out += [(str(doc), f"pkb:ruleTexts: {p} (re-ingest the document to rebuild it)") for p in problems[:3]]

@@ -1,9 +1,11 @@
 """The policykb vocabulary: where its files are, and a fast label table per concept scheme.
 
-- ``ONTOLOGY_TTL`` (OWL/RDFS classes and properties), ``SCHEMES_TTL`` (SKOS concept schemes) and
-  ``SHAPES_TTL`` (SHACL shapes); ``ontology/vocab.py`` holds typed rdflib namespaces generated
-  from them (``python -m ontology.generate``).
-- ``VOCAB_GRAPH``: the named graph the store keeps ``ONTOLOGY_TTL`` + ``SCHEMES_TTL`` in.
+- ``ONTOLOGY_TTL`` (OWL/RDFS classes and properties), ``SCHEMES_TTL`` (SKOS concept schemes),
+  ``SHAPES_TTL`` (SHACL shapes) and ``RULE_TYPES_TTL`` (every modality × category pair a rule
+  points to); ``ontology/vocab.py`` and ``RULE_TYPES_TTL`` are generated from the others
+  (``python -m ontology.generate``).
+- ``VOCAB_GRAPH``: the named graph the store keeps ``VOCAB_FILES`` in.
+- ``rule_type_iri(modality, category)`` and ``rule_type_of(iri)``: a rule type and its codes.
 - ``labels(scheme)``: every concept of a scheme by its contract code (``skos:notation``), with
   its IRI, labels and broader concepts. Parsed with pyoxigraph once per process.
 - ``concept_iri(scheme, notation)`` and ``notation_of(iri)`` convert between contract codes and IRIs.
@@ -24,15 +26,16 @@ __all__ = [
     "ONTOLOGY_DIR", "ONTOLOGY_TTL", "SCHEMES_TTL", "SHAPES_TTL", "VOCAB_FILES", "VOCAB_GRAPH",
     "PKB_NS", "PKBID_NS", "SHAPES_NS", "SCHEMES", "UnknownConceptError",
     "scheme_names", "scheme_namespace", "scheme_iri", "labels", "concept_iri", "notation_of",
-    "vocabulary_digest",
+    "vocabulary_digest", "RULE_TYPES_TTL", "RULE_TYPE_NS", "rule_type_iri", "rule_type_of",
 ]
 
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parent
 ONTOLOGY_TTL: Path = ONTOLOGY_DIR / "policykb.ttl"
 SCHEMES_TTL: Path = ONTOLOGY_DIR / "schemes.ttl"
 SHAPES_TTL: Path = ONTOLOGY_DIR / "shapes.ttl"
+RULE_TYPES_TTL: Path = ONTOLOGY_DIR / "rule_types.ttl"
 #: the files whose triples make up the vocabulary graph, in load order
-VOCAB_FILES: tuple[Path, ...] = (ONTOLOGY_TTL, SCHEMES_TTL)
+VOCAB_FILES: tuple[Path, ...] = (ONTOLOGY_TTL, SCHEMES_TTL, RULE_TYPES_TTL)
 
 VOCAB_GRAPH = "https://w3id.org/policykb/graph/vocabulary"
 PKB_NS = "https://w3id.org/policykb/ontology#"
@@ -52,6 +55,8 @@ SCHEMES: dict[str, str] = {
     "modality": _VOCAB_BASE + "modality/",
 }
 _ALIASES = {"constraint_kind": "kind", "constraint-kind": "kind"}
+#: namespace of the rule types (``RULE_TYPES_TTL``): ``<modality>.<category>`` codes
+RULE_TYPE_NS = _VOCAB_BASE + "rule-type/"
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -196,6 +201,22 @@ def notation_of(iri: Any) -> tuple[str, str]:
             break
     raise UnknownConceptError(f"{value!r} is not a concept of a policykb concept scheme",
                               hint="concept IRIs are " + _VOCAB_BASE + "<scheme>/<code>")
+
+
+def rule_type_iri(modality: str, category: str) -> str:
+    """The IRI of the rule type of a modality and a category (contract codes): the shared node a
+    rule points to with ``pkb:ruleType`` instead of stating both (``ontology/rule_types.ttl``)."""
+    return f"{RULE_TYPE_NS}{modality}.{category}"
+
+
+def rule_type_of(iri: Any) -> tuple[str, str]:
+    """``(modality, category)`` codes of a rule type IRI; ``UnknownConceptError`` if it is none."""
+    value = iri.value if hasattr(iri, "value") and not isinstance(iri, str) else str(iri)
+    modality, _, category = value[len(RULE_TYPE_NS):].partition(".")
+    if not value.startswith(RULE_TYPE_NS) or modality not in labels("modality") or category not in labels("category"):
+        raise UnknownConceptError(f"{value!r} is not a policykb rule type",
+                                  hint=f"rule types are {RULE_TYPE_NS}<modality>.<category>")
+    return modality, category
 
 
 def vocabulary_digest() -> str:

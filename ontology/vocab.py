@@ -68,6 +68,7 @@ class PKB(DefinedNamespace):
     GovernanceBody: URIRef  # governance body / 治理机构
     InstitutionalConstraint: URIRef  # institutional constraint / 制度性约束
     PolicyDocument: URIRef  # policy document / 政策文件
+    RuleType: URIRef  # rule type / 条款类型
     School: URIRef  # school / 学校
     SchoolGroup: URIRef  # school group / 教育集团
 
@@ -85,6 +86,7 @@ class PKB(DefinedNamespace):
     quantityOperator: URIRef  # quantity operator / 数量比较
     quantityUnit: URIRef  # quantity unit / 数量单位
     ruleClass: URIRef  # rule class / 条款类
+    ruleType: URIRef  # rule type / 条款类型
 
     # datatype properties
     comparisonTally: URIRef  # comparison tally / 比较计数

@@ -23,7 +23,7 @@ XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 import ontology
 from ontology import (
-    ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL, VOCAB_GRAPH, UnknownConceptError, concept_iri, labels,
+    ONTOLOGY_TTL, RULE_TYPES_TTL, SCHEMES_TTL, SHAPES_TTL, VOCAB_GRAPH, UnknownConceptError, concept_iri, labels,
     notation_of,
 )
 
@@ -196,6 +196,7 @@ def vocabulary(ontology_graph: Graph, schemes_graph: Graph) -> Graph:
         g.add(triple)
     for triple in schemes_graph:
         g.add(triple)
+    g.parse(RULE_TYPES_TTL, format="turtle")
     return g
 
 
@@ -212,15 +213,15 @@ def en_labels(item: dict) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 
 def test_paths_and_constants():
-    for path in (ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL):
+    for path in (ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL, RULE_TYPES_TTL):
         assert isinstance(path, Path) and path.is_file()
         assert path.parent == ROOT / "ontology"
     assert VOCAB_GRAPH == "https://w3id.org/policykb/graph/vocabulary"
-    assert ontology.VOCAB_FILES == (ONTOLOGY_TTL, SCHEMES_TTL)
+    assert ontology.VOCAB_FILES == (ONTOLOGY_TTL, SCHEMES_TTL, RULE_TYPES_TTL)
     assert re.fullmatch(r"[0-9a-f]{64}", ontology.vocabulary_digest())
 
 
-@pytest.mark.parametrize("path", [ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [ONTOLOGY_TTL, SCHEMES_TTL, SHAPES_TTL, RULE_TYPES_TTL], ids=lambda p: p.name)
 def test_turtle_parses_with_rdflib_and_oxigraph(path: Path):
     import pyoxigraph as ox
 
@@ -240,9 +241,10 @@ EXPECTED_CLASSES = {
     "School": [ORG.Organization],
     "GovernanceBody": [ORG.OrganizationalUnit],
     "Encouragement": [ODRL.Rule],
+    "RuleType": [],
     "InstitutionalConstraint": [],
 }
-EXPECTED_OBJECT_PROPERTIES = ["actor", "evidence", "documentModel", "model", "modality", "category", "period",
+EXPECTED_OBJECT_PROPERTIES = ["actor", "evidence", "documentModel", "model", "ruleType", "modality", "category", "period",
                               "countUnit", "quantityUnit", "quantityOperator", "constraintKind", "ruleClass"]
 EXPECTED_DATATYPE_PROPERTIES = ["sourcePath", "contentHash", "text", "docNumber", "issuer", "district", "province",
                                 "script", "format", "encoding", "heldByText",
@@ -599,9 +601,8 @@ def build_valid() -> Doc:
 
     def rule(n: int, modality: str, actor: str, category: str, phrase: str) -> URIRef:
         r = d.node(f"rule/{n}")
-        g.add((r, P("modality"), URIRef(VOCAB + "modality/" + modality)))
+        g.add((r, P("ruleType"), URIRef(VOCAB + f"rule-type/{modality}.{category}")))
         g.add((r, P("actor"), A(actor)))
-        g.add((r, P("category"), URIRef(VOCAB + "category/" + category)))
         g.add((r, P("evidence"), d.span(phrase)))
         return r
 
@@ -765,13 +766,13 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
                             {"RuleShape-actor"}),
     "actor from another scheme": (lambda d: _set(d, _rule(d), P("actor"), URIRef(VOCAB + "category/meeting")),
                                   {"RuleShape-actor"}),
-    "category not in scheme": (lambda d: _set(d, _rule(d), P("category"), URIRef(VOCAB + "category/sports")),
-                               {"RuleShape-category"}),
+    "rule type not a rule type": (lambda d: _set(d, _rule(d), P("ruleType"), URIRef(VOCAB + "category/meeting")),
+                                  {"RuleShape-ruleType"}),
     "rule without evidence": (lambda d: _remove(d, _rule(d), P("evidence")), {"RuleShape-evidence"}),
-    "rule with two modalities": (lambda d: d.g.add((_rule(d), P("modality"), URIRef(VOCAB + "modality/permission"))),
-                                 {"RuleShape-modality"}),
-    "modality not a modality": (lambda d: _set(d, _rule(d), P("modality"), URIRef(VOCAB + "category/meeting")),
-                                {"RuleShape-modality"}),
+    "rule with two types": (lambda d: d.g.add((_rule(d), P("ruleType"), URIRef(VOCAB + "rule-type/permission.meeting"))),
+                            {"RuleShape-ruleType"}),
+    "rule type a literal": (lambda d: _set(d, _rule(d), P("ruleType"), Literal("obligation.meeting")),
+                            {"RuleShape-ruleType"}),
     "no rule texts": (lambda d: _remove(d, d.iri, P("ruleTexts")), {"PolicyDocumentShape-ruleTexts"}),
     "no outline": (lambda d: _remove(d, d.iri, P("outline")), {"PolicyDocumentShape-outline"}),
     # frequencies and quantities
@@ -846,7 +847,8 @@ def test_broken_variant_fails_with_expected_shape(case: str, vocabulary: Graph, 
 
 
 @pytest.mark.parametrize("case", ["concept without notation", "actor not a role", "broader across schemes",
-                                  "prefLabel clash", "modality without rule class"])
+                                  "prefLabel clash", "modality without rule class",
+                                  "rule type of an actor", "rule type without modality"])
 def test_broken_vocabulary_fails(case: str, vocabulary: Graph, shapes_graph: Graph):
     vocab = Graph()
     for triple in vocabulary:
@@ -858,6 +860,8 @@ def test_broken_vocabulary_fails(case: str, vocabulary: Graph, shapes_graph: Gra
         "broader across schemes": "ConceptShape-broaderInScheme",
         "prefLabel clash": "ConceptShape-uniquePrefLabel",
         "modality without rule class": "ConceptShape-modalityRuleClass",
+        "rule type of an actor": "RuleTypeShape-category",
+        "rule type without modality": "RuleTypeShape-modality",
     }[case]
     if case == "concept without notation":
         vocab.remove((member, SKOS.notation, None))
@@ -869,6 +873,10 @@ def test_broken_vocabulary_fails(case: str, vocabulary: Graph, shapes_graph: Gra
         vocab.set((member, SKOS.prefLabel, Literal("牵头学校", lang="zh")))
     elif case == "modality without rule class":
         vocab.remove((URIRef(VOCAB + "modality/permission"), P("ruleClass"), None))
+    elif case == "rule type of an actor":
+        vocab.set((URIRef(VOCAB + "rule-type/obligation.meeting"), P("category"), member))
+    elif case == "rule type without modality":
+        vocab.remove((URIRef(VOCAB + "rule-type/obligation.meeting"), P("modality"), None))
     conforms, report = shacl(Graph(), vocab, activated(shapes_graph))
     assert not conforms
     assert expected in failing_shapes(report)

@@ -320,7 +320,7 @@ def test_validate_exit_1_when_a_graph_lacks_its_document_or_a_fact_its_evidence(
     store_dir = tmp_path / "kb"
     orphan = "https://w3id.org/policykb/id/doc/00000000deadbeef"
     rule = f"{orphan}/rule/0"
-    nquads = (f'<{rule}> <{PKB}modality> <https://w3id.org/policykb/vocab/modality/obligation> <{orphan}> .\n'
+    nquads = (f'<{rule}> <{PKB}ruleType> <https://w3id.org/policykb/vocab/rule-type/obligation.meeting> <{orphan}> .\n'
               f'<{rule}> <{PKB}actionText> "召开会议" <{orphan}> .\n')
     with open_store(str(store_dir)) as store:
         store.ensure_vocabulary()

@@ -61,7 +61,7 @@ def sample_document(n: int, *, title: str = "张掖中学集团化办学工作�
     for k in range(1, rules + 1):
         lines += [
             f"<{g}/rule/{k}> <{RDF_TYPE}> <http://www.w3.org/ns/odrl/2/Duty> <{g}> .",
-            f"<{g}/rule/{k}> <{PKB}modality> <https://w3id.org/policykb/vocab/modality/obligation> <{g}> .",
+            f"<{g}/rule/{k}> <{PKB}ruleType> <https://w3id.org/policykb/vocab/rule-type/obligation.meeting> <{g}> .",
             f'<{g}/rule/{k}> <{PKB}order> "{k}"^^<{XSD}integer> <{g}> .',
             f"<{g}/rule/{k}> <{PKB}actionText> \"召集集团联席会议\"@zh <{g}> .",
         ]

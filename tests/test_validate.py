@@ -30,8 +30,8 @@ def test_a_broken_graph_is_reported(tmp_path):
     rule = "https://w3id.org/policykb/id/doc/0000000000000000/rule/1"
     nquads = (f'<{graph}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
               f'<https://w3id.org/policykb/ontology#PolicyDocument> <{graph}> .\n'
-              f'<{rule}> <https://w3id.org/policykb/ontology#modality> '
-              f'<https://w3id.org/policykb/vocab/modality/obligation> <{graph}> .\n'
+              f'<{rule}> <https://w3id.org/policykb/ontology#ruleType> '
+              f'<https://w3id.org/policykb/vocab/rule-type/obligation.meeting> <{graph}> .\n'
               f'<{rule}> <https://w3id.org/policykb/ontology#order> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <{graph}> .\n')
     with open_store(str(tmp_path / "kb")) as store:
         store.ensure_vocabulary()

@@ -242,11 +242,11 @@ def take_results(iterator, limit: int | None, strict: bool, deadline: float | No
 
 
 def vocabulary_files() -> list[Path]:
-    """``ontology/policykb.ttl`` and ``ontology/schemes.ttl``, wherever the package is installed."""
+    """``ontology/policykb.ttl``, ``schemes.ttl`` and ``rule_types.ttl``, wherever the package is installed."""
     from importlib.resources import files  # here: ~30 ms to import, needed only to load the vocabulary
 
     root = Path(str(files("ontology")))
-    return [root / "policykb.ttl", root / "schemes.ttl"]
+    return [root / "policykb.ttl", root / "schemes.ttl", root / "rule_types.ttl"]
 
 
 def files_hash(paths: Sequence[Path]) -> str:
@@ -420,7 +420,7 @@ class Store(ABC):
     def ensure_vocabulary(self, files: Sequence[Path] | None = None) -> bool:
         """Load the ontology into the vocabulary graph if it is missing or the files changed.
 
-        ``files`` defaults to ``ontology/policykb.ttl`` and ``ontology/schemes.ttl``. Their hash
+        ``files`` defaults to :func:`vocabulary_files`. Their hash
         (:func:`files_hash`) is stored in the graph as ``<vocabulary graph> pkb:contentHash``; when
         it matches nothing is done. Returns True if the graph was (re)loaded. On a read-only store
         an out-of-date vocabulary raises :class:`StoreError` ``PKB-STORE-READONLY``.
