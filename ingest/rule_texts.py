@@ -33,19 +33,27 @@ def encode(text: str, rules: Iterable[tuple[str | None, str | None, int, int]]) 
     return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
 
 
-def _wording(text: str, entry) -> str | None:
-    if entry is None:
+def _wording(text: str, part) -> str | None:
+    if part is None:
         return None
-    if isinstance(entry, str):
-        return entry
-    return text[entry[0]:entry[1]]
+    if isinstance(part, str):
+        return part
+    return text[part[0]:part[1]]
+
+
+def parse(value: str | None) -> list:
+    """The stored JSON value → its entries (one per rule, in rank order), not yet cut from the text."""
+    return json.loads(value) if value else []
+
+
+def wording(text: str, entry) -> tuple[str | None, str | None]:
+    """One entry of :func:`parse` and the document's text → ``(actor text, action)``."""
+    return _wording(text, entry[0]), _wording(text, entry[1])
 
 
 def decode(value: str | None, text: str) -> list[tuple[str | None, str | None]]:
     """The JSON value and the document's text → ``(actor text, action)`` per rule, in rank order."""
-    if not value:
-        return []
-    return [(_wording(text, actor), _wording(text, action)) for actor, action in json.loads(value)]
+    return [wording(text, entry) for entry in parse(value)]
 
 
 def problems(value: str, length: int) -> Sequence[str]:

@@ -83,9 +83,19 @@ class DocumentTexts:
     def wordings(self, doc: str) -> list[tuple[str | None, str | None]]:
         """``(actor text, action)`` of each rule of ``doc``, in rank order (``pkb:ruleTexts``)."""
         m = self.meta(doc)
-        if "wordings" not in m:
-            m["wordings"] = rule_texts.decode(m["ruleTexts"], m["text"])
-        return m["wordings"]
+        return [rule_texts.wording(m["text"], entry) for entry in self._entries(m)]
+
+    def wording(self, doc: str, order: int) -> tuple[str | None, str | None]:
+        """``(actor text, action)`` of the rule of rank ``order`` in ``doc`` (None, None: no such rule)."""
+        m = self.meta(doc)
+        entries = self._entries(m)
+        return rule_texts.wording(m["text"], entries[order - 1]) if 0 < order <= len(entries) else (None, None)
+
+    @staticmethod
+    def _entries(m: dict) -> list:
+        if "entries" not in m:                 # parsed once; a rule's words are cut when asked for
+            m["entries"] = rule_texts.parse(m["ruleTexts"])
+        return m["entries"]
 
     def citation(self, doc: str, start: int | None = None, end: int | None = None) -> Citation:
         """The citation of ``[start, end)`` in ``doc`` (no span: the document alone)."""
@@ -141,6 +151,4 @@ def fill_quotes(store: Store, facts, texts: DocumentTexts | None = None) -> None
             for fact in by_doc[doc]:
                 fact.sentence = text[fact.span[0]:fact.span[1]]
                 if hasattr(fact, "action"):       # a rule: its wordings, by its rank
-                    wordings = batch.wordings(doc)
-                    if 0 < fact.order <= len(wordings):
-                        fact.actor_text, fact.action = wordings[fact.order - 1]
+                    fact.actor_text, fact.action = batch.wording(doc, fact.order)
