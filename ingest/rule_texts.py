@@ -4,7 +4,8 @@ the normalized text, one JSON value per document instead of two string literals 
 Entry ``i`` belongs to the rule of rank ``i + 1``; it is ``[actor, action]``, each ``null`` (the
 text names none), ``[start, end]`` (a place in the text where exactly that wording stands) or the
 wording itself when the text holds it nowhere (an action the extraction rewrote). :func:`encode`
-is the writer's side, :func:`decode` the query side's.
+is the writer's side; :func:`parse` and :func:`wording_at` the query side's; :func:`problems`
+what ``policykb validate`` reports.
 """
 from __future__ import annotations
 
@@ -46,25 +47,25 @@ def parse(value: str | None) -> list:
     return json.loads(value) if value else []
 
 
-def wording(text: str, entry) -> tuple[str | None, str | None]:
-    """One entry of :func:`parse` and the document's text → ``(actor text, action)``."""
-    return _wording(text, entry[0]), _wording(text, entry[1])
+def wording_at(text: str, entries: list, order: int) -> tuple[str | None, str | None]:
+    """``(actor text, action)`` of the rule of rank ``order``, from the entries of :func:`parse`
+    and the document's text; ``(None, None)`` when there is no such rule."""
+    if not 0 < order <= len(entries):
+        return None, None
+    actor, action = entries[order - 1]
+    return _wording(text, actor), _wording(text, action)
 
 
-def decode(value: str | None, text: str) -> list[tuple[str | None, str | None]]:
-    """The JSON value and the document's text → ``(actor text, action)`` per rule, in rank order."""
-    return [wording(text, entry) for entry in parse(value)]
-
-
-def problems(value: str, length: int) -> Sequence[str]:
-    """What is wrong with a stored value for a text of ``length`` code points (empty: nothing)."""
+def problems(value: str, length: int, rules: int) -> Sequence[str]:
+    """What is wrong with a stored value for ``rules`` rules and a text of ``length`` code points
+    (empty: nothing)."""
     try:
         entries = json.loads(value)
     except ValueError as exc:
         return [f"not JSON: {exc}"]
     if not isinstance(entries, list):
         return ["not a JSON list"]
-    out = []
+    out = [] if len(entries) == rules else [f"{len(entries)} entries for {rules} rules"]
     for i, entry in enumerate(entries, 1):
         if not (isinstance(entry, list) and len(entry) == 2):
             out.append(f"rule {i}: not an [actor, action] pair")

@@ -80,22 +80,13 @@ class DocumentTexts:
     def text(self, doc: str) -> str:
         return self.meta(doc)["text"]
 
-    def wordings(self, doc: str) -> list[tuple[str | None, str | None]]:
-        """``(actor text, action)`` of each rule of ``doc``, in rank order (``pkb:ruleTexts``)."""
-        m = self.meta(doc)
-        return [rule_texts.wording(m["text"], entry) for entry in self._entries(m)]
-
     def wording(self, doc: str, order: int) -> tuple[str | None, str | None]:
-        """``(actor text, action)`` of the rule of rank ``order`` in ``doc`` (None, None: no such rule)."""
+        """``(actor text, action)`` of the rule of rank ``order`` in ``doc`` (``pkb:ruleTexts``;
+        None, None: no such rule). The value is parsed once; a rule's words are cut when asked for."""
         m = self.meta(doc)
-        entries = self._entries(m)
-        return rule_texts.wording(m["text"], entries[order - 1]) if 0 < order <= len(entries) else (None, None)
-
-    @staticmethod
-    def _entries(m: dict) -> list:
-        if "entries" not in m:                 # parsed once; a rule's words are cut when asked for
+        if "entries" not in m:
             m["entries"] = rule_texts.parse(m["ruleTexts"])
-        return m["entries"]
+        return rule_texts.wording_at(m["text"], m["entries"], order)
 
     def citation(self, doc: str, start: int | None = None, end: int | None = None) -> Citation:
         """The citation of ``[start, end)`` in ``doc`` (no span: the document alone)."""

@@ -5,6 +5,10 @@ taken from the extraction pipeline directly, so the view shows exactly what the 
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
+from ingest import rule_texts
 from kb import queries
 from kb.citations import DocumentTexts
 from kb.errors import QueryError
@@ -41,7 +45,7 @@ def document_view(store: Store, doc: str, source: str) -> dict:
         "document_models": sorted({r["code"] for r in queries.run(store, "document_models", doc=doc).rows},
                                   key=_model_order),
         "groups": _groups(store, doc),
-        "obligations": _rules(store, doc, text),
+        "obligations": _rules(store, doc, text, m.get("ruleTexts")),
         "constraints": [
             {"kind": code(r["kind"]), "sentence": text[r["start"]:r["end"]], "span": [r["start"], r["end"]]}
             for r in queries.run(store, "document_constraints", doc=doc).rows
@@ -70,19 +74,23 @@ def _groups(store: Store, doc: str) -> list[dict]:
             for g in sorted(groups.values(), key=lambda g: g["order"])]
 
 
-def rule_rows(store: Store, doc: str, texts: DocumentTexts | None = None) -> list[dict]:
+def rule_rows(store: Store, doc: str, wording: Callable[[int], tuple] | None = None) -> list[dict]:
     """The rows of ``document_rules`` for one document, in rank order, each with its ``actorText``
-    and ``action`` (None when the text names none) from the document's rule wordings."""
-    wordings = (texts or DocumentTexts(store)).wordings(str(doc))
-    rows = queries.run(store, "document_rules", doc=IRI(doc)).rows
-    return [{**r, "actorText": None, "action": None,
-             **(dict(zip(("actorText", "action"), wordings[r["order"] - 1])) if 0 < r["order"] <= len(wordings) else {})}
-            for r in rows]
-
-
-def _rules(store: Store, doc: str, text: str) -> list[dict]:
+    and ``action`` (None when the text names none): ``wording(order)``, by default read with the
+    document's text (:meth:`kb.citations.DocumentTexts.wording`)."""
+    if wording is None:
+        wording = partial(DocumentTexts(store).wording, str(doc))
     out = []
-    for r in rule_rows(store, doc):
+    for r in queries.run(store, "document_rules", doc=IRI(doc)).rows:
+        actor, action = wording(r["order"])
+        out.append({**r, "actorText": actor, "action": action})
+    return out
+
+
+def _rules(store: Store, doc: str, text: str, rule_texts_value: str | None) -> list[dict]:
+    entries = rule_texts.parse(rule_texts_value)
+    out = []
+    for r in rule_rows(store, doc, partial(rule_texts.wording_at, text, entries)):
         frequency = decode_frequency(r.get("period"), r.get("min"), r.get("max"), unit=r.get("unit"))
         quantity = None
         if r.get("qValue") is not None:

@@ -85,7 +85,7 @@ def validate_graph(nquads: bytes) -> list[tuple[str, str]]:
         data.add((s, p, o))
     conforms, results, _ = validate(data, shacl_graph=shapes, ont_graph=vocab, inference="none",
                                     advanced=True, allow_warnings=True)
-    out = _tally_issues(data) + _rule_text_issues(data) + _outline_issues(data)
+    out = _tally_issues(data) + _offset_issues(data)
     if conforms:
         return out
     for result in results.objects(None, SH.result):
@@ -126,57 +126,43 @@ def _tally_issues(data) -> list[tuple[str, str]]:
             tally = Counter({tuple(row[:4]): row[4] for row in json.loads(str(stored))}) if stored else None
         except (ValueError, TypeError, IndexError):
             tally = None
-        out += [(str(doc), f"{t} is not a rule type of the vocabulary (ontology/rule_types.ttl)") for t in sorted(unknown)]
+        out += [(str(doc), f"{t} is not a rule type of the vocabulary (ontology/rule_types.ttl)")
+                for t in sorted(unknown)]
         if tally != counted:
             out.append((str(doc), "pkb:ruleTally does not count the document's rules "
                                   "(re-ingest the document to rebuild it)"))
     return out
 
 
-def _rule_text_issues(data) -> list[tuple[str, str]]:
-    """(document, message) when a document's pkb:ruleTexts does not fit its rules or its text."""
+def _offset_issues(data) -> list[tuple[str, str]]:
+    """(document, message) when a document's pkb:ruleTexts does not fit its rules or its text, or
+    its pkb:outline is not a list of ``[start, end, level, parent]`` headings within its text,
+    each parent an earlier entry."""
     import json
 
     from ingest import rule_texts
     from ontology.vocab import PKB, RDF
 
     out = []
+    rules = len(set(data.subjects(PKB.ruleType, None)))
     for doc in data.subjects(RDF.type, PKB.PolicyDocument):
-        stored, text = data.value(doc, PKB.ruleTexts), data.value(doc, PKB.text)
-        if stored is None:
-            continue                          # SHACL reports the missing value
-        problems = rule_texts.problems(str(stored), len(str(text or "")))
-        rules = len(set(data.subjects(PKB.ruleType, None)))
-        if not problems and len(json.loads(str(stored))) != rules:
-            problems = [f"{len(json.loads(str(stored)))} entries for {rules} rules"]
-        out += [(str(doc), f"pkb:ruleTexts: {p} (re-ingest the document to rebuild it)") for p in problems[:3]]
-    return out
-
-
-def _outline_issues(data) -> list[tuple[str, str]]:
-    """(document, message) when a document's pkb:outline is not a list of ``[start, end, level,
-    parent]`` headings within its text, each parent an earlier entry."""
-    import json
-
-    from ontology.vocab import PKB, RDF
-
-    out = []
-    for doc in data.subjects(RDF.type, PKB.PolicyDocument):
-        stored, text = data.value(doc, PKB.outline), data.value(doc, PKB.text)
-        if stored is None:
-            continue                          # SHACL reports the missing value
-        length = len(str(text or ""))
+        length = len(str(data.value(doc, PKB.text) or ""))
+        hint = " (re-ingest the document to rebuild it)"
+        wordings = data.value(doc, PKB.ruleTexts)      # a missing value: SHACL reports it
+        if wordings is not None:
+            out += [(str(doc), f"pkb:ruleTexts: {p}{hint}")
+                    for p in rule_texts.problems(str(wordings), length, rules)[:3]]
+        outline = data.value(doc, PKB.outline)
+        if outline is None:
+            continue
         try:
-            entries = json.loads(str(stored))
-            bad = next((i for i, (start, end, level, parent) in enumerate(entries)
+            bad = next((f"entry {i}" for i, (start, end, level, parent) in enumerate(json.loads(str(outline)))
                         if not (0 <= start <= end <= length and level >= 1
                                 and (parent is None or 0 <= parent < i))), None)
         except (ValueError, TypeError):
-            bad = "value"
+            bad = "the value"
         if bad is not None:
-            where = "the value" if bad == "value" else f"entry {bad}"
-            out.append((str(doc), f"pkb:outline: {where} is not [start, end, level, parent] within the text "
-                                  "(re-ingest the document to rebuild it)"))
+            out.append((str(doc), f"pkb:outline: {bad} is not [start, end, level, parent] within the text{hint}"))
     return out
 
 

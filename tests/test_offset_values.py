@@ -41,10 +41,13 @@ def test_every_wording_reads_back_as_extracted(path):
     text = text_of(doc)
     rules = [facts_of(span) for span in doc.spans.get("rules", [])]
     value = json.dumps(_stored(document_graph(doc, [str(path)], version="test").nquads, "ruleTexts"))
-    assert rule_texts.decode(value, text) == [(f.get("actor_text") or None, f.get("action") or None) for f in rules]
+    entries = rule_texts.parse(value)
+    assert [rule_texts.wording_at(text, entries, order) for order in range(1, len(rules) + 1)] == \
+        [(f.get("actor_text") or None, f.get("action") or None) for f in rules]
+    assert rule_texts.wording_at(text, entries, len(rules) + 1) == (None, None)
     offsets = [part for entry in json.loads(value) for part in entry if isinstance(part, list)]
     assert len(offsets) > len(rules)          # most wordings are offsets, not copies of the text
-    assert rule_texts.problems(value, len(text)) == []
+    assert rule_texts.problems(value, len(text), len(rules)) == []
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
