@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ontology.vocab import PKBID
 
-PIPELINE_VERSION = "8"   # raised whenever extraction or the graph's shape changes: stores re-ingest on the next run
+PIPELINE_VERSION = "9"   # raised whenever extraction or the graph's shape changes: stores re-ingest on the next run
 
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 

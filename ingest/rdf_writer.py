@@ -33,7 +33,7 @@ COMPARATOR = {"eq": ODRL.eq, "min": ODRL.gteq, "max": ODRL.lteq, "approx": PKB.a
 #: The terms written for every rule, looked up once (a typed namespace checks each lookup, and a
 #: document states a hundred rules).
 _RULE = SimpleNamespace(**{name: str(PKB[name]) for name in (
-    "ruleType", "actor", "evidence", "quantityValue", "quantityUnit",
+    "ruleType", "actor", "quantityValue", "quantityUnit",
     "quantityOperator", "period", "countUnit", "minCount", "maxCount")})
 
 
@@ -97,7 +97,8 @@ class _Writer:
         """The evidence node of ``[start, end)`` of the normalized text: one per clause, shared by
         every fact the clause states. Its IRI holds its offsets (``…/span/12-40``) and nothing is
         stated on it: its quote is ``pkb:text`` at those offsets (kb/citations.py cuts it out), and
-        offsets in the source file follow from the document's pkb:offsetMap."""
+        offsets in the source file follow from the document's pkb:offsetMap. A rule's IRI extends
+        the span of its clause (``…/span/12-40/rule/3``), so a rule states no pkb:evidence."""
         return f"{self.d}/span/{start}-{end}"
 
     # -- the document -------------------------------------------------------------------------
@@ -205,8 +206,9 @@ class _Writer:
         tally: Counter = Counter()
         wordings: list[tuple] = []
         for i, span in enumerate(self.doc.spans.get("rules", [])):
-            r = f"{d}/rule/{i + 1}"
             f = facts_of(span)
+            # the rule's IRI is its clause's and its rank: …/span/<start>-<end>/rule/<n>
+            r = f"{self.span(*f['evidence'])}/rule/{i + 1}"
             modality = f["modality"]
             period = (f.get("frequency") or {}).get("period") or "none"
             key = (f["actor"], f["category"], modality, period)
@@ -217,7 +219,6 @@ class _Writer:
             # modality and category as their shared pkb:RuleType node (ontology/rule_types.ttl)
             q.iri(r, _RULE.ruleType, _rule_type(modality, f["category"]))
             q.iri(r, _RULE.actor, _term(ACTOR, f["actor"]))
-            q.iri(r, _RULE.evidence, self.span(*f["evidence"]))
             wordings.append((f.get("actor_text"), f.get("action"), *f["evidence"]))
             if freq:
                 self._frequency(r, freq)

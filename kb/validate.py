@@ -3,7 +3,8 @@
 Each document graph is validated on its own, with the vocabulary graph mixed in (so shapes can
 check that an actor is a concept of the actor scheme), which keeps the cost linear in the corpus.
 Integrity checks, in SPARQL: every named graph holds exactly its document, every fact (rule,
-constraint, group, post, body) has evidence whose source is that document; each document's
+constraint, group, post, body) has evidence whose source is that document (a rule's is the clause
+its IRI extends); each document's
 ``pkb:ruleTally`` counts exactly its rules, its ``pkb:ruleTexts`` has one entry per rule and its
 ``pkb:ruleTexts`` and ``pkb:outline`` offsets lie within the text.
 """
@@ -27,10 +28,14 @@ SELECT ?g ?focus ?problem WHERE {
       FILTER NOT EXISTS { ?g a pkb:PolicyDocument }
       BIND (?g AS ?focus) BIND ("the named graph does not hold its document" AS ?problem)
     } UNION {
-      { ?focus pkb:ruleType ?type } UNION { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
+      { ?focus a pkb:SchoolGroup } UNION { ?focus a org:Post }
       UNION { ?focus a pkb:GovernanceBody } UNION { ?focus a pkb:InstitutionalConstraint }
       FILTER NOT EXISTS { ?focus pkb:evidence ?clause }
       BIND ("the fact has no evidence in its document" AS ?problem)
+    } UNION {
+      ?focus pkb:ruleType ?type .         # a rule's clause is its IRI's: …/span/<start>-<end>/rule/<n>
+      FILTER (!STRSTARTS(STR(?focus), CONCAT(STR(?g), "/span/")))
+      BIND ("the rule's IRI does not extend a clause of its document" AS ?problem)
     }
   }
 }

@@ -111,18 +111,21 @@ def _fold(text: str) -> str:
 
 
 def test_every_span_points_at_its_sentence_in_the_original_file(corpus_store):
-    """Evidence offsets: the normalized span is the sentence; the original span, mapped back through
-    the document's pkb:offsetMap (identity when absent), normalizes to it."""
+    """Evidence offsets (a fact's pkb:evidence, a rule's the clause its IRI extends): the normalized
+    span is the sentence; the original span, mapped back through the document's pkb:offsetMap
+    (identity when absent), normalizes to it."""
     spans = corpus_store.query("""
         PREFIX pkb: <https://w3id.org/policykb/ontology#>
         PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-        SELECT DISTINCT ?doc ?path ?start ?end ?map WHERE {
-          GRAPH ?doc { ?doc pkb:sourcePath ?path . ?fact pkb:evidence ?ev .
+        SELECT DISTINCT ?doc ?path ?start ?end ?map ?rule WHERE {
+          GRAPH ?doc { ?doc pkb:sourcePath ?path .
+                       { ?fact pkb:evidence ?ev }
+                       UNION { ?rule pkb:ruleType ?type BIND (IRI(STRBEFORE(STR(?rule), "/rule/")) AS ?ev) }
                        OPTIONAL { ?doc pkb:offsetMap ?map } }
           BIND (xsd:integer(STRBEFORE(STRAFTER(STR(?ev), "/span/"), "-")) AS ?start)
           BIND (xsd:integer(STRAFTER(STRAFTER(STR(?ev), "/span/"), "-")) AS ?end) }
     """).rows
-    assert len(spans) > 100
+    assert len(spans) > 100 and sum(1 for row in spans if row.get("rule")) > 50
     assert any(row.get("map") for row in spans)        # the seeds' normalization moves some text
     originals = {}
     for row in spans:

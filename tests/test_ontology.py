@@ -532,6 +532,7 @@ class Doc:
         self.hash = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
         self.iri = URIRef(PKBID + "doc/" + self.hash[:16])
         self.g = Graph()
+        self.rules: dict[int, URIRef] = {}      # rank → rule IRI (…/span/<start>-<end>/rule/<rank>)
 
     def node(self, path: str) -> URIRef:
         return URIRef(f"{self.iri}/{path}")
@@ -600,10 +601,9 @@ def build_valid() -> Doc:
     g.add((body, P("evidence"), d.span("集团联席会议由集团牵头校校长召集")))
 
     def rule(n: int, modality: str, actor: str, category: str, phrase: str) -> URIRef:
-        r = d.node(f"rule/{n}")
+        r = d.rules[n] = URIRef(f"{d.span(phrase)}/rule/{n}")     # the rule's clause is its IRI's
         g.add((r, P("ruleType"), URIRef(VOCAB + f"rule-type/{modality}.{category}")))
         g.add((r, P("actor"), A(actor)))
-        g.add((r, P("evidence"), d.span(phrase)))
         return r
 
     r1 = rule(1, "obligation", "group_head", "meeting", "集团联席会议由集团牵头校校长召集，每月至少召开1次。")
@@ -693,7 +693,7 @@ def test_scheme_checks_do_not_need_the_schemes_mixed_in(vocabulary: Graph, shape
     """pySHACL's ont_graph= (used by kb/validate.py) copies no SKOS concepts: scheme membership
     is checked against static lists."""
     d = build_valid()
-    d.g.set((d.node("rule/1"), P("actor"), URIRef(VOCAB + "actor/principal")))
+    d.g.set((_rule(d), P("actor"), URIRef(VOCAB + "actor/principal")))
     conforms, report = shacl(d.g, vocabulary, shapes_graph, mix=mix)
     assert not conforms and failing_shapes(report) == {"RuleShape-actor"}
 
@@ -730,7 +730,15 @@ def test_sparql_results_name_the_offending_node(vocabulary: Graph, shapes_graph:
 
 
 def _rule(d: Doc, n: int = 1) -> URIRef:
-    return d.node(f"rule/{n}")
+    return d.rules[n]
+
+
+def _rename_rule(d: Doc, n: int, iri: URIRef) -> None:
+    """Give rule ``n`` another IRI, keeping what it states."""
+    for _, p, o in list(d.g.triples((_rule(d, n), None, None))):
+        d.g.remove((_rule(d, n), p, o))
+        d.g.add((iri, p, o))
+    d.rules[n] = iri
 
 
 def _remove(d: Doc, s, p, o=None) -> None:
@@ -768,7 +776,10 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
                                   {"RuleShape-actor"}),
     "rule type not a rule type": (lambda d: _set(d, _rule(d), P("ruleType"), URIRef(VOCAB + "category/meeting")),
                                   {"RuleShape-ruleType"}),
-    "rule without evidence": (lambda d: _remove(d, _rule(d), P("evidence")), {"RuleShape-evidence"}),
+    "rule IRI without its clause": (lambda d: _rename_rule(d, 1, d.node("rule/1")), {"RuleShape"}),
+    "rule clause beyond text": (lambda d: _rename_rule(d, 1, d.node(f"span/0-{len(d.text) + 5}/rule/1")),
+                                {"EvidenceShape-text"}),
+    "rule clause start > end": (lambda d: _rename_rule(d, 1, d.node("span/200-20/rule/1")), {"EvidenceShape-text"}),
     "rule with two types": (lambda d: d.g.add((_rule(d), P("ruleType"), URIRef(VOCAB + "rule-type/permission.meeting"))),
                             {"RuleShape-ruleType"}),
     "rule type a literal": (lambda d: _set(d, _rule(d), P("ruleType"), Literal("obligation.meeting")),
@@ -792,15 +803,16 @@ BROKEN: dict[str, tuple[Callable[[Doc], None], set[str]]] = {
                               {"RuleShape-quantityOperator"}),
     "quantity without unit": (lambda d: _remove(d, _rule(d, 3), P("quantityUnit")), {"RuleShape-quantityComplete"}),
     # evidence
-    "evidence start > end": (lambda d: _set(d, _rule(d), P("evidence"), d.node("span/200-20")),
+    "evidence start > end": (lambda d: _set(d, d.node("constraint/1"), P("evidence"), d.node("span/200-20")),
                              {"EvidenceShape-text"}),
-    "evidence IRI without offsets": (lambda d: _set(d, _rule(d), P("evidence"), d.node("clause/1")),
+    "evidence IRI without offsets": (lambda d: _set(d, d.node("constraint/1"), P("evidence"), d.node("clause/1")),
                                      {"EvidenceShape"}),
-    "evidence a literal": (lambda d: _set(d, _rule(d), P("evidence"), Literal("集团联席会议")),
+    "evidence a literal": (lambda d: _set(d, d.node("constraint/1"), P("evidence"), Literal("集团联席会议")),
                            {"EvidenceShape"}),
     "offset map not JSON": (lambda d: _set(d, d.iri, P("offsetMap"), Literal("[[5,7,0]]")),
                             {"PolicyDocumentShape-offsetMap"}),
-    "evidence beyond text": (lambda d: _set(d, _rule(d), P("evidence"), d.node(f"span/0-{len(d.text) + 5}")),
+    "evidence beyond text": (lambda d: _set(d, d.node("constraint/1"), P("evidence"),
+                                            d.node(f"span/0-{len(d.text) + 5}")),
                              {"EvidenceShape-text"}),
     # groups
     "membership with a bad role": (lambda d: _set(d, d.node("group/1/member/2"), ORG.role, A("group_head")),

@@ -319,9 +319,11 @@ def test_validate_exit_0_on_a_conforming_store(corpus_store_path):
 def test_validate_exit_1_when_a_graph_lacks_its_document_or_a_fact_its_evidence(tmp_path):
     store_dir = tmp_path / "kb"
     orphan = "https://w3id.org/policykb/id/doc/00000000deadbeef"
-    rule = f"{orphan}/rule/0"
+    rule = f"{orphan}/rule/0"           # not …/span/<start>-<end>/rule/<n>: no clause
+    constraint = f"{orphan}/constraint/1"
     nquads = (f'<{rule}> <{PKB}ruleType> <https://w3id.org/policykb/vocab/rule-type/obligation.meeting> <{orphan}> .\n'
-              f'<{rule}> <{PKB}actionText> "召开会议" <{orphan}> .\n')
+              f'<{rule}> <{PKB}actionText> "召开会议" <{orphan}> .\n'
+              f'<{constraint}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{PKB}InstitutionalConstraint> <{orphan}> .\n')
     with open_store(str(store_dir)) as store:
         store.ensure_vocabulary()
         store.write_documents([DocumentWrite(orphan, nquads.encode())])
@@ -329,6 +331,7 @@ def test_validate_exit_1_when_a_graph_lacks_its_document_or_a_fact_its_evidence(
     assert out.returncode == 1, out.stdout + out.stderr
     assert "the named graph does not hold its document" in out.stdout
     assert "the fact has no evidence in its document" in out.stdout
+    assert "the rule's IRI does not extend a clause of its document" in out.stdout
 
 
 def test_validate_exit_2_when_the_path_is_not_a_store(tmp_path):
