@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -27,6 +28,8 @@ from hypothesis import strategies as st
 from ingest.frequency import Mention, frequency_of, scan
 from ingest.numerals import NUMBER_RE, parse_int, parse_number
 from ingest.offsets import OffsetMap
+
+SPAN_IRI = re.compile(r"/span/([0-9]+)-([0-9]+)(?:/rule/[0-9]+)?$")
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW_SETTINGS = settings(max_examples=60, deadline=None,
@@ -206,11 +209,13 @@ def test_annotate_never_crashes_and_spans_stay_inside(text):                    
     graph = document_graph(doc, ["fuzz.txt"], version="test")
     quads = list(ox.parse(graph.nquads, format=ox.RdfFormat.N_QUADS))
     assert quads and all(q.graph_name == ox.NamedNode(graph.iri) for q in quads)
-    oa = "http://www.w3.org/ns/oa#"
     pkb = "https://w3id.org/policykb/ontology#"
     for q in quads:
-        if q.predicate.value in (oa + "start", oa + "end"):
-            assert 0 <= int(q.object.value) <= n
+        # a clause's offsets are its IRI's (…/span/12-40), a rule's those of the clause it extends
+        for term in (q.subject, q.object):
+            m = SPAN_IRI.search(term.value) if isinstance(term, ox.NamedNode) else None
+            if m:
+                assert 0 <= int(m.group(1)) <= int(m.group(2)) <= n, term.value
         if q.predicate.value == pkb + "offsetMap":     # the stored map is the normalization's map
             stored = OffsetMap.from_segments(json.loads(q.object.value))
             assert (stored.derived_len, stored.original_len) == (n, len(text))
