@@ -26,7 +26,7 @@ __all__ = [
     "ONTOLOGY_DIR", "ONTOLOGY_TTL", "SCHEMES_TTL", "SHAPES_TTL", "VOCAB_FILES", "VOCAB_GRAPH",
     "PKB_NS", "PKBID_NS", "SHAPES_NS", "SCHEMES", "UnknownConceptError",
     "scheme_names", "scheme_namespace", "scheme_iri", "labels", "concept_iri", "notation_of",
-    "vocabulary_digest", "RULE_TYPES_TTL", "RULE_TYPE_NS", "rule_type_iri", "rule_type_of",
+    "vocabulary_digest", "files_digest", "RULE_TYPES_TTL", "RULE_TYPE_NS", "rule_type_iri", "rule_type_of",
 ]
 
 ONTOLOGY_DIR: Path = Path(__file__).resolve().parent
@@ -189,10 +189,15 @@ def concept_iri(scheme: str, notation: str) -> str:
                                   hint="one of: " + ", ".join(table)) from None
 
 
+def _iri_value(iri: Any) -> str:
+    """The text of an IRI given as a ``str``, rdflib ``URIRef`` or pyoxigraph ``NamedNode``."""
+    return iri.value if hasattr(iri, "value") and not isinstance(iri, str) else str(iri)
+
+
 def notation_of(iri: Any) -> tuple[str, str]:
     """``(scheme, notation)`` of a concept IRI (a ``str``, rdflib ``URIRef`` or pyoxigraph
     ``NamedNode``); raises ``UnknownConceptError`` when it is not a concept of a scheme."""
-    value = iri.value if hasattr(iri, "value") and not isinstance(iri, str) else str(iri)
+    value = _iri_value(iri)
     for name, namespace in SCHEMES.items():
         if value.startswith(namespace):
             code = value[len(namespace):]
@@ -211,7 +216,7 @@ def rule_type_iri(modality: str, category: str) -> str:
 
 def rule_type_of(iri: Any) -> tuple[str, str]:
     """``(modality, category)`` codes of a rule type IRI; ``UnknownConceptError`` if it is none."""
-    value = iri.value if hasattr(iri, "value") and not isinstance(iri, str) else str(iri)
+    value = _iri_value(iri)
     modality, _, category = value[len(RULE_TYPE_NS):].partition(".")
     if not value.startswith(RULE_TYPE_NS) or modality not in labels("modality") or category not in labels("category"):
         raise UnknownConceptError(f"{value!r} is not a policykb rule type",
@@ -219,13 +224,17 @@ def rule_type_of(iri: Any) -> tuple[str, str]:
     return modality, category
 
 
+def files_digest(paths) -> str:
+    """SHA-256 over the names and bytes of ``paths``, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).name.encode() + b"\0")
+        digest.update(Path(path).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def vocabulary_digest() -> str:
     """SHA-256 over the files of the vocabulary graph: changes whenever they do (the store
     replaces ``VOCAB_GRAPH`` when it differs from the digest it loaded)."""
-    digest = hashlib.sha256()
-    for path in VOCAB_FILES:
-        digest.update(path.name.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return files_digest(VOCAB_FILES)

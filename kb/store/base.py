@@ -6,7 +6,6 @@ writes), :class:`QueryResult`, :class:`DocumentWrite`; a backend provides ``quer
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import time
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 from kb.errors import QueryError, StoreError
+from ontology import VOCAB_FILES, VOCAB_GRAPH, files_digest
 
-VOCABULARY_GRAPH = "https://w3id.org/policykb/graph/vocabulary"
-"""The named graph holding ``ontology/policykb.ttl`` and ``ontology/schemes.ttl``."""
+VOCABULARY_GRAPH = VOCAB_GRAPH
+"""The named graph holding the vocabulary files (``ontology.VOCAB_FILES``)."""
 
 PKB = "https://w3id.org/policykb/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -242,21 +242,12 @@ def take_results(iterator, limit: int | None, strict: bool, deadline: float | No
 
 
 def vocabulary_files() -> list[Path]:
-    """``ontology/policykb.ttl``, ``schemes.ttl`` and ``rule_types.ttl``, wherever the package is installed."""
-    from importlib.resources import files  # here: ~30 ms to import, needed only to load the vocabulary
-
-    root = Path(str(files("ontology")))
-    return [root / "policykb.ttl", root / "schemes.ttl", root / "rule_types.ttl"]
+    """The files of the vocabulary graph (``ontology.VOCAB_FILES``), wherever the package is installed."""
+    return list(VOCAB_FILES)
 
 
-def files_hash(paths: Sequence[Path]) -> str:
-    """SHA-256 over the names and bytes of ``paths``: what ``ensure_vocabulary`` compares."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+#: SHA-256 over the names and bytes of some files: what ``ensure_vocabulary`` compares
+files_hash = files_digest
 
 
 # --------------------------------------------------------------------------- the interface
