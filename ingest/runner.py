@@ -25,6 +25,11 @@ from kb.store.base import DocumentWrite, Store
 COMPACT_AFTER = 200
 COMPACT_SHARE = 0.25
 
+#: documents queued per extraction worker. The writer's flush (a bulk load of up to a thousand
+#: documents, a second or more) blocks the loop that hands out documents, so each worker needs
+#: that much work queued or it idles through every flush; a queued document costs only its path,
+#: a finished one its N-Quads until the flush is over (~60 KB).
+IN_FLIGHT_PER_WORKER = 128
 #: the longest an ingest's first batches wait for more documents (later ones wait longer)
 FIRST_BATCH_SECONDS = 2.0
 #: Errors about the store itself, not about a document: nothing more can be written, so the ingest
@@ -302,7 +307,7 @@ def _run_pool(plans: list[_Plan], workers: int, version: str):
                              mp_context=worker_context()) as pool:
         todo = iter(plans)
         running: dict[Future, _Plan] = {}
-        limit = workers * 4
+        limit = workers * IN_FLIGHT_PER_WORKER
         for p in todo:
             running[pool.submit(extract, p.path, p.sources, version)] = p
             if len(running) >= limit:
