@@ -1,5 +1,6 @@
 """Fast matching of many wordings: finite regexes expanded into literals, searched with one
-Aho-Corasick automaton (pyahocorasick) instead of trying every alternative at every position.
+Aho-Corasick automaton (pyahocorasick) instead of trying every alternative at every position;
+and :class:`Gated`, a regex tried only where one of the plain words it requires occurs.
 
 Patterns stay readable regexes in the .toml files (``(?:市|区|县)?教育局``); :func:`expand` turns
 each into the finite set of strings it matches, with the negative lookarounds it starts or ends
@@ -7,7 +8,9 @@ with kept as checks (``(?<!副)理事长``, ``政府(?!教育督导)``).
 """
 from __future__ import annotations
 
+import re
 import re._parser as sre  # the stdlib parser behind `re`
+import sys
 from dataclasses import dataclass
 from itertools import product
 
@@ -74,6 +77,67 @@ def _expand_sequence(items) -> list[Literal]:
     while items and items[-1][0] is sre.ASSERT_NOT and items[-1][1][0] == 1:
         not_after += _strings(items.pop()[1][1])
     return [Literal(s, tuple(not_before), tuple(not_after)) for s in _strings(items) if s]
+
+
+def required_words(pattern: str) -> list[str] | None:
+    """Plain strings one of which every match of ``pattern`` contains (None when the regex gives
+    no such set): from each branch, its longest run of plain characters, or what a group, a set of
+    characters or a repeated part (at least once) requires. Lookarounds and anchors consume nothing and are left out."""
+    return _required(list(sre.parse(pattern)))
+
+
+def _required(items) -> list[str] | None:
+    best: list[str] | None = None
+    run = ""
+    for op, arg in [*items, (None, None)]:
+        if op is sre.LITERAL:
+            run += chr(arg)
+            continue
+        found = None
+        if run:
+            found, run = [run], ""
+            best = _more_selective(best, found)
+        if op is sre.SUBPATTERN:
+            best = _more_selective(best, _required(arg[3]))
+        elif op is sre.BRANCH:
+            branches = [_required(branch) for branch in arg[1]]
+            if all(b is not None for b in branches):
+                best = _more_selective(best, sorted({w for b in branches for w in b}))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and arg[0] >= 1:
+            best = _more_selective(best, _required(arg[2]))
+        elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in arg):
+            best = _more_selective(best, sorted(chr(value) for _, value in arg))     # (?:所|个|名)
+    return best
+
+
+def _more_selective(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+    """Of two necessary sets, the one whose shortest word is longer (then the smaller set)."""
+    if a is None or b is None:
+        return a or b
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+class Gated:
+    """A regex behind a cheap test: where none of its :func:`required_words` occurs it cannot
+    match and is not tried. A plain-word alternation is found by a scan for its first characters;
+    an alternation with lookarounds or classes is tried branch by branch at every position, which
+    costs several times more over a sentence. Searches give what the regex alone gives."""
+
+    def __init__(self, pattern: str):
+        self.regex = re.compile(pattern)
+        self.pattern = pattern
+        words = None if self.regex.flags & re.IGNORECASE else required_words(pattern)
+        self.gate = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        if self.gate is not None and self.gate.search(text, pos, endpos) is None:
+            return None
+        return self.regex.search(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        if self.gate is not None and self.gate.search(text, pos, endpos) is None:
+            return iter(())
+        return self.regex.finditer(text, pos, endpos)
 
 
 class LiteralMatcher:

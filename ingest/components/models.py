@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.spans import make_span, patterns, text_of
+from ingest.literals import Gated
 
 NUM = "[0-9一二两三四五六七八九十百]+"
 #: "N个教育集团" listed beside other kinds ("两个…联合体、9个帮扶式联盟校、16个教育集团", or
@@ -44,7 +45,7 @@ BRACKETED = re.compile(r"[”\"]?\(([^()]{2,12})\)")
 @dataclass(frozen=True)
 class _Rules:
     terms: list[tuple[re.Pattern, str, bool]]
-    any_term: re.Pattern        # every term in one alternation: a sentence with none is skipped
+    any_term: Gated             # every term in one alternation: a sentence with none is skipped
     follows: re.Pattern
     window: int
     citation: re.Pattern
@@ -63,7 +64,7 @@ def rules() -> _Rules:
         for p in entry.get("needs_context", []):
             terms.append((re.compile(p), entry["concept"], True))
     bg = data["background"]
-    any_term = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _, _ in terms))
+    any_term = Gated("|".join(f"(?:{pattern.pattern})" for pattern, _, _ in terms))
     return _Rules(terms, any_term, re.compile(data["context"]["follows"]), data["context"]["window"],
                   re.compile(bg["citation"]), re.compile(bg["verbs"]), re.compile(bg["negation"]),
                   [re.compile(p) for p in bg["superseded"]])

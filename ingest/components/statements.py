@@ -9,6 +9,7 @@ from functools import lru_cache
 from ingest import frequency
 from ingest.components.actors import ActorMention, SentenceActors, find_actors, head_actor, may_start_actor
 from ingest.components.spans import patterns
+from ingest.literals import Gated
 from ingest.structure import split_clauses
 
 MODALITY_ORDER = ("prohibition", "encouragement", "permission", "obligation")
@@ -25,7 +26,7 @@ SUBJECT_TAIL = re.compile(r"[”’\"]?(?:内部|内)?")
 #: what may open a clause with no subject before its predicate (numbering, <正>, 同时 …)
 LEAD_ONLY = re.compile(r"(?:<正>)?(?:\d{1,2}[.、]|\([一二三四五六七八九十\d]{1,3}\)|[一二三四五六七八九十]{1,2}、)?")
 #: 由Y担任 / X任理事长: a post and its holder, not a duty
-ASSIGNS_POST = re.compile(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)")
+ASSIGNS_POST = Gated(r"由.{1,20}(?:担任|兼任)|^[^,]{0,12}(?:任|为)(?:集团)?(?:副?理事长|秘书长|理事)")
 #: 由 before an agent (由城区优质学校牵头)
 BY = re.compile(r"由")
 RESPONSIBLE = re.compile(r"负责")
@@ -90,9 +91,9 @@ class _Lexicon:
     action_verbs: re.Pattern
     adverbs: re.Pattern
     adverb_start: re.Pattern      # where an adverb starts (a lookahead: every place, overlaps too)
-    descriptive: re.Pattern
+    descriptive: Gated
     preamble: re.Pattern
-    set_up: re.Pattern
+    set_up: Gated
     intent: re.Pattern
     frame: re.Pattern
     frame_as: re.Pattern
@@ -107,25 +108,27 @@ class _Lexicon:
     prepositions: re.Pattern
     frame_close: re.Pattern
     question: re.Pattern
-    distributive: re.Pattern
+    distributive: Gated
     frame_only: re.Pattern
     comparison: re.Pattern
-    evaluative: re.Pattern
+    evaluative: Gated
     reports: re.Pattern
     purpose_clause: re.Pattern
     principle_sections: re.Pattern
-    ideology: re.Pattern
-    reported: re.Pattern
+    ideology: Gated
+    reported: Gated
     evaluative_sentence: re.Pattern
     categories: dict[str, dict[str, int]]
 
 
 #: the statement patterns of rules.toml compiled as they stand
-PLAIN_PATTERNS = ("preamble", "set_up", "frame", "frame_as", "purpose_causative", "time_clause",
+PLAIN_PATTERNS = ("preamble", "frame", "frame_as", "purpose_causative", "time_clause",
                   "topic_verbs", "outcome_end", "boilerplate", "event_date", "frame_close",
-                  "comparison", "evaluative", "reports", "purpose_clause", "principle_sections",
-                  "ideology", "reported", "question", "frame_only", "evaluative_sentence",
-                  "distributive")
+                  "comparison", "reports", "purpose_clause", "principle_sections",
+                  "question", "frame_only", "evaluative_sentence")
+#: those searched over every clause or sentence whose alternatives regex search tries one by one
+#: at every position: tried only where a word they require occurs
+GATED_PATTERNS = ("set_up", "evaluative", "ideology", "reported", "distributive")
 
 
 @lru_cache(maxsize=1)
@@ -145,12 +148,13 @@ def lexicon() -> _Lexicon:
         action_verbs=re.compile(f"(?:{alt(st['action_verbs'])})"),
         adverbs=re.compile(f"(?:{alt(st['adverbs'])})*"),
         adverb_start=re.compile(f"(?=(?:{alt(st['adverbs'])}))"),
-        descriptive=re.compile("|".join(st["descriptive"])),
+        descriptive=Gated("|".join(st["descriptive"])),
         intent=re.compile(f"(?:{alt(st['adverbs'])})*?(?:{st['intent']})"),
         purpose_frame=st["purpose_frame"],
         purpose_link=st["purpose_link"],
         prepositions=re.compile(f"(?:{st['prepositions']})"),
         **{name: re.compile(st[name]) for name in PLAIN_PATTERNS},
+        **{name: Gated(st[name]) for name in GATED_PATTERNS},
         categories={name: entry["words"] for name, entry in data["category"].items()},
     )
 
