@@ -163,7 +163,13 @@ def _plausibility(text: str) -> float:
     wide = _ASCII_RX.sub("", sample)
     if not wide:
         return 1.0
-    return sum(map(_common_chars().__contains__, wide)) / len(wide)
+    return len(_uncommon_rx().sub("", wide)) / len(wide)
+
+
+@lru_cache(maxsize=1)
+def _uncommon_rx() -> re.Pattern:
+    """Any character that is not one of :func:`_common_chars` (one class: a scan in C)."""
+    return re.compile("[^" + "".join(map(re.escape, sorted(_common_chars()))) + "]")
 
 
 def _looks_binary(text: str) -> bool:

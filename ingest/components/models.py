@@ -215,10 +215,12 @@ def group_models(doc: Doc, group, beside: set[str]) -> list[str]:
     if sentence is not None:
         stated.append(_specific(text, sentence.start, sentence.end) - beside - set(models))
     if len(name) >= 4:      # later sentences with the group as their subject: "X教联体实行单一法人…"
-        for m in re.compile(re.escape(name)).finditer(text, end):
-            later = structure.sentence_at(m.start())
-            if later is not None and m.start() - later.start <= SUBJECT_WITHIN:
+        at = text.find(name, end)
+        while at != -1:
+            later = structure.sentence_at(at)
+            if later is not None and at - later.start <= SUBJECT_WITHIN:
                 stated.append(_specific(text, later.start, later.end) - set(models))
+            at = text.find(name, at + len(name))
     for found in stated:
         if len(found) == 1:
             models += [c for c in found if c not in models]
