@@ -1,8 +1,8 @@
 """Ingest orchestration: files → extraction workers → one store writer.
 
-Plans every file (read, normalize, skip what the store holds), extracts in worker processes or on a
-Dask cluster (:mod:`ingest.distributed`), and commits whole documents through one writer; a file
-that fails is reported and the others go on. The rules: docs/pipeline.md.
+Plans each file as a worker is about to need it (read, normalize, skip what the store holds),
+extracts in worker processes or on a Dask cluster (:mod:`ingest.distributed`), and commits whole
+documents through one writer; a file that fails is reported and the others go on. The rules: docs/pipeline.md.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -209,11 +210,15 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     with ExitStack() as workers_up:
         if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
             workers_up.enter_context(worker_server())   # it loads its modules while the files are planned
-        plans = _plan_files(store, files, summary, on_result, PIPELINE_VERSION)
+        later: list[str] = []
+        plans = _plan_stream(store, files, summary, on_result, PIPELINE_VERSION, later)
         writer = _Writer(store, summary, on_result)
         try:
             with store.publishing_every(settings.get("publish_seconds")):
                 _extract_and_write(store, plans, workers, scheduler, writer, summary, on_result)
+                if later:   # the same text under other names: its graph again, with every name
+                    again = _plan_files(store, later, summary, on_result, PIPELINE_VERSION)
+                    _extract_and_write(store, again, workers, scheduler, writer, summary, on_result)
                 workers_up.close()
                 written = sum(r.status in ("added", "replaced") for r in summary.results)
                 if written >= COMPACT_AFTER and written >= COMPACT_SHARE * len(store.graphs()):
@@ -221,6 +226,26 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
         finally:
             summary.seconds = time.monotonic() - started
     return summary
+
+
+def _plan_stream(store: Store, files: list[str], summary: Summary, on_result: Callable[[FileResult], None],
+                 version: str, later: list[str]) -> Iterator[_Plan]:
+    """The plans of ``files`` (see :func:`plan`), each made when a worker is about to need it, so
+    extraction starts at once instead of after every file is read. A file that cannot be read,
+    or whose graph is stored and current, is reported at once. A file with the same text as one
+    planned before in this run goes to ``later``: that graph is being extracted, and is planned
+    again, with every name, once it is written."""
+    planned: set[str] = set()
+    for path in files:
+        p = plan(store, path, version)
+        if isinstance(p, FileResult):
+            summary.results.append(p)
+            on_result(p)
+        elif p.graph in planned:
+            later.append(path)
+        else:
+            planned.add(p.graph)
+            yield p
 
 
 def _plan_files(store: Store, files: list[str], summary: Summary, on_result: Callable[[FileResult], None],
@@ -273,36 +298,42 @@ def _extract_and_write(store: Store, plans, workers, scheduler, writer: "_Writer
     writer.flush()
 
 
-def _run(plans: list[_Plan], workers: int | None, version: str, scheduler: object = None):
+def _run(plans: Iterable[_Plan], workers: int | None, version: str, scheduler: object = None):
     """(plan, extraction result) pairs, in completion order: on a Dask cluster when ``scheduler`` is
     given (see :mod:`ingest.distributed`), else in local worker processes."""
-    if scheduler is not None and plans:
+    if scheduler is not None:
         from ingest.distributed import run_on_cluster
 
-        yield from run_on_cluster(plans, version, scheduler)
+        plans = list(plans)
+        if plans:
+            yield from run_on_cluster(plans, version, scheduler)
         return
     yield from _run_local(plans, workers, version)
 
 
-def _run_local(plans: list[_Plan], workers: int | None, version: str):
-    """(plan, extraction result) pairs from a local process pool (in this process for one worker)."""
+def _run_local(plans: Iterable[_Plan], workers: int | None, version: str):
+    """(plan, extraction result) pairs from a local process pool (in this process for one worker);
+    ``plans`` are drawn as the workers need them."""
     from kb import settings
 
     workers = settings.get("workers", workers)
-    if workers <= 1 or len(plans) <= 1:
-        for p in plans:
+    plans = iter(plans)
+    head = list(islice(plans, 2))
+    if workers <= 1 or len(head) <= 1:
+        for p in chain(head, plans):
             yield p, extract(p.path, p.sources, version)
         return
     # a fresh pool (new worker processes, pipeline rebuilt: ~1.5 s) every `worker_documents` documents
     # per worker: a worker's memory grows with every distinct sentence it has seen (spaCy interns
     # the strings), so recycling keeps a corpus of any size within the same memory
     chunk = workers * settings.get("worker_documents")
-    for first in range(0, len(plans), chunk):
-        yield from _run_pool(plans[first:first + chunk], workers, version)
+    plans = chain(head, plans)
+    while (first := next(plans, None)) is not None:
+        yield from _run_pool(chain([first], islice(plans, chunk - 1)), workers, version)
 
 
-def _run_pool(plans: list[_Plan], workers: int, version: str):
-    with ProcessPoolExecutor(max_workers=min(workers, len(plans)), initializer=init_worker,
+def _run_pool(plans: Iterable[_Plan], workers: int, version: str):
+    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
                              initargs=(os.getpid(),),
                              mp_context=worker_context()) as pool:
         todo = iter(plans)
