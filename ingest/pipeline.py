@@ -93,12 +93,13 @@ def make_doc(nlp: Language, text: str, structure: Structure) -> Doc:
     return doc
 
 
-def annotate(source, nlp: Language | None = None) -> Doc:
-    """Normalize, segment and run every component over one document (an ingest.reader.SourceText)."""
+def annotate(source, nlp: Language | None = None, normalized=None) -> Doc:
+    """Normalize, segment and run every component over one document (an ingest.reader.SourceText;
+    ``normalized``: its text already normalized, when it is)."""
     from ingest.normalize import normalize
 
     nlp = nlp or build_nlp()
-    normalized = normalize(source.text)
+    normalized = normalized if normalized is not None else normalize(source.text)
     structure = segment(normalized.text)
     doc = make_doc(nlp, normalized.text, structure)
     doc._.source = source

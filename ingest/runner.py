@@ -10,15 +10,19 @@ import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
-from itertools import chain, islice
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from kb.errors import PolicyKBError, ReadError, StoreError
 from ingest.identity import PIPELINE_VERSION, content_hash, document_iri, string_literal
 from ingest.worker import extract, init_worker, worker_context, worker_server
 from kb.store.base import DocumentWrite, Store
+
+if TYPE_CHECKING:
+    from ingest.normalize import NormalizedText
+    from ingest.reader import SourceText
 
 #: an ingest compacts the store when it wrote at least this many documents and this share of the
 #: store's documents: compaction rewrites the whole store (~10 s per 1,000 documents), so a small
@@ -104,6 +108,9 @@ class _Plan:
     drop: tuple[str, ...]
     remove: tuple[tuple[str, str, str, str], ...]
     status: str
+    #: the file as planning read and normalized it, handed to the worker so it does neither again
+    source: SourceText | None = None
+    normalized: NormalizedText | None = None
 
 
 def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
@@ -115,10 +122,11 @@ def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
     try:
         from ingest.reader import read_document
 
-        text = read_document(source).text
+        read = read_document(source)
     except PolicyKBError as exc:
         return FileResult(path, "error", error=exc)
-    graph = document_iri(content_hash(normalize(text).text))
+    normalized = normalize(read.text)
+    graph = document_iri(content_hash(normalized.text))
     info = store.graph_info(graph)
     sources = list(info["sources"]) if info else []
     if info and info.get("pipeline_version") == version and path in sources:
@@ -136,7 +144,7 @@ def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
     if info and info.get("pipeline_version") != version:
         status = "replaced"
     all_sources = sorted(set(sources) | {path})
-    return _Plan(path, graph, all_sources, tuple(drop), tuple(remove), status)
+    return _Plan(path, graph, all_sources, tuple(drop), tuple(remove), status, read, normalized)
 
 
 class _Writer:
@@ -321,7 +329,7 @@ def _run_local(plans: Iterable[_Plan], workers: int | None, version: str):
     head = list(islice(plans, 2))
     if workers <= 1 or len(head) <= 1:
         for p in chain(head, plans):
-            yield p, extract(p.path, p.sources, version)
+            yield p, extract(p.path, p.sources, version, p.source, p.normalized)
         return
     # a fresh pool (new worker processes, pipeline rebuilt: ~1.5 s) every `worker_documents` documents
     # per worker: a worker's memory grows with every distinct sentence it has seen (spaCy interns
@@ -340,7 +348,7 @@ def _run_pool(plans: Iterable[_Plan], workers: int, version: str):
         running: dict[Future, _Plan] = {}
         limit = workers * IN_FLIGHT_PER_WORKER
         for p in todo:
-            running[pool.submit(extract, p.path, p.sources, version)] = p
+            running[pool.submit(extract, p.path, p.sources, version, p.source, p.normalized)] = p
             if len(running) >= limit:
                 break
         while running:
@@ -350,7 +358,7 @@ def _run_pool(plans: Iterable[_Plan], workers: int, version: str):
                 yield p, future.result()
                 nxt = next(todo, None)
                 if nxt is not None:
-                    running[pool.submit(extract, nxt.path, nxt.sources, version)] = nxt
+                    running[pool.submit(extract, nxt.path, nxt.sources, version, nxt.source, nxt.normalized)] = nxt
 
 
 __all__ = ["ingest", "discover", "extract", "plan", "Summary", "FileResult", "ReadError"]

@@ -19,16 +19,18 @@ _server_lock = threading.Lock()
 _server_users = 0       # ingests of this process using the fork server now (see worker_server)
 
 
-def extract(path: str, source_paths: list[str], version: str) -> tuple:
-    """Read, annotate and serialize one file (runs in a worker). Returns
-    ``("ok", DocumentGraph)`` or ``("error", PolicyKBError)``."""
+def extract(path: str, source_paths: list[str], version: str, source=None, normalized=None) -> tuple:
+    """Read, annotate and serialize one file (runs in a worker); ``source`` and ``normalized``:
+    the file as already read and normalized (see :func:`ingest.runner.plan`), else it is read
+    here. Returns ``("ok", DocumentGraph)`` or ``("error", PolicyKBError)``."""
     from ingest.pipeline import annotate
     from ingest.reader import read_document
     from ingest.rdf_writer import document_graph
 
     try:
-        source = read_document(path)
-        doc = annotate(source)
+        if source is None:
+            source, normalized = read_document(path), None
+        doc = annotate(source, normalized=normalized)
         return "ok", document_graph(doc, source_paths, version=version)
     except PolicyKBError as exc:
         return "error", exc
