@@ -113,8 +113,9 @@ class _Plan:
     normalized: NormalizedText | None = None
 
 
-def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
-    """Decide what ingesting ``path`` means for the store (without extracting anything)."""
+def plan(store: Store, path: str, version: str, *, stored: bool = True) -> _Plan | FileResult:
+    """Decide what ingesting ``path`` means for the store (without extracting anything);
+    ``stored=False``: the store held no document when the ingest began, so nothing is looked up."""
     from ingest.normalize import normalize
     from ontology.vocab import PKB
 
@@ -127,12 +128,12 @@ def plan(store: Store, path: str, version: str) -> _Plan | FileResult:
         return FileResult(path, "error", error=exc)
     normalized = normalize(read.text)
     graph = document_iri(content_hash(normalized.text))
-    info = store.graph_info(graph)
+    info = store.graph_info(graph) if stored else None
     sources = list(info["sources"]) if info else []
     if info and info.get("pipeline_version") == version and path in sources:
         return FileResult(path, "unchanged", graph=graph)
     drop, remove = [], []
-    for old in store.graphs_for_source(path):
+    for old in store.graphs_for_source(path) if stored else ():
         if old == graph:
             continue
         old_sources = (store.graph_info(old) or {}).get("sources", [])
@@ -244,8 +245,11 @@ def _plan_stream(store: Store, files: list[str], summary: Summary, on_result: Ca
     planned before in this run goes to ``later``: that graph is being extracted, and is planned
     again, with every name, once it is written."""
     planned: set[str] = set()
+    # in a store that held no document, what this run writes is all there is to look up, and a
+    # file can meet only itself there (its path is its own, its text's graph it plans first)
+    stored = store.holds_documents()
     for path in files:
-        p = plan(store, path, version)
+        p = plan(store, path, version, stored=stored)
         if isinstance(p, FileResult):
             summary.results.append(p)
             on_result(p)

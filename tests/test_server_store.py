@@ -381,7 +381,9 @@ def test_open_store_with_a_url_or_a_config_file(virtuoso, tmp_path, monkeypatch)
 
 @server_only
 def test_write_and_read_back(server):
+    assert not server.holds_documents()
     server.write_documents([sample_write(1, sources=("a.txt", "b.txt")), sample_write(2, rules=3)])
+    assert server.holds_documents()
     assert server.graphs() == [doc_iri(1), doc_iri(2)]
     assert server.triple_count(doc_iri(1)) == 9 + 2 + 2 * 4
     assert server.triple_count() == server.triple_count(doc_iri(1)) + server.triple_count(doc_iri(2))

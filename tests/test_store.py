@@ -236,7 +236,10 @@ def test_multi_operation_updates_are_one_transaction(store):
 
 
 def test_remove_triples(store):
+    store.ensure_vocabulary()
+    assert not store.holds_documents()      # the vocabulary is no document
     store.write_documents([sample_write(1, sources=("a.txt", "renamed.txt"))])
+    assert store.holds_documents()
     removal = (f"<{doc_iri(1)}>", f"<{PKB}sourcePath>", '"renamed.txt"', f"<{doc_iri(1)}>")
     store.write_documents([sample_write(2, sources=("renamed.txt",), remove_triples=(removal,))])
     assert store.graph_info(doc_iri(1))["sources"] == ["a.txt"]

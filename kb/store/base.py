@@ -263,6 +263,7 @@ SELECT ?graph ?hash ?version ?source WHERE {
 }"""
 _GRAPHS_FOR_SOURCE = """
 SELECT DISTINCT ?graph ?path WHERE { GRAPH ?graph { ?graph pkb:sourcePath ?path } } ORDER BY ?graph"""
+_HOLDS_DOCUMENTS = "ASK { GRAPH ?graph { ?graph pkb:sourcePath ?path } }"
 _ALL_GRAPHS = "SELECT DISTINCT ?graph WHERE { GRAPH ?graph { ?s ?p ?o } } ORDER BY ?graph"
 _COUNT = "SELECT ?graph (COUNT(*) AS ?n) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph"
 _VOCAB_HASH = "SELECT ?graph ?hash WHERE { GRAPH ?graph { ?graph pkb:contentHash ?hash } }"
@@ -390,6 +391,10 @@ class Store(ABC):
         if info["pipeline_version"] is not None:
             info["pipeline_version"] = str(info["pipeline_version"])
         return info
+
+    def holds_documents(self) -> bool:
+        """True when some document graph records a ``pkb:sourcePath`` (one look-up, any size)."""
+        return self.query(_HOLDS_DOCUMENTS).boolean
 
     def graphs_for_source(self, source_path: str) -> list[str]:
         """The document graphs that record ``source_path`` as one of their ``pkb:sourcePath``s."""
