@@ -123,11 +123,14 @@ class Gated:
     an alternation with lookarounds or classes is tried branch by branch at every position, which
     costs several times more over a sentence. Searches give what the regex alone gives."""
 
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, requires: str | None = None):
+        """``requires``: a regex every match of ``pattern`` contains a match of, as the gate
+        instead of the plain words (for a pattern whose required words are common)."""
         self.regex = re.compile(pattern)
         self.pattern = pattern
-        words = None if self.regex.flags & re.IGNORECASE else required_words(pattern)
-        self.gate = re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+        words = None if self.regex.flags & re.IGNORECASE or requires else required_words(pattern)
+        self.gate = re.compile(requires) if requires else \
+            re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         if self.gate is not None and self.gate.search(text, pos, endpos) is None:

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.components.models import rules as model_rules
-from ingest.components.spans import patterns
-from ingest.components.statements import ASSIGNS_POST, GATED_PATTERNS
+from ingest.components.roles import _rules as role_rules
+from ingest.components.statements import ASSIGNS_POST, GATED_PATTERNS, lexicon
 from ingest.literals import Gated, required_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +37,14 @@ def test_a_pattern_that_requires_no_word_is_searched_as_it_is():
     assert gated.gate is None and gated.search("每年2次").group() == "2次"
 
 
-def _gated_patterns() -> dict[str, str]:
-    statement = patterns("rules")["statement"]
-    found = {name: statement[name] for name in GATED_PATTERNS}
-    found["descriptive"] = "|".join(statement["descriptive"])
-    found["ASSIGNS_POST"] = ASSIGNS_POST.pattern
-    found["any_term"] = model_rules().any_term.pattern
+def _gated_patterns() -> dict[str, Gated]:
+    """Every pattern the components search through a gate."""
+    lex = lexicon()
+    found = {name: getattr(lex, name) for name in GATED_PATTERNS + ("descriptive",)}
+    found["ASSIGNS_POST"] = ASSIGNS_POST
+    found["any_term"] = model_rules().any_term
+    found["holds"] = role_rules()["holds"]
+    assert all(isinstance(gated, Gated) for gated in found.values())
     return found
 
 
@@ -56,7 +58,8 @@ def _spans(pattern, text: str, pos: int, endpos: int) -> tuple:
 
 @pytest.mark.parametrize("name", sorted(GATED))
 def test_a_gated_pattern_finds_what_the_regex_finds_in_the_documents(name):
-    plain, gated = re.compile(GATED[name]), Gated(GATED[name])
+    gated = GATED[name]
+    plain = gated.regex
     assert gated.gate is not None, f"{name}: no plain word gates it, so it needs no gate"
     found = 0
     for path in TEXTS:
@@ -71,11 +74,10 @@ def test_a_gated_pattern_finds_what_the_regex_finds_in_the_documents(name):
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_a_gated_pattern_finds_what_the_regex_finds_in_any_text(data):
-    name = data.draw(st.sampled_from(sorted(GATED)))
-    pattern = GATED[name]
+    gated = GATED[data.draw(st.sampled_from(sorted(GATED)))]
     # texts made of the pattern's own characters, so that matches and near misses are likely
-    alphabet = sorted({c for c in pattern if "\u4e00" <= c <= "\u9fff"} | set(",;。、:0123456789"))
+    alphabet = sorted({c for c in gated.pattern if "\u4e00" <= c <= "\u9fff"} | set(",;。、:0123456789"))
     text = data.draw(st.text(alphabet=alphabet, max_size=60))
     pos = data.draw(st.integers(0, len(text)))
     endpos = data.draw(st.integers(pos, len(text)))
-    assert _spans(Gated(pattern), text, pos, endpos) == _spans(re.compile(pattern), text, pos, endpos)
+    assert _spans(gated, text, pos, endpos) == _spans(gated.regex, text, pos, endpos)

@@ -8,6 +8,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.components.spans import make_span, matches_nowhere, patterns, text_of
+from ingest.literals import Gated
 from ingest.extensions import facts_of
 
 
@@ -15,9 +16,10 @@ from ingest.extensions import facts_of
 def _rules() -> dict:
     data = patterns("roles")
     posts = data["posts"]
+    takes = data["takes"].replace("{POSTS}", posts)
     return {
         "held_by": re.compile(data["held_by"].replace("{POSTS}", posts)),
-        "holds": re.compile(data["holds"].replace("{POSTS}", posts)),
+        "holds": Gated(data["holds"].replace("{TAKES}", takes), requires=takes),
         "bodies": re.compile(data["bodies"]),
         "post_roles": data["post_roles"],
         "body_roles": data["body_roles"],

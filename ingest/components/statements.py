@@ -175,6 +175,8 @@ def is_preamble(sentence: str) -> bool:
 def clause_modality(text: str, tokens: list[tuple[int, str]]) -> str | None:
     """The strongest modality a clause marks; ``tokens`` are (offset in text, word)."""
     lex = lexicon()
+    if not tokens or modality_words().search(text) is None:
+        return None         # no token can be a marker word
     found = set()
     for i, (pos, word) in enumerate(tokens):
         modality = lex.markers.get(word)
