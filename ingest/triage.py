@@ -24,9 +24,12 @@ class WordMarkers:
     def __init__(self, markers: str, descriptive: list[str]):
         words = "|".join(sorted(map(re.escape, descriptive), key=len, reverse=True))
         self.pattern = re.compile(f"(?:{words})|({markers})" if words else f"({markers})")
+        self.markers = re.compile(markers)
 
     def search(self, text: str) -> re.Match | None:
         """The first marker of ``text`` outside descriptive words (None if there is none)."""
+        if self.markers.search(text) is None:
+            return None         # (most sentences hold no modal word: no need to step through words)
         for match in self.pattern.finditer(text):
             if match.group(1) is not None:
                 return match
