@@ -117,19 +117,64 @@ def _more_selective(a: list[str] | None, b: list[str] | None) -> list[str] | Non
     return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
 
 
+def _after_free_text(pattern: str) -> str | None:
+    """What follows a leading group of free text, ``(?P<holder>[^,。;]{2,24}?)任…``: every match
+    holds a match of it, and it is searched fast where the whole pattern is tried at every
+    position (None when the pattern does not start so, or is an alternation)."""
+    end = _group_end(pattern)
+    if end is None or end == len(pattern) or len(sre.parse(pattern)) < 2:
+        return None
+    inner = list(sre.parse(pattern[:end]))
+    if len(inner) == 1 and inner[0][0] is sre.SUBPATTERN:
+        inner = list(inner[0][1][3])
+    free = len(inner) == 1 and inner[0][0] in (sre.MAX_REPEAT, sre.MIN_REPEAT) \
+        and [op for op, _ in inner[0][1][2]] in ([sre.IN], [sre.ANY], [sre.NOT_LITERAL])
+    try:
+        return pattern[end:] if free and re.compile(pattern[end:]) else None
+    except re.error:            # it refers to the group (\1)
+        return None
+
+
+def _group_end(pattern: str) -> int | None:
+    """The end of the group ``pattern`` starts with (None if it starts with none)."""
+    if not pattern.startswith("("):
+        return None
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern.startswith(("[^]", "[]"), i):
+                i += 2 if pattern[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
 class Gated:
-    """A regex behind a cheap test: where none of its :func:`required_words` occurs it cannot
-    match and is not tried. A plain-word alternation is found by a scan for its first characters;
+    """A regex behind a cheap test: where none of its :func:`required_words` occurs (or, for a
+    pattern that opens with free text, no match of what follows it) it cannot match and is not
+    tried. A plain-word alternation is found by a scan for its first characters;
     an alternation with lookarounds or classes is tried branch by branch at every position, which
     costs several times more over a sentence. Searches give what the regex alone gives."""
 
-    def __init__(self, pattern: str, requires: str | None = None):
-        """``requires``: a regex every match of ``pattern`` contains a match of, as the gate
-        instead of the plain words (for a pattern whose required words are common)."""
+    def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
         self.pattern = pattern
-        words = None if self.regex.flags & re.IGNORECASE or requires else required_words(pattern)
-        self.gate = re.compile(requires) if requires else \
+        after = _after_free_text(pattern)
+        words = None if after or self.regex.flags & re.IGNORECASE else required_words(pattern)
+        self.gate = re.compile(after) if after else \
             re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.components.constraints import _rules as constraint_rules
 from ingest.components.models import rules as model_rules
 from ingest.components.roles import _rules as role_rules
 from ingest.components.statements import ASSIGNS_POST, GATED_PATTERNS, lexicon
@@ -32,6 +33,18 @@ def test_the_words_a_pattern_requires(pattern, words):
     assert required_words(pattern) == words
 
 
+@pytest.mark.parametrize("pattern, gate", [
+    ("(?P<holder>[^,。;]{2,24}?)(?:任|为)(?P<post>理事长)", "(?:任|为)(?P<post>理事长)"),   # free text, then a gate
+    ("(?:[^,]{0,3})x", "x"),
+    ("(?P<items>[\u4e00-\u9fff]{2,6})在原", "在原"),
+    ("(ab)c", "ab"),                  # a group that is no free text: the words it requires
+    ("([ab]+)c|d", "c|d"),            # an alternation: the words of its branches
+    ("([ab]+)\\1x", "x"),             # what follows refers to the group
+])
+def test_the_gate_of_a_pattern(pattern, gate):
+    assert Gated(pattern).gate.pattern == gate
+
+
 def test_a_pattern_that_requires_no_word_is_searched_as_it_is():
     gated = Gated(r"\d+(?:次|人)?")
     assert gated.gate is None and gated.search("每年2次").group() == "2次"
@@ -44,6 +57,9 @@ def _gated_patterns() -> dict[str, Gated]:
     found["ASSIGNS_POST"] = ASSIGNS_POST
     found["any_term"] = model_rules().any_term
     found["holds"] = role_rules()["holds"]
+    constraints = constraint_rules()
+    found |= {name: constraints[name] for name in ("unchanged", "kept_in_place")}
+    found |= {f"stated:{kind}": pattern for kind, pattern in constraints["stated"].items()}
     assert all(isinstance(gated, Gated) for gated in found.values())
     return found
 

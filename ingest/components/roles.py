@@ -16,10 +16,9 @@ from ingest.extensions import facts_of
 def _rules() -> dict:
     data = patterns("roles")
     posts = data["posts"]
-    takes = data["takes"].replace("{POSTS}", posts)
     return {
         "held_by": re.compile(data["held_by"].replace("{POSTS}", posts)),
-        "holds": Gated(data["holds"].replace("{TAKES}", takes), requires=takes),
+        "holds": Gated(data["holds"].replace("{POSTS}", posts)),
         "bodies": re.compile(data["bodies"]),
         "post_roles": data["post_roles"],
         "body_roles": data["body_roles"],
