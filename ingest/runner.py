@@ -2,7 +2,8 @@
 
 Plans each file as a worker is about to need it (read, normalize, skip what the store holds),
 extracts in worker processes or on a Dask cluster (:mod:`ingest.distributed`), and commits whole
-documents through one writer; a file that fails is reported and the others go on. The rules: docs/pipeline.md.
+documents through one writer; a file that fails is reported and the others go on. The rules:
+docs/pipeline.md.
 """
 from __future__ import annotations
 
@@ -219,7 +220,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], *, workers: int | N
     on_start(len(files))
     with ExitStack() as workers_up:
         if scheduler is None and len(files) > 1 and settings.get("workers", workers) > 1:
-            workers_up.enter_context(worker_server())   # it loads its modules while the files are planned
+            workers_up.enter_context(worker_server())   # it loads its modules while the first files are planned
         later: list[str] = []
         plans = _plan_stream(store, files, summary, on_result, PIPELINE_VERSION, later)
         writer = _Writer(store, summary, on_result)
