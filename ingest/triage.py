@@ -29,7 +29,7 @@ class WordMarkers:
     def search(self, text: str) -> re.Match | None:
         """The first marker of ``text`` outside descriptive words (None if there is none)."""
         if self.markers.search(text) is None:
-            return None         # (most sentences hold no modal word: no need to step through words)
+            return None         # no marker at all: no need to step through the descriptive words
         for match in self.pattern.finditer(text):
             if match.group(1) is not None:
                 return match

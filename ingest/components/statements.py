@@ -126,8 +126,8 @@ PLAIN_PATTERNS = ("preamble", "frame", "frame_as", "purpose_causative", "time_cl
                   "topic_verbs", "outcome_end", "boilerplate", "event_date", "frame_close",
                   "comparison", "reports", "purpose_clause", "principle_sections",
                   "question", "frame_only", "evaluative_sentence")
-#: those searched over every clause or sentence whose alternatives regex search tries one by one
-#: at every position: tried only where a word they require occurs
+#: the statement patterns searched over every clause or sentence that the regex engine tries branch
+#: by branch at every position: tried only where a word they require occurs (ingest.literals.Gated)
 GATED_PATTERNS = ("set_up", "evaluative", "ideology", "reported", "distributive")
 
 
