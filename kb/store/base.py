@@ -241,15 +241,6 @@ def take_results(iterator, limit: int | None, strict: bool, deadline: float | No
     return items, False
 
 
-def vocabulary_files() -> list[Path]:
-    """The files of the vocabulary graph (``ontology.VOCAB_FILES``), wherever the package is installed."""
-    return list(VOCAB_FILES)
-
-
-#: SHA-256 over the names and bytes of some files: what ``ensure_vocabulary`` compares
-files_hash = files_digest
-
-
 # --------------------------------------------------------------------------- the interface
 
 _GRAPH_EXISTS = "ASK { GRAPH ?graph { ?s ?p ?o } }"
@@ -416,18 +407,18 @@ class Store(ABC):
     def ensure_vocabulary(self, files: Sequence[Path] | None = None) -> bool:
         """Load the ontology into the vocabulary graph if it is missing or the files changed.
 
-        ``files`` defaults to :func:`vocabulary_files`. Their hash
-        (:func:`files_hash`) is stored in the graph as ``<vocabulary graph> pkb:contentHash``; when
+        ``files`` defaults to ``ontology.VOCAB_FILES``. Their hash
+        (``ontology.files_digest``) is stored in the graph as ``<vocabulary graph> pkb:contentHash``; when
         it matches nothing is done. Returns True if the graph was (re)loaded. On a read-only store
         an out-of-date vocabulary raises :class:`StoreError` ``PKB-STORE-READONLY``.
         """
-        paths = [Path(p) for p in (files if files is not None else vocabulary_files())]
+        paths = [Path(p) for p in (files if files is not None else VOCAB_FILES)]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise StoreError(f"vocabulary file(s) not found: {', '.join(missing)}",
                              code="PKB-STORE-VOCAB", hint="the ontology/*.ttl files ship with policykb; "
                              "reinstall it or regenerate them")
-        digest = files_hash(paths)
+        digest = files_digest(paths)
         if self.vocabulary_hash() == digest:
             return False
         if self.read_only:
@@ -481,6 +472,6 @@ def check_export_format(fmt: str) -> str:
 
 __all__ = [
     "BNode", "DocumentWrite", "EXPORT_FORMATS", "IRI", "LangString", "MANY", "PREFIXES", "QueryResult",
-    "Store", "VOCABULARY_GRAPH", "bad_binding", "check_export_format", "files_hash",
-    "literal_to_python", "normalize_bindings", "vocabulary_files",
+    "Store", "VOCABULARY_GRAPH", "bad_binding", "check_export_format",
+    "literal_to_python", "normalize_bindings",
 ]
