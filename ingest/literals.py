@@ -82,7 +82,8 @@ def _expand_sequence(items) -> list[Literal]:
 def required_words(pattern: str) -> list[str] | None:
     """Plain strings one of which every match of ``pattern`` contains (None when the regex gives
     no such set): from each branch, its longest run of plain characters, or what a group, a set of
-    characters or a repeated part (at least once) requires. Lookarounds and anchors consume nothing and are left out."""
+    characters or a repeated part (at least once) requires. Lookarounds and anchors consume
+    nothing and are left out."""
     return _required(list(sre.parse(pattern)))
 
 
@@ -93,10 +94,8 @@ def _required(items) -> list[str] | None:
         if op is sre.LITERAL:
             run += chr(arg)
             continue
-        found = None
         if run:
-            found, run = [run], ""
-            best = _more_selective(best, found)
+            best, run = _more_selective(best, [run]), ""
         if op is sre.SUBPATTERN:
             best = _more_selective(best, _required(arg[3]))
         elif op is sre.BRANCH:
@@ -162,6 +161,16 @@ def _group_end(pattern: str) -> int | None:
     return None
 
 
+def _gate(pattern: str, flags: int) -> re.Pattern | None:
+    """What :class:`Gated` searches first: what follows a leading group of free text, else the
+    required words in one alternation (None: no gate)."""
+    after = _after_free_text(pattern)
+    if after:
+        return re.compile(after)
+    words = None if flags & re.IGNORECASE else required_words(pattern)
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+
+
 class Gated:
     """A regex behind a cheap test: where none of its :func:`required_words` occurs (or, for a
     pattern that opens with free text, no match of what follows it) it cannot match and is not
@@ -172,10 +181,7 @@ class Gated:
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
         self.pattern = pattern
-        after = _after_free_text(pattern)
-        words = None if after or self.regex.flags & re.IGNORECASE else required_words(pattern)
-        self.gate = re.compile(after) if after else \
-            re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+        self.gate = _gate(pattern, self.regex.flags)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         if self.gate is not None and self.gate.search(text, pos, endpos) is None:

@@ -34,8 +34,7 @@ COMPACT_SHARE = 0.25
 #: documents queued per extraction worker. The writer's flush (a bulk load of up to a thousand
 #: documents, a second or more) blocks the loop that hands out documents, so each worker needs
 #: work queued or it idles through every flush. A queued document holds its text, a finished one
-#: its N-Quads until the flush is over: at 10k documents 32 a worker took 203 s and 862 MB at
-#: peak, 64 190 s and 874 MB, 128 196 s and 906 MB (benchmarks/README.md, thirteenth pass).
+#: its N-Quads until the flush is over: more costs memory (benchmarks/README.md, thirteenth pass).
 IN_FLIGHT_PER_WORKER = 64
 #: the longest an ingest's first batches wait for more documents (later ones wait longer)
 FIRST_BATCH_SECONDS = 2.0

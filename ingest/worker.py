@@ -10,16 +10,21 @@ import select
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from kb.errors import PolicyKBError
+
+if TYPE_CHECKING:
+    from ingest.normalize import NormalizedText
+    from ingest.reader import SourceText
 
 
 _server_lock = threading.Lock()
 _server_users = 0       # ingests of this process using the fork server now (see worker_server)
 
 
-def extract(path: str, source_paths: list[str], version: str, source=None, normalized=None) -> tuple:
+def extract(path: str, source_paths: list[str], version: str, source: SourceText | None = None,
+            normalized: NormalizedText | None = None) -> tuple:
     """Read, annotate and serialize one file (runs in a worker); ``source`` and ``normalized``:
     the file as already read and normalized (see :func:`ingest.runner.plan`), else it is read
     here. Returns ``("ok", DocumentGraph)`` or ``("error", PolicyKBError)``."""
